@@ -1,0 +1,136 @@
+// GEMM for prefill: out[M, N] = a[M, K] . w[K, N].
+//
+// a   f32 [M, K], row-major activations.
+// w   [K, Np] weights, input-major, Np = N rounded up to 8 (padding is zero). Viewed as
+//     vec4<u32>: with W_F16 = false a row is Np/4 vec4 of f32 bits; with W_F16 = true
+//     it is Np/8 vec4 of f16 pairs (low half = even column), unpacked to f32 here.
+// out f32 [M, N].
+// Uniforms (TS order): M, K, N, rowVec4 (vec4<u32> per weight row).
+//
+// Every output is one sequential fma chain over k = 0..K-1, whatever the tile
+// shape or M: the same order as gemv.wgsl, so prefill and decode rows give the
+// same bits and a row's result never depends on which rows share the step.
+//
+// Two entry points, chosen per adapter (src/gpu/tuning.ts):
+//   gemm_direct  each invocation owns 8 rows x 8 columns, read straight from storage
+//                (fastest on SwiftShader, where barriers are context switches);
+//   gemm_tiled   a workgroup stages a (WG_Y*4) x TILE_K tile of a and a TILE_K x (WG_X*8)
+//                tile of w in workgroup memory; each invocation owns 4 rows x 8 columns.
+
+struct Params { M: u32, K: u32, N: u32, rowVec4: u32 }
+
+override W_F16: bool = false;
+override WG_X: u32 = 8;
+override WG_Y: u32 = 8;
+override TILE_K: u32 = 16;
+
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read> a: array<f32>;
+@group(0) @binding(2) var<storage, read> w: array<vec4<u32>>;
+@group(0) @binding(3) var<storage, read_write> out: array<f32>;
+
+// f16 bits (low 16 of each lane) -> f32, exact for normals and subnormals (weights are finite).
+// Integer exponent rebias instead of a multiply by 2^112, so no f32 subnormal is ever formed
+// (GPUs may flush those to zero).
+fn half_to_f32(h: vec4<u32>) -> vec4<f32> {
+  let mag = h & vec4(0x7fffu);
+  let normal = bitcast<vec4<f32>>((mag << vec4(13u)) + vec4(112u << 23u));
+  let sub = vec4<f32>(mag & vec4(0x3ffu)) * 5.9604644775390625e-8; // 2^-24
+  let v = select(normal, sub, mag < vec4(0x400u));
+  return bitcast<vec4<f32>>(bitcast<vec4<u32>>(v) | ((h & vec4(0x8000u)) << vec4(16u)));
+}
+
+// Columns 8*c8 .. 8*c8+7 of weight row k, as two vec4.
+fn load_w8(k: u32, c8: u32) -> array<vec4<f32>, 2> {
+  if (W_F16) {
+    let u = w[k * p.rowVec4 + c8];
+    let lo = half_to_f32(u & vec4(0xffffu));
+    let hi = half_to_f32(u >> vec4(16u));
+    return array(vec4(lo.x, hi.x, lo.y, hi.y), vec4(lo.z, hi.z, lo.w, hi.w));
+  }
+  let i = k * p.rowVec4 + 2u * c8;
+  return array(bitcast<vec4<f32>>(w[i]), bitcast<vec4<f32>>(w[i + 1u]));
+}
+
+fn store8(row: u32, c8: u32, v0: vec4<f32>, v1: vec4<f32>) {
+  let col = c8 * 8u;
+  let o = row * p.N + col;
+  for (var j = 0u; j < 4u; j++) {
+    if (col + j < p.N) { out[o + j] = v0[j]; }
+    if (col + 4u + j < p.N) { out[o + 4u + j] = v1[j]; }
+  }
+}
+
+const RD: u32 = 8u; // rows per invocation, direct variant
+
+@compute @workgroup_size(WG_X, WG_Y)
+fn gemm_direct(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let c8 = gid.x;
+  let r0 = gid.y * RD;
+  if (c8 * 8u >= p.N || r0 >= p.M) { return; }
+  // Rows past M re-read row M-1 so the k loop needs no branch; they are not stored.
+  var rowOff: array<u32, RD>;
+  for (var r = 0u; r < RD; r++) { rowOff[r] = min(r0 + r, p.M - 1u) * p.K; }
+  var acc: array<vec4<f32>, 16>; // RD rows x 2 vec4
+  for (var k = 0u; k < p.K; k++) {
+    let wv = load_w8(k, c8);
+    for (var r = 0u; r < RD; r++) {
+      let av = vec4(a[rowOff[r] + k]);
+      acc[2u * r] = fma(av, wv[0], acc[2u * r]);
+      acc[2u * r + 1u] = fma(av, wv[1], acc[2u * r + 1u]);
+    }
+  }
+  for (var r = 0u; r < RD; r++) {
+    if (r0 + r < p.M) { store8(r0 + r, c8, acc[2u * r], acc[2u * r + 1u]); }
+  }
+}
+
+const RT: u32 = 4u; // rows per invocation, tiled variant
+var<workgroup> tileA: array<f32, WG_Y * RT * TILE_K>;          // [WG_Y*RT, TILE_K]
+var<workgroup> tileW: array<vec4<f32>, TILE_K * WG_X * 2u>;    // [TILE_K, WG_X*8] as vec4
+
+@compute @workgroup_size(WG_X, WG_Y)
+fn gemm_tiled(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
+  let tm = WG_Y * RT;
+  let threads = WG_X * WG_Y;
+  let flat = lid.y * WG_X + lid.x;
+  let rowBase = wid.y * tm;
+  let c8Base = wid.x * WG_X;
+  let colBlocks = (p.N + 7u) / 8u;
+  var acc: array<vec4<f32>, 8>; // RT rows x 2 vec4
+  for (var k0 = 0u; k0 < p.K; k0 += TILE_K) {
+    // Stage a: tm x TILE_K values; zero outside the matrix.
+    for (var i = flat; i < tm * TILE_K; i += threads) {
+      let r = rowBase + i / TILE_K;
+      let k = k0 + i % TILE_K;
+      tileA[i] = select(0.0, a[min(r, p.M - 1u) * p.K + min(k, p.K - 1u)], r < p.M && k < p.K);
+    }
+    // Stage w: TILE_K rows x WG_X blocks of 8 columns.
+    for (var i = flat; i < TILE_K * WG_X; i += threads) {
+      let k = k0 + i / WG_X;
+      let c8 = c8Base + i % WG_X;
+      var v = array(vec4(0.0), vec4(0.0));
+      if (k < p.K && c8 < colBlocks) { v = load_w8(k, c8); }
+      tileW[2u * i] = v[0];
+      tileW[2u * i + 1u] = v[1];
+    }
+    workgroupBarrier();
+    let kn = min(TILE_K, p.K - k0); // stop at K: no fma with padding, so the chain matches gemv
+    for (var kk = 0u; kk < kn; kk++) {
+      let w0 = tileW[2u * (kk * WG_X + lid.x)];
+      let w1 = tileW[2u * (kk * WG_X + lid.x) + 1u];
+      for (var r = 0u; r < RT; r++) {
+        let av = vec4(tileA[(lid.y * RT + r) * TILE_K + kk]);
+        acc[2u * r] = fma(av, w0, acc[2u * r]);
+        acc[2u * r + 1u] = fma(av, w1, acc[2u * r + 1u]);
+      }
+    }
+    workgroupBarrier();
+  }
+  let c8 = c8Base + lid.x;
+  if (c8 >= colBlocks) { return; }
+  for (var r = 0u; r < RT; r++) {
+    let row = rowBase + lid.y * RT + r;
+    if (row < p.M) { store8(row, c8, acc[2u * r], acc[2u * r + 1u]); }
+  }
+}

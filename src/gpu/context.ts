@@ -1,0 +1,119 @@
+import { DeviceLostError, EngineError } from '../errors.js';
+import { PipelineCache } from './pipelines.js';
+import { tuningFor, type Tuning } from './tuning.js';
+
+/** What the engine tells a person about the GPU it runs on. */
+export interface AdapterReport {
+  vendor: string;
+  architecture: string;
+  device: string;
+  description: string;
+  isFallbackAdapter: boolean;
+  subgroupMinSize?: number;
+  subgroupMaxSize?: number;
+  features: string[];
+  limits: Record<string, number>;
+}
+
+function describe(adapter: GPUAdapter, device: GPUDevice): AdapterReport {
+  const info = adapter.info as GPUAdapterInfo & { isFallbackAdapter?: boolean; subgroupMinSize?: number; subgroupMaxSize?: number };
+  const legacyFallback = (adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter;
+  const limits: Record<string, number> = {};
+  for (const key of [
+    'maxStorageBufferBindingSize',
+    'maxBufferSize',
+    'maxComputeWorkgroupStorageSize',
+    'maxComputeInvocationsPerWorkgroup',
+    'maxComputeWorkgroupsPerDimension',
+    'maxStorageBuffersPerShaderStage',
+    'minStorageBufferOffsetAlignment',
+  ] as const)
+    limits[key] = device.limits[key];
+  return {
+    vendor: info.vendor,
+    architecture: info.architecture,
+    device: info.device,
+    description: info.description,
+    isFallbackAdapter: Boolean(info.isFallbackAdapter ?? legacyFallback ?? info.architecture === 'swiftshader'),
+    subgroupMinSize: info.subgroupMinSize,
+    subgroupMaxSize: info.subgroupMaxSize,
+    features: [...device.features].sort(),
+    limits,
+  };
+}
+
+/**
+ * A device plus what is made once for it: the adapter report, the per-adapter
+ * kernel tuning and the pipeline cache. Owners of GPU resources take this.
+ */
+export class GpuContext {
+  readonly adapter: AdapterReport;
+  readonly tuning: Tuning;
+  readonly pipelines: PipelineCache;
+  private lostReason: string | undefined;
+  private firstError: string | undefined;
+
+  constructor(
+    gpuAdapter: GPUAdapter,
+    readonly device: GPUDevice,
+  ) {
+    this.adapter = describe(gpuAdapter, device);
+    this.tuning = tuningFor(this.adapter);
+    this.pipelines = new PipelineCache(device);
+    device.lost.then((info) => {
+      this.lostReason = `${info.reason}: ${info.message}`;
+    });
+    // Validation errors outside an error scope would otherwise only reach the console;
+    // keep the first one and raise it at the next readback, where the caller waits anyway.
+    device.addEventListener('uncapturederror', (e) => {
+      this.firstError ??= (e as GPUUncapturedErrorEvent).error.message;
+    });
+  }
+
+  get hasTimestamps(): boolean {
+    return this.device.features.has('timestamp-query');
+  }
+
+  /** Throws if the device was lost or a GPU error was recorded since the last check. */
+  check(): void {
+    if (this.lostReason !== undefined) throw new DeviceLostError(this.lostReason);
+    if (this.firstError !== undefined) {
+      const msg = this.firstError;
+      this.firstError = undefined;
+      throw new EngineError('GPU_ERROR', `WebGPU reported an error: ${msg}`);
+    }
+  }
+
+  /** A storage buffer, optionally filled from `data` (its size rounded up to 4 bytes). */
+  storage(label: string, bytes: number, data?: ArrayBufferView, extraUsage = 0): GPUBuffer {
+    const size = Math.max(16, Math.ceil(bytes / 4) * 4);
+    const buffer = this.device.createBuffer({
+      label,
+      size,
+      usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC | extraUsage,
+      mappedAtCreation: data !== undefined,
+    });
+    if (data) {
+      new Uint8Array(buffer.getMappedRange()).set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+      buffer.unmap();
+    }
+    return buffer;
+  }
+
+  /** Copies `bytes` from `src` into a new mappable buffer and returns its contents; for tests and one-off reads. */
+  async read(src: GPUBuffer, bytes = src.size, offset = 0): Promise<ArrayBuffer> {
+    const staging = this.device.createBuffer({ size: Math.ceil(bytes / 4) * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    const enc = this.device.createCommandEncoder();
+    enc.copyBufferToBuffer(src, offset, staging, 0, staging.size);
+    this.device.queue.submit([enc.finish()]);
+    await staging.mapAsync(GPUMapMode.READ);
+    const out = staging.getMappedRange().slice(0, bytes);
+    staging.destroy();
+    this.check();
+    return out;
+  }
+
+  destroy(): void {
+    this.device.destroy();
+  }
+}

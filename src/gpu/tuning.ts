@@ -1,0 +1,38 @@
+import type { AdapterReport } from './context.js';
+
+/**
+ * Kernel shapes chosen per adapter. They become WGSL `override` constants, so
+ * changing them needs no shader edits. The SwiftShader choices come from the
+ * measurements in shared/design.md section 6: it runs each 4-lane subgroup as
+ * one CPU SIMD context, so it rewards long contiguous runs per lane group and
+ * no workgroup memory; real GPUs reward workgroup tiles and wide coalesced rows.
+ */
+export interface Tuning {
+  gemv: {
+    /** Neighbouring invocations that read neighbouring columns (a subgroup's width). */
+    lanes: number;
+    /** Output columns each invocation owns (even: f16 columns come in pairs). */
+    columns: number;
+    workgroupSize: number;
+  };
+  gemm: {
+    /** 'direct': 8x8 outputs per invocation straight from storage; 'tiled': workgroup-memory tiles. */
+    variant: 'direct' | 'tiled';
+    workgroupX: number;
+    workgroupY: number;
+    tileK: number;
+  };
+}
+
+export function tuningFor(adapter: AdapterReport): Tuning {
+  if (adapter.architecture === 'swiftshader' || adapter.vendor === 'google') {
+    return {
+      gemv: { lanes: adapter.subgroupMinSize ?? 4, columns: 8, workgroupSize: 64 },
+      gemm: { variant: 'direct', workgroupX: 8, workgroupY: 8, tileK: 16 },
+    };
+  }
+  return {
+    gemv: { lanes: adapter.subgroupMaxSize ?? 32, columns: 4, workgroupSize: 128 },
+    gemm: { variant: 'tiled', workgroupX: 8, workgroupY: 8, tileK: 16 },
+  };
+}

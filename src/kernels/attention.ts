@@ -1,0 +1,45 @@
+import type { GpuContext } from '../gpu/context.js';
+import code from '../../shaders/attention.wgsl?raw';
+import { KernelCall, grid1d, type Bind } from './call.js';
+import type { PagedKvLayout } from './kv_write.js';
+
+/**
+ * Causal GQA attention of `rows` new tokens over their sequences' paged cache:
+ * the prompt case (rows 0..T-1 of one sequence), decode (one row per sequence)
+ * and chunked prefill alike. out [rows, H*Dh].
+ */
+export class Attention {
+  private constructor(
+    private readonly call: KernelCall,
+    private readonly heads: number,
+  ) {}
+
+  static async create(
+    ctx: GpuContext,
+    dims: { heads: number; kvHeads: number; headDim: number; qkvStride: number },
+    kv: PagedKvLayout,
+    bufs: { qkv: Bind; positions: Bind; seqs: Bind; blockTable: Bind; cache: Bind; out: Bind },
+  ): Promise<Attention> {
+    const pipeline = await ctx.pipelines.get('attention', code, 'attention');
+    const call = new KernelCall(ctx, pipeline, 'attention', 10, [bufs.qkv, bufs.positions, bufs.seqs, bufs.blockTable, bufs.cache, bufs.out]);
+    call
+      .u32(1, dims.heads)
+      .u32(2, dims.heads / dims.kvHeads)
+      .u32(3, dims.headDim)
+      .u32(4, dims.qkvStride)
+      .u32(5, kv.kvWidth)
+      .u32(6, kv.blockSize)
+      .u32(7, kv.blocksPerSeq)
+      .u32(8, kv.capacity)
+      .f32(9, 1 / Math.sqrt(dims.headDim));
+    return new Attention(call, dims.heads);
+  }
+
+  encode(pass: GPUComputePassEncoder, rows: number): void {
+    this.call.u32(0, rows).dispatch(pass, ...grid1d(rows * this.heads));
+  }
+
+  destroy(): void {
+    this.call.destroy();
+  }
+}

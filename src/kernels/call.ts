@@ -1,0 +1,71 @@
+import type { GpuContext } from '../gpu/context.js';
+
+/** A buffer bound whole, or a range of one. */
+export type Bind = GPUBuffer | GPUBufferBinding;
+
+/**
+ * One kernel bound to its buffers: pipeline, bind group and uniform buffer are
+ * made once, at model build; dispatching allocates nothing. Uniforms are
+ * written (queue.writeBuffer) only when a value changed, so a decode loop at a
+ * steady batch size writes none. A call is dispatched at most once per submit:
+ * its uniforms hold one value set per command buffer.
+ */
+export class KernelCall {
+  private readonly params: GPUBuffer;
+  private readonly words: Uint32Array<ArrayBuffer>;
+  private readonly floats: Float32Array<ArrayBuffer>;
+  private dirty = true;
+  readonly bindGroup: GPUBindGroup;
+
+  constructor(
+    private readonly ctx: GpuContext,
+    readonly pipeline: GPUComputePipeline,
+    label: string,
+    paramWords: number,
+    buffers: Bind[],
+  ) {
+    const bytes = Math.ceil(paramWords / 4) * 16;
+    this.words = new Uint32Array(bytes / 4);
+    this.floats = new Float32Array(this.words.buffer);
+    this.params = ctx.device.createBuffer({ label: `${label}.params`, size: bytes, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+    const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: this.params } }];
+    buffers.forEach((b, i) => entries.push({ binding: i + 1, resource: 'buffer' in b ? b : { buffer: b } }));
+    this.bindGroup = ctx.device.createBindGroup({ label, layout: pipeline.getBindGroupLayout(0), entries });
+  }
+
+  u32(i: number, v: number): this {
+    if (this.words[i] !== v) {
+      this.words[i] = v;
+      this.dirty = true;
+    }
+    return this;
+  }
+
+  f32(i: number, v: number): this {
+    const before = this.words[i];
+    this.floats[i] = v;
+    if (this.words[i] !== before) this.dirty = true;
+    return this;
+  }
+
+  dispatch(pass: GPUComputePassEncoder, x: number, y = 1): void {
+    if (this.dirty) {
+      this.ctx.device.queue.writeBuffer(this.params, 0, this.words);
+      this.dirty = false;
+    }
+    pass.setPipeline(this.pipeline);
+    pass.setBindGroup(0, this.bindGroup);
+    pass.dispatchWorkgroups(x, y);
+  }
+
+  destroy(): void {
+    this.params.destroy();
+  }
+}
+
+/** Workgroups for n invocations of a 64-wide 1D kernel, folded into y past the 65,535 x limit
+ *  (the shaders rebuild the index as gid.y * 65535 * 64 + gid.x). */
+export function grid1d(n: number, workgroup = 64): [number, number] {
+  const groups = Math.max(1, Math.ceil(n / workgroup));
+  return groups <= 65535 ? [groups, 1] : [65535, Math.ceil(groups / 65535)];
+}

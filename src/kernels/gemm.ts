@@ -1,0 +1,40 @@
+import type { GpuContext } from '../gpu/context.js';
+import code from '../../shaders/gemm.wgsl?raw';
+import { KernelCall, type Bind } from './call.js';
+import type { MatrixLayout } from './packing.js';
+
+/**
+ * Prefill matmul: out[M, N] = a[M, K] . w[K, N], any M up to the buffers' rows.
+ * The variant and tile shape come from the adapter's tuning (src/gpu/tuning.ts).
+ */
+export class Gemm {
+  private constructor(
+    private readonly call: KernelCall,
+    private readonly layout: MatrixLayout,
+    private readonly tile: { x: number; y: number; rowsPerThread: number },
+  ) {}
+
+  static async create(ctx: GpuContext, layout: MatrixLayout, a: Bind, w: Bind, out: Bind, label = 'gemm'): Promise<Gemm> {
+    const t = ctx.tuning.gemm;
+    const entry = t.variant === 'tiled' ? 'gemm_tiled' : 'gemm_direct';
+    const pipeline = await ctx.pipelines.get('gemm', code, entry, {
+      W_F16: layout.dtype === 'f16' ? 1 : 0,
+      WG_X: t.workgroupX,
+      WG_Y: t.workgroupY,
+      TILE_K: t.tileK,
+    });
+    const call = new KernelCall(ctx, pipeline, label, 4, [a, w, out]);
+    call.u32(1, layout.K).u32(2, layout.N).u32(3, layout.rowWords / 4);
+    return new Gemm(call, layout, { x: t.workgroupX, y: t.workgroupY, rowsPerThread: t.variant === 'tiled' ? 4 : 8 });
+  }
+
+  encode(pass: GPUComputePassEncoder, M: number): void {
+    const colBlocks = Math.ceil(this.layout.N / 8);
+    this.call.u32(0, M);
+    this.call.dispatch(pass, Math.ceil(colBlocks / this.tile.x), Math.ceil(M / (this.tile.rowsPerThread * this.tile.y)));
+  }
+
+  destroy(): void {
+    this.call.destroy();
+  }
+}

@@ -1,0 +1,45 @@
+import type { GpuContext } from '../gpu/context.js';
+import code from '../../shaders/kv_write.wgsl?raw';
+import { KernelCall, grid1d, type Bind } from './call.js';
+
+/**
+ * Where keys and values live: a layer's cache buffer holds `capacity` token
+ * slots of keys, then as many of values; slots come in blocks of `blockSize`,
+ * and each sequence slot owns a row of `blocksPerSeq` entries in the block
+ * table naming which blocks hold its positions.
+ */
+export interface PagedKvLayout {
+  kvWidth: number; // Hkv * Dh floats per token for keys (and again for values)
+  blockSize: number;
+  blocksPerSeq: number;
+  capacity: number; // token slots = blocks * blockSize
+}
+
+/** Writes each row's key and value (columns kOffset.. of qkv) into its sequence's cache slots. */
+export class KvWrite {
+  private constructor(
+    private readonly call: KernelCall,
+    private readonly kvWidth: number,
+  ) {}
+
+  static async create(
+    ctx: GpuContext,
+    kv: PagedKvLayout,
+    qkvStride: number,
+    kOffset: number,
+    bufs: { qkv: Bind; positions: Bind; seqs: Bind; blockTable: Bind; cache: Bind },
+  ): Promise<KvWrite> {
+    const pipeline = await ctx.pipelines.get('kv_write', code, 'kv_write');
+    const call = new KernelCall(ctx, pipeline, 'kv_write', 7, [bufs.qkv, bufs.positions, bufs.seqs, bufs.blockTable, bufs.cache]);
+    call.u32(1, qkvStride).u32(2, kOffset).u32(3, kv.kvWidth).u32(4, kv.blockSize).u32(5, kv.blocksPerSeq).u32(6, kv.capacity);
+    return new KvWrite(call, kv.kvWidth);
+  }
+
+  encode(pass: GPUComputePassEncoder, rows: number): void {
+    this.call.u32(0, rows).dispatch(pass, ...grid1d(rows * this.kvWidth));
+  }
+
+  destroy(): void {
+    this.call.destroy();
+  }
+}

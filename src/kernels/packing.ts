@@ -1,0 +1,45 @@
+import { f32ToF16Bits } from '../model/f16.js';
+import type { WeightDtype } from '../model/weights.js';
+
+/**
+ * How a [K, N] weight matrix sits in a GPU buffer, shared by gemm.wgsl and
+ * gemv.wgsl: input-major rows of N values padded with zeros to Np, a multiple
+ * of 8, so every row starts 16-byte aligned and GEMM's 8-column vec4 loads
+ * never straddle rows. f32 rows are Np words; f16 rows are Np/2 words, each
+ * holding two adjacent columns (low half = even column).
+ */
+export interface MatrixLayout {
+  K: number;
+  N: number;
+  dtype: WeightDtype;
+  rowWords: number; // u32 per row
+}
+
+export function matrixLayout(K: number, N: number, dtype: WeightDtype): MatrixLayout {
+  const Np = Math.ceil(N / 8) * 8;
+  return { K, N, dtype, rowWords: dtype === 'f16' ? Np / 2 : Np };
+}
+
+/** Packs f32 values [K, N] into the layout's words. */
+export function packMatrix(values: Float32Array, K: number, N: number, dtype: WeightDtype): { layout: MatrixLayout; words: Uint32Array } {
+  const layout = matrixLayout(K, N, dtype);
+  const words = new Uint32Array(K * layout.rowWords);
+  if (dtype === 'f32') {
+    const f = new Float32Array(words.buffer);
+    for (let k = 0; k < K; k++) f.set(values.subarray(k * N, (k + 1) * N), k * layout.rowWords);
+  } else {
+    for (let k = 0; k < K; k++)
+      for (let n = 0; n < N; n++) words[k * layout.rowWords + (n >> 1)]! |= f32ToF16Bits(values[k * N + n]!) << ((n & 1) * 16);
+  }
+  return { layout, words };
+}
+
+/** Packs an embedding table [V, D] for embedding.wgsl: f32 rows of D words, or f16 rows of ceil(D/2). */
+export function packTable(values: Float32Array, V: number, D: number, dtype: WeightDtype): { rowWords: number; words: Uint32Array } {
+  if (dtype === 'f32') return { rowWords: D, words: new Uint32Array(values.slice().buffer) };
+  const rowWords = Math.ceil(D / 2);
+  const words = new Uint32Array(V * rowWords);
+  for (let v = 0; v < V; v++)
+    for (let d = 0; d < D; d++) words[v * rowWords + (d >> 1)]! |= f32ToF16Bits(values[v * D + d]!) << ((d & 1) * 16);
+  return { rowWords, words };
+}

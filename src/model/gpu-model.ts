@@ -1,0 +1,246 @@
+import { LimitExceededError } from '../errors.js';
+import type { GpuContext } from '../gpu/context.js';
+import { Argmax } from '../kernels/argmax.js';
+import { Attention } from '../kernels/attention.js';
+import { Embedding } from '../kernels/embedding.js';
+import { Gemm } from '../kernels/gemm.js';
+import { GEMV_MAX_ROWS, Gemv } from '../kernels/gemv.js';
+import { KvWrite } from '../kernels/kv_write.js';
+import type { MatrixLayout } from '../kernels/packing.js';
+import { Residual } from '../kernels/residual.js';
+import { RmsNorm } from '../kernels/rmsnorm.js';
+import { Rope } from '../kernels/rope.js';
+import { SwiGlu } from '../kernels/swiglu.js';
+import { ropeTable } from '../ref/rope.js';
+import { type ModelConfig, qkvWidth, validateConfig } from './config.js';
+import { GpuKvCache } from './kv-cache.js';
+import { GpuWeights, type GpuMatrix } from './gpu-weights.js';
+import type { ModelWeights } from './weights.js';
+
+/**
+ * One engine step's rows. Row t is token tokens[t] of sequence slot seqs[t] at
+ * absolute position positions[t]; its key and value land in that sequence's
+ * cache. `logitRows` names the rows whose next token is wanted (the last
+ * prompt row of a prefill, every row of a decode).
+ * `phase` picks the matmul kernel: prefill rows go through GEMM, decode rows
+ * through GEMV. Both give the same bits per row (one fma chain over K), so the
+ * choice changes speed, never a result.
+ */
+export interface StepInput {
+  tokens: ArrayLike<number>;
+  positions: ArrayLike<number>;
+  seqs?: ArrayLike<number>; // default: all rows in slot 0
+  logitRows?: ArrayLike<number>; // default: the last row
+  phase: 'prefill' | 'decode';
+}
+
+export interface StepOutput {
+  ids: Uint32Array; // greedy next token of each logit row
+  logits?: Float32Array; // [logitRows, V] when asked for
+}
+
+export interface GpuModelOptions {
+  /** Sequence slots in the KV cache (sequences alive at once). */
+  maxSeqs?: number;
+  /** Most token rows one step may carry; longer prompts are prefilled in chunks of this. */
+  maxRows?: number;
+}
+
+type MatmulPair = { gemm: Gemm; gemv: Gemv };
+
+interface LayerOps {
+  attnNorm: RmsNorm;
+  qkv: MatmulPair;
+  rope: Rope;
+  kvWrite: KvWrite;
+  attention: Attention;
+  o: MatmulPair;
+  addAttn: Residual;
+  mlpNorm: RmsNorm;
+  gateUp: MatmulPair;
+  swiglu: SwiGlu;
+  down: MatmulPair;
+  addMlp: Residual;
+}
+
+/**
+ * The transformer on the GPU. Everything (weights, activations for maxRows
+ * rows, KV cache, pipelines, bind groups, staging buffers) is made in
+ * create(); step() writes the row inputs, encodes one command buffer with one
+ * compute pass, and reads back only the sampled ids (and logits if asked).
+ */
+export class GpuModel {
+  private constructor(
+    readonly ctx: GpuContext,
+    readonly config: ModelConfig,
+    readonly weights: GpuWeights,
+    readonly kv: GpuKvCache,
+    readonly maxRows: number,
+    private readonly bufs: Record<string, GPUBuffer>,
+    private readonly ops: { embed: Embedding; layers: LayerOps[]; finalNorm: RmsNorm; head: MatmulPair; argmax: Argmax },
+    private readonly staging: { ids: GPUBuffer; rowInput: Uint32Array; zeros: Uint32Array },
+  ) {}
+
+  static async create(ctx: GpuContext, w: ModelWeights, options: GpuModelOptions = {}): Promise<GpuModel> {
+    const c = w.config;
+    validateConfig(c);
+    const maxSeqs = options.maxSeqs ?? 1;
+    const maxRows = Math.max(1, Math.min(options.maxRows ?? 256, c.contextLength * maxSeqs));
+    const { dModel: D, heads: H, kvHeads: Hkv, headDim: Dh, ffnDim: F, vocab: V } = c;
+    const Nqkv = qkvWidth(c);
+    const maxBinding = Math.min(ctx.device.limits.maxStorageBufferBindingSize, ctx.device.limits.maxBufferSize);
+    const kvLayerBytes = 2 * maxSeqs * Math.ceil(c.contextLength / 16) * 16 * Hkv * Dh * 4;
+    if (kvLayerBytes > maxBinding) throw new LimitExceededError('maxStorageBufferBindingSize', kvLayerBytes, maxBinding, 'One layer of the KV cache');
+    const weights = new GpuWeights(ctx, w);
+    const kv = new GpuKvCache(ctx, c, maxSeqs);
+    const act = (label: string, width: number) => {
+      const bytes = maxRows * width * 4;
+      if (bytes > maxBinding) throw new LimitExceededError('maxStorageBufferBindingSize', bytes, maxBinding, `Activation '${label}' for ${maxRows} rows`);
+      return ctx.storage(label, bytes);
+    };
+    const bufs = {
+      tokens: act('tokens', 1), // u32 [rows]
+      positions: act('positions', 1), // u32 [rows]
+      seqs: act('seqs', 1), // u32 [rows]
+      rowIndex: act('rowIndex', 1), // u32 [logit rows]
+      x: act('x', D), // [rows, D] residual stream
+      xn: act('xn', D), // [rows, D] normed
+      qkv: act('qkv', Nqkv), // [rows, (H + 2 Hkv) Dh]
+      att: act('att', H * Dh), // [rows, H Dh]
+      proj: act('proj', D), // [rows, D] o_proj / down_proj output
+      gu: act('gu', 2 * F), // [rows, 2F]
+      mlp: act('mlp', F), // [rows, F]
+      headIn: act('headIn', D), // [logit rows, D]
+      logits: act('logits', V), // [logit rows, V]
+      ids: act('ids', 1), // u32 [logit rows]
+    };
+    const table = ropeTable(c.contextLength, Dh, c.ropeTheta);
+    const cos = ctx.storage('rope.cos', table.cos.byteLength, table.cos);
+    const sin = ctx.storage('rope.sin', table.sin.byteLength, table.sin);
+    const gemvRows = Math.min(GEMV_MAX_ROWS, maxRows);
+    const pair = async (m: GpuMatrix, input: GPUBuffer, out: GPUBuffer, label: string): Promise<MatmulPair> => ({
+      gemm: await Gemm.create(ctx, m.layout, input, m.buffer, out, `${label}.gemm`),
+      gemv: await Gemv.create(ctx, m.layout, input, m.buffer, out, gemvRows, `${label}.gemv`),
+    });
+    const rowBufs = { positions: bufs.positions, seqs: bufs.seqs, blockTable: kv.blockTable };
+    const layers: LayerOps[] = [];
+    for (let l = 0; l < c.layers; l++) {
+      const lw = weights.layers[l]!;
+      layers.push({
+        attnNorm: await RmsNorm.create(ctx, D, c.normEps, bufs.x, lw.attnNorm, bufs.xn),
+        qkv: await pair(lw.wqkv, bufs.xn, bufs.qkv, `l${l}.qkv`),
+        rope: await Rope.create(ctx, { stride: Nqkv, ropeHeads: H + Hkv, headDim: Dh }, bufs.qkv, bufs.positions, cos, sin),
+        kvWrite: await KvWrite.create(ctx, kv.layout, Nqkv, H * Dh, { qkv: bufs.qkv, ...rowBufs, cache: kv.layers[l]! }),
+        attention: await Attention.create(ctx, { heads: H, kvHeads: Hkv, headDim: Dh, qkvStride: Nqkv }, kv.layout, {
+          qkv: bufs.qkv,
+          ...rowBufs,
+          cache: kv.layers[l]!,
+          out: bufs.att,
+        }),
+        o: await pair(lw.wo, bufs.att, bufs.proj, `l${l}.o`),
+        addAttn: await Residual.create(ctx, D, bufs.x, bufs.proj),
+        mlpNorm: await RmsNorm.create(ctx, D, c.normEps, bufs.x, lw.mlpNorm, bufs.xn),
+        gateUp: await pair(lw.wGateUp, bufs.xn, bufs.gu, `l${l}.gateUp`),
+        swiglu: await SwiGlu.create(ctx, F, bufs.gu, bufs.mlp),
+        down: await pair(lw.wDown, bufs.mlp, bufs.proj, `l${l}.down`),
+        addMlp: await Residual.create(ctx, D, bufs.x, bufs.proj),
+      });
+    }
+    const ops = {
+      embed: await Embedding.create(ctx, w.dtype, D, weights.embedRowWords, bufs.tokens, weights.embed, bufs.x),
+      layers,
+      finalNorm: await RmsNorm.create(ctx, D, c.normEps, bufs.x, weights.finalNorm, bufs.headIn, bufs.rowIndex),
+      head: await pair(weights.lmHead, bufs.headIn, bufs.logits, 'head'),
+      argmax: await Argmax.create(ctx, V, bufs.logits, bufs.ids),
+    };
+    const staging = {
+      ids: ctx.device.createBuffer({ label: 'ids.staging', size: maxRows * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST }),
+      rowInput: new Uint32Array(maxRows),
+      zeros: new Uint32Array(maxRows),
+    };
+    ctx.check();
+    return new GpuModel(ctx, c, weights, kv, maxRows, { ...bufs, cos, sin }, ops, staging);
+  }
+
+  /** Bytes of weights one decode step reads. */
+  get weightBytes(): number {
+    return this.weights.matrixBytes;
+  }
+
+  private write(buffer: GPUBuffer, values: ArrayLike<number>): void {
+    const a = this.staging.rowInput;
+    for (let i = 0; i < values.length; i++) a[i] = values[i]!;
+    this.ctx.device.queue.writeBuffer(buffer, 0, a.buffer, 0, values.length * 4);
+  }
+
+  private matmul(pass: GPUComputePassEncoder, m: MatmulPair, rows: number, decode: boolean): void {
+    if (decode && rows <= GEMV_MAX_ROWS) m.gemv.encode(pass, rows);
+    else m.gemm.encode(pass, rows);
+  }
+
+  /** Encodes the whole forward pass of `rows` rows and the head of `logitRows` rows into one pass. */
+  encodeForward(pass: GPUComputePassEncoder, rows: number, logitRows: number, decode: boolean): void {
+    const { ops } = this;
+    ops.embed.encode(pass, rows);
+    for (const l of ops.layers) {
+      l.attnNorm.encode(pass, rows);
+      this.matmul(pass, l.qkv, rows, decode);
+      l.rope.encode(pass, rows);
+      l.kvWrite.encode(pass, rows);
+      l.attention.encode(pass, rows);
+      this.matmul(pass, l.o, rows, decode);
+      l.addAttn.encode(pass, rows);
+      l.mlpNorm.encode(pass, rows);
+      this.matmul(pass, l.gateUp, rows, decode);
+      l.swiglu.encode(pass, rows);
+      this.matmul(pass, l.down, rows, decode);
+      l.addMlp.encode(pass, rows);
+    }
+    ops.finalNorm.encode(pass, logitRows);
+    // The head sees only the wanted rows, so a handful at most: GEMV unless many are asked for.
+    this.matmul(pass, ops.head, logitRows, true);
+    ops.argmax.encode(pass, logitRows);
+  }
+
+  /** Runs one step and returns the greedy ids of the logit rows (and their logits if asked). */
+  async step(input: StepInput, options: { readLogits?: boolean } = {}): Promise<StepOutput> {
+    const rows = input.tokens.length;
+    const logitRows = input.logitRows ?? [rows - 1];
+    const n = logitRows.length;
+    if (rows < 1 || rows > this.maxRows) throw new RangeError(`a step carries 1..${this.maxRows} rows, got ${rows}`);
+    if (input.positions.length !== rows || (input.seqs && input.seqs.length !== rows)) throw new RangeError('tokens, positions and seqs must have one entry per row');
+    if (n < 1 || n > rows) throw new RangeError(`logitRows must name 1..${rows} rows, got ${n}`);
+    this.write(this.bufs.tokens!, input.tokens);
+    this.write(this.bufs.positions!, input.positions);
+    this.write(this.bufs.seqs!, input.seqs ?? this.staging.zeros.subarray(0, rows));
+    this.write(this.bufs.rowIndex!, logitRows);
+    const device = this.ctx.device;
+    const enc = device.createCommandEncoder({ label: 'step' });
+    const pass = enc.beginComputePass({ label: 'forward' });
+    this.encodeForward(pass, rows, n, input.phase === 'decode');
+    pass.end();
+    enc.copyBufferToBuffer(this.bufs.ids!, 0, this.staging.ids, 0, n * 4);
+    device.queue.submit([enc.finish()]);
+    const logits = options.readLogits ? this.ctx.read(this.bufs.logits!, n * this.config.vocab * 4) : undefined;
+    await this.staging.ids.mapAsync(GPUMapMode.READ, 0, n * 4);
+    const ids = new Uint32Array(this.staging.ids.getMappedRange(0, n * 4).slice(0));
+    this.staging.ids.unmap();
+    this.ctx.check();
+    return { ids, logits: logits && new Float32Array(await logits) };
+  }
+
+  destroy(): void {
+    const { ops } = this;
+    const pairs = (p: MatmulPair) => [p.gemm, p.gemv];
+    const all: { destroy(): void }[] = [ops.embed, ops.finalNorm, ...pairs(ops.head), ops.argmax];
+    for (const l of ops.layers)
+      all.push(l.attnNorm, ...pairs(l.qkv), l.rope, l.kvWrite, l.attention, ...pairs(l.o), l.addAttn, l.mlpNorm, ...pairs(l.gateUp), l.swiglu, ...pairs(l.down), l.addMlp);
+    for (const o of all) o.destroy();
+    for (const b of Object.values(this.bufs)) b.destroy();
+    this.staging.ids.destroy();
+    this.weights.destroy();
+    this.kv.destroy();
+  }
+}
+
+export type { MatrixLayout };

@@ -1,0 +1,66 @@
+import { LimitExceededError } from '../errors.js';
+import type { GpuContext } from '../gpu/context.js';
+import { type MatrixLayout, packMatrix, packTable } from '../kernels/packing.js';
+import { qkvWidth } from './config.js';
+import type { ModelWeights } from './weights.js';
+
+export interface GpuMatrix {
+  layout: MatrixLayout;
+  buffer: GPUBuffer;
+}
+
+export interface GpuLayer {
+  attnNorm: GPUBuffer;
+  wqkv: GpuMatrix;
+  wo: GpuMatrix;
+  mlpNorm: GPUBuffer;
+  wGateUp: GpuMatrix;
+  wDown: GpuMatrix;
+}
+
+/** A model's weights uploaded once, packed for the kernels (f32, or f16 pairs in u32). */
+export class GpuWeights {
+  readonly embed: GPUBuffer;
+  readonly embedRowWords: number;
+  readonly layers: GpuLayer[];
+  readonly finalNorm: GPUBuffer;
+  readonly lmHead: GpuMatrix;
+  /** Bytes of the matrices each decode step reads. */
+  readonly matrixBytes: number;
+  private readonly all: GPUBuffer[] = [];
+
+  constructor(ctx: GpuContext, w: ModelWeights) {
+    const c = w.config;
+    const maxBinding = Math.min(ctx.device.limits.maxStorageBufferBindingSize, ctx.device.limits.maxBufferSize);
+    const upload = (label: string, data: ArrayBufferView) => {
+      if (data.byteLength > maxBinding) throw new LimitExceededError('maxStorageBufferBindingSize', data.byteLength, maxBinding, `Weight '${label}'`);
+      const b = ctx.storage(label, data.byteLength, data);
+      this.all.push(b);
+      return b;
+    };
+    let bytes = 0;
+    const matrix = (label: string, values: Float32Array, K: number, N: number): GpuMatrix => {
+      const { layout, words } = packMatrix(values, K, N, w.dtype);
+      bytes += words.byteLength;
+      return { layout, buffer: upload(label, words) };
+    };
+    const table = packTable(w.embed, c.vocab, c.dModel, w.dtype);
+    this.embed = upload('embed', table.words);
+    this.embedRowWords = table.rowWords;
+    this.layers = w.layers.map((l, i) => ({
+      attnNorm: upload(`l${i}.attnNorm`, l.attnNorm),
+      wqkv: matrix(`l${i}.wqkv`, l.wqkv, c.dModel, qkvWidth(c)),
+      wo: matrix(`l${i}.wo`, l.wo, c.heads * c.headDim, c.dModel),
+      mlpNorm: upload(`l${i}.mlpNorm`, l.mlpNorm),
+      wGateUp: matrix(`l${i}.wGateUp`, l.wGateUp, c.dModel, 2 * c.ffnDim),
+      wDown: matrix(`l${i}.wDown`, l.wDown, c.ffnDim, c.dModel),
+    }));
+    this.finalNorm = upload('finalNorm', w.finalNorm);
+    this.lmHead = matrix('lmHead', w.lmHead, c.dModel, c.vocab);
+    this.matrixBytes = bytes;
+  }
+
+  destroy(): void {
+    for (const b of this.all) b.destroy();
+  }
+}

@@ -1,0 +1,77 @@
+import { type ModelConfig, qkvWidth } from '../model/config.js';
+import type { ModelWeights } from '../model/weights.js';
+import { attention } from './attention.js';
+import { add, argmax, embedding, rmsnorm, swiglu } from './elementwise.js';
+import { matmul } from './matmul.js';
+import { rope, ropeTable } from './rope.js';
+
+/**
+ * The whole model on the CPU, in plain loops: the reference the GPU forward
+ * pass is tested against, and the `--backend cpu` of `npm run generate`.
+ * One instance holds one sequence's KV cache (contiguous, [C, Hkv*Dh] per layer).
+ */
+export class CpuModel {
+  readonly config: ModelConfig;
+  private readonly table: { cos: Float32Array; sin: Float32Array };
+  private readonly kCache: Float32Array[];
+  private readonly vCache: Float32Array[];
+  /** Tokens already in the cache. */
+  length = 0;
+
+  constructor(readonly weights: ModelWeights) {
+    const c = (this.config = weights.config);
+    this.table = ropeTable(c.contextLength, c.headDim, c.ropeTheta);
+    this.kCache = weights.layers.map(() => new Float32Array(c.contextLength * c.kvHeads * c.headDim));
+    this.vCache = weights.layers.map(() => new Float32Array(c.contextLength * c.kvHeads * c.headDim));
+  }
+
+  reset(): void {
+    this.length = 0;
+  }
+
+  /**
+   * Appends tokens at positions length..length+T-1 and returns the logits of
+   * every row, [T, V]: prefill passes the prompt, decode passes one token.
+   */
+  forward(tokens: readonly number[]): Float32Array {
+    const c = this.config;
+    const { dModel: D, heads: H, kvHeads: Hkv, headDim: Dh, ffnDim: F, vocab: V } = c;
+    const T = tokens.length;
+    if (this.length + T > c.contextLength) throw new RangeError(`cache holds ${c.contextLength} positions; ${this.length + T} needed`);
+    const positions = Array.from({ length: T }, (_, t) => this.length + t);
+    const Nqkv = qkvWidth(c);
+    const kvw = Hkv * Dh;
+    const x = embedding(this.weights.embed, tokens, D); // [T, D]
+    this.weights.layers.forEach((lw, l) => {
+      const qkv = matmul(rmsnorm(x, lw.attnNorm, T, D, c.normEps), lw.wqkv, T, D, Nqkv); // [T, Nqkv]
+      rope(qkv, positions, this.table, T, Nqkv, H + Hkv, Dh);
+      for (let t = 0; t < T; t++) {
+        const p = positions[t]!;
+        this.kCache[l]!.set(qkv.subarray(t * Nqkv + H * Dh, t * Nqkv + H * Dh + kvw), p * kvw);
+        this.vCache[l]!.set(qkv.subarray(t * Nqkv + H * Dh + kvw, t * Nqkv + Nqkv), p * kvw);
+      }
+      const att = attention(qkv, Nqkv, this.kCache[l]!, this.vCache[l]!, positions, T, H, Hkv, Dh); // [T, H Dh]
+      add(x, matmul(att, lw.wo, T, H * Dh, D));
+      const gu = matmul(rmsnorm(x, lw.mlpNorm, T, D, c.normEps), lw.wGateUp, T, D, 2 * F); // [T, 2F]
+      add(x, matmul(swiglu(gu, T, F), lw.wDown, T, F, D));
+    });
+    this.length += T;
+    return matmul(rmsnorm(x, this.weights.finalNorm, T, D, c.normEps), this.weights.lmHead, T, D, V); // [T, V]
+  }
+
+  /** Greedy generation: the prompt in one prefill, then one token per step. */
+  generate(prompt: readonly number[], maxTokens: number, stopAt?: number): number[] {
+    this.reset();
+    const out: number[] = [];
+    let logits = this.forward(prompt);
+    let rows = prompt.length;
+    for (let i = 0; i < maxTokens; i++) {
+      const next = argmax(logits.subarray((rows - 1) * this.config.vocab), 1, this.config.vocab)[0]!;
+      out.push(next);
+      if (next === stopAt || i === maxTokens - 1) break;
+      logits = this.forward([next]);
+      rows = 1;
+    }
+    return out;
+  }
+}

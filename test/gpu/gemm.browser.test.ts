@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { Gemm } from '../../src/kernels/gemm.js';
+import { Gemv } from '../../src/kernels/gemv.js';
+import { packMatrix } from '../../src/kernels/packing.js';
+import { roundToF16InPlace } from '../../src/model/f16.js';
+import { matmul, matmulAbs } from '../../src/ref/matmul.js';
+import { gpu, randomArray, readF32, run, U32, withTuning, worst } from './helpers.js';
+
+// Tolerance: the classical bound on f32 dot products in any summation order,
+// |err| <= gamma_(K+2) * sum_k |a_k w_k| with gamma_n = n u / (1 - n u)
+// (Higham, Accuracy and Stability of Numerical Algorithms, 3.1), where the +2
+// covers the reference's own final rounding and the result's. It is a proven
+// bound, not a fitted one: a kernel outside it has a real bug.
+const bound = (K: number, abs: Float32Array) => (i: number) => ((K + 2) * U32) / (1 - (K + 2) * U32) * abs[i]! + 1e-30;
+
+const SHAPES: [number, number, number][] = [
+  [1, 1, 1],
+  [3, 3, 3],
+  [1, 64, 65],
+  [3, 65, 63],
+  [63, 64, 65],
+  [64, 63, 64],
+  [65, 127, 3],
+  [127, 65, 127],
+  [129, 256, 200],
+  [17, 1000, 9],
+];
+
+describe.each(['f32', 'f16'] as const)('gemm/gemv, %s weights', (dtype) => {
+  it.each(SHAPES)('M=%i K=%i N=%i: both GEMM variants and GEMV match the reference, bit for bit with each other', async (M, K, N) => {
+    const ctx = await gpu();
+    const a = randomArray(M * K, M * 7 + K);
+    let w = randomArray(K * N, K * 13 + N);
+    if (dtype === 'f16') w = roundToF16InPlace(w);
+    const want = matmul(a, w, M, K, N);
+    const abs = matmulAbs(a, w, M, K, N);
+    const { layout, words } = packMatrix(w, K, N, dtype);
+    const aBuf = ctx.storage('a', a.byteLength, a);
+    const wBuf = ctx.storage('w', words.byteLength, words);
+    const results: Float32Array[] = [];
+    for (const variant of ['direct', 'tiled'] as const) {
+      const out = ctx.storage('out', M * N * 4);
+      const gemm = await Gemm.create(withTuning(ctx, { gemm: { ...ctx.tuning.gemm, variant } }), layout, aBuf, wBuf, out);
+      run(ctx, (pass) => gemm.encode(pass, M));
+      const got = await readF32(ctx, out, M * N);
+      expect(worst(got, want, bound(K, abs)), `gemm_${variant}`).toBeUndefined();
+      results.push(got);
+    }
+    // GEMV, one bucket-sized slice of rows at a time (up to 16 rows share a read of w).
+    const gemvOut = new Float32Array(M * N);
+    const out = ctx.storage('out', Math.min(M, 16) * N * 4);
+    for (let r0 = 0; r0 < M; r0 += 16) {
+      const rows = Math.min(16, M - r0);
+      const x = ctx.storage('x', rows * K * 4, a.subarray(r0 * K, (r0 + rows) * K));
+      const gemv = await Gemv.create(ctx, layout, x, wBuf, out, rows);
+      run(ctx, (pass) => gemv.encode(pass, rows));
+      gemvOut.set(await readF32(ctx, out, rows * N), r0 * N);
+    }
+    expect(worst(gemvOut, want, bound(K, abs)), 'gemv').toBeUndefined();
+    // Batch invariance rests on this: one fma chain per output in every kernel.
+    expect(new Uint32Array(results[1]!.buffer)).toEqual(new Uint32Array(results[0]!.buffer));
+    expect(new Uint32Array(gemvOut.buffer)).toEqual(new Uint32Array(results[0]!.buffer));
+  });
+});
+
+describe('gemv batching', () => {
+  it.each([1, 2, 3, 4, 5, 8, 9, 16])('B=%i rows give each row the bits it gets alone', async (B) => {
+    const ctx = await gpu();
+    const K = 65;
+    const N = 130;
+    const x = randomArray(B * K, 99 + B);
+    const w = randomArray(K * N, 5);
+    const { layout, words } = packMatrix(w, K, N, 'f32');
+    const wBuf = ctx.storage('w', words.byteLength, words);
+    const xBuf = ctx.storage('x', x.byteLength, x);
+    const out = ctx.storage('out', B * N * 4);
+    const gemv = await Gemv.create(ctx, layout, xBuf, wBuf, out, 16);
+    run(ctx, (pass) => gemv.encode(pass, B));
+    const batched = await readF32(ctx, out, B * N);
+    const want = matmul(x, w, B, K, N);
+    expect(worst(batched, want, bound(K, matmulAbs(x, w, B, K, N)))).toBeUndefined();
+    for (let b = 0; b < B; b++) {
+      const xb = ctx.storage('xb', K * 4, x.subarray(b * K, (b + 1) * K));
+      const ob = ctx.storage('ob', N * 4);
+      const one = await Gemv.create(ctx, layout, xb, wBuf, ob, 1);
+      run(ctx, (pass) => one.encode(pass, 1));
+      const alone = await readF32(ctx, ob, N);
+      expect(new Uint32Array(alone.buffer)).toEqual(new Uint32Array(batched.slice(b * N, (b + 1) * N).buffer));
+    }
+  });
+});

@@ -1,0 +1,37 @@
+import { playwright } from '@vitest/browser-playwright';
+import { defineConfig } from 'vitest/config';
+import { CHROMIUM_ARGS } from './scripts/browser-flags.mjs';
+import { findChromium, INSTALL_HINT } from './scripts/chromium.mjs';
+
+// GPU tests run in headless Chromium (SwiftShader's WebGPU on machines without a GPU).
+// `npm test` runs scripts/chromium.mjs first, which finds or installs a browser.
+const executablePath = findChromium();
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: { name: 'unit', include: ['test/unit/**/*.test.ts'], environment: 'node', testTimeout: 120_000 },
+      },
+      {
+        test: {
+          name: 'gpu',
+          include: ['test/gpu/**/*.browser.test.ts'],
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
+          browser: {
+            enabled: true,
+            headless: true,
+            provider: playwright({
+              launchOptions: {
+                executablePath: executablePath ?? `missing-chromium (install: ${INSTALL_HINT})`,
+                args: CHROMIUM_ARGS,
+              },
+            }),
+            instances: [{ browser: 'chromium' }],
+          },
+        },
+      },
+    ],
+  },
+});
