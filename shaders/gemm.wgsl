@@ -1,6 +1,6 @@
 // GEMM for prefill: out[M, N] = a[M, K] . w[K, N].
 //
-// a   f32 [M, K], row-major activations.
+// a   f32 [M, K], row-major activations (gemm_direct also binds it as vec4 at binding 4).
 // w   [K, Np] weights, input-major, Np = N rounded up to 8 (padding is zero). Viewed as
 //     vec4<u32>: with W_F16 = false a row is Np/4 vec4 of f32 bits; with W_F16 = true
 //     it is Np/8 vec4 of f16 pairs (low half = even column), unpacked to f32 here.
@@ -26,6 +26,7 @@ override TILE_K: u32 = 16;
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> a: array<f32>;
+@group(0) @binding(4) var<storage, read> a4: array<vec4<f32>>; // the same buffer as a, read 4 k at a time
 @group(0) @binding(2) var<storage, read> w: array<vec4<u32>>;
 @group(0) @binding(3) var<storage, read_write> out: array<f32>;
 
@@ -40,16 +41,18 @@ fn half_to_f32(h: vec4<u32>) -> vec4<f32> {
   return bitcast<vec4<f32>>(bitcast<vec4<u32>>(v) | ((h & vec4(0x8000u)) << vec4(16u)));
 }
 
-// Columns 8*c8 .. 8*c8+7 of weight row k, as two vec4.
-fn load_w8(k: u32, c8: u32) -> array<vec4<f32>, 2> {
+struct W8 { lo: vec4<f32>, hi: vec4<f32> }
+
+// Columns 8*c8 .. 8*c8+7 of weight row k.
+fn load_w8(k: u32, c8: u32) -> W8 {
   if (W_F16) {
     let u = w[k * p.rowVec4 + c8];
     let lo = half_to_f32(u & vec4(0xffffu));
     let hi = half_to_f32(u >> vec4(16u));
-    return array(vec4(lo.x, hi.x, lo.y, hi.y), vec4(lo.z, hi.z, lo.w, hi.w));
+    return W8(vec4(lo.x, hi.x, lo.y, hi.y), vec4(lo.z, hi.z, lo.w, hi.w));
   }
   let i = k * p.rowVec4 + 2u * c8;
-  return array(bitcast<vec4<f32>>(w[i]), bitcast<vec4<f32>>(w[i + 1u]));
+  return W8(bitcast<vec4<f32>>(w[i]), bitcast<vec4<f32>>(w[i + 1u]));
 }
 
 fn store8(row: u32, c8: u32, v0: vec4<f32>, v1: vec4<f32>) {
@@ -61,28 +64,79 @@ fn store8(row: u32, c8: u32, v0: vec4<f32>, v1: vec4<f32>) {
   }
 }
 
-const RD: u32 = 8u; // rows per invocation, direct variant
+// One output row's 8 accumulators take one k step.
+fn step8(av: f32, wk: W8, c0: ptr<function, vec4<f32>>, c1: ptr<function, vec4<f32>>) {
+  *c0 = fma(vec4(av), wk.lo, *c0);
+  *c1 = fma(vec4(av), wk.hi, *c1);
+}
 
+// One row's 8 accumulators take four k steps, in k order, from a vec4 of a.
+fn step8x4(av: vec4<f32>, w0: W8, w1: W8, w2: W8, w3: W8, c0: ptr<function, vec4<f32>>, c1: ptr<function, vec4<f32>>) {
+  step8(av.x, w0, c0, c1);
+  step8(av.y, w1, c0, c1);
+  step8(av.z, w2, c0, c1);
+  step8(av.w, w3, c0, c1);
+}
+
+// gemm_direct: each invocation owns 8 rows x 8 columns, 16 vec4 accumulators in named
+// registers. SwiftShader neither unrolls loops nor keeps dynamically indexed arrays in
+// registers, and every storage load costs far more than an fma, so the code is unrolled
+// by hand and reads a as vec4 (4 k per load) whenever rows are 16-byte aligned (K % 4 == 0).
 @compute @workgroup_size(WG_X, WG_Y)
 fn gemm_direct(@builtin(global_invocation_id) gid: vec3<u32>) {
   let c8 = gid.x;
-  let r0 = gid.y * RD;
+  let r0 = gid.y * 8u;
   if (c8 * 8u >= p.N || r0 >= p.M) { return; }
   // Rows past M re-read row M-1 so the k loop needs no branch; they are not stored.
-  var rowOff: array<u32, RD>;
-  for (var r = 0u; r < RD; r++) { rowOff[r] = min(r0 + r, p.M - 1u) * p.K; }
-  var acc: array<vec4<f32>, 16>; // RD rows x 2 vec4
-  for (var k = 0u; k < p.K; k++) {
-    let wv = load_w8(k, c8);
-    for (var r = 0u; r < RD; r++) {
-      let av = vec4(a[rowOff[r] + k]);
-      acc[2u * r] = fma(av, wv[0], acc[2u * r]);
-      acc[2u * r + 1u] = fma(av, wv[1], acc[2u * r + 1u]);
+  let last = p.M - 1u;
+  let o0 = min(r0, last) * p.K;
+  let o1 = min(r0 + 1u, last) * p.K;
+  let o2 = min(r0 + 2u, last) * p.K;
+  let o3 = min(r0 + 3u, last) * p.K;
+  let o4 = min(r0 + 4u, last) * p.K;
+  let o5 = min(r0 + 5u, last) * p.K;
+  let o6 = min(r0 + 6u, last) * p.K;
+  let o7 = min(r0 + 7u, last) * p.K;
+  var c00 = vec4(0.0); var c01 = vec4(0.0); var c10 = vec4(0.0); var c11 = vec4(0.0);
+  var c20 = vec4(0.0); var c21 = vec4(0.0); var c30 = vec4(0.0); var c31 = vec4(0.0);
+  var c40 = vec4(0.0); var c41 = vec4(0.0); var c50 = vec4(0.0); var c51 = vec4(0.0);
+  var c60 = vec4(0.0); var c61 = vec4(0.0); var c70 = vec4(0.0); var c71 = vec4(0.0);
+  if (p.K % 4u == 0u) {
+    for (var k = 0u; k < p.K; k += 4u) {
+      let w0 = load_w8(k, c8);
+      let w1 = load_w8(k + 1u, c8);
+      let w2 = load_w8(k + 2u, c8);
+      let w3 = load_w8(k + 3u, c8);
+      step8x4(a4[(o0 + k) / 4u], w0, w1, w2, w3, &c00, &c01);
+      step8x4(a4[(o1 + k) / 4u], w0, w1, w2, w3, &c10, &c11);
+      step8x4(a4[(o2 + k) / 4u], w0, w1, w2, w3, &c20, &c21);
+      step8x4(a4[(o3 + k) / 4u], w0, w1, w2, w3, &c30, &c31);
+      step8x4(a4[(o4 + k) / 4u], w0, w1, w2, w3, &c40, &c41);
+      step8x4(a4[(o5 + k) / 4u], w0, w1, w2, w3, &c50, &c51);
+      step8x4(a4[(o6 + k) / 4u], w0, w1, w2, w3, &c60, &c61);
+      step8x4(a4[(o7 + k) / 4u], w0, w1, w2, w3, &c70, &c71);
+    }
+  } else {
+    for (var k = 0u; k < p.K; k++) {
+      let wk = load_w8(k, c8);
+      step8(a[o0 + k], wk, &c00, &c01);
+      step8(a[o1 + k], wk, &c10, &c11);
+      step8(a[o2 + k], wk, &c20, &c21);
+      step8(a[o3 + k], wk, &c30, &c31);
+      step8(a[o4 + k], wk, &c40, &c41);
+      step8(a[o5 + k], wk, &c50, &c51);
+      step8(a[o6 + k], wk, &c60, &c61);
+      step8(a[o7 + k], wk, &c70, &c71);
     }
   }
-  for (var r = 0u; r < RD; r++) {
-    if (r0 + r < p.M) { store8(r0 + r, c8, acc[2u * r], acc[2u * r + 1u]); }
-  }
+  store8(r0, c8, c00, c01);
+  if (r0 + 1u < p.M) { store8(r0 + 1u, c8, c10, c11); }
+  if (r0 + 2u < p.M) { store8(r0 + 2u, c8, c20, c21); }
+  if (r0 + 3u < p.M) { store8(r0 + 3u, c8, c30, c31); }
+  if (r0 + 4u < p.M) { store8(r0 + 4u, c8, c40, c41); }
+  if (r0 + 5u < p.M) { store8(r0 + 5u, c8, c50, c51); }
+  if (r0 + 6u < p.M) { store8(r0 + 6u, c8, c60, c61); }
+  if (r0 + 7u < p.M) { store8(r0 + 7u, c8, c70, c71); }
 }
 
 const RT: u32 = 4u; // rows per invocation, tiled variant
@@ -109,10 +163,10 @@ fn gemm_tiled(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_i
     for (var i = flat; i < TILE_K * WG_X; i += threads) {
       let k = k0 + i / WG_X;
       let c8 = c8Base + i % WG_X;
-      var v = array(vec4(0.0), vec4(0.0));
+      var v = W8(vec4(0.0), vec4(0.0));
       if (k < p.K && c8 < colBlocks) { v = load_w8(k, c8); }
-      tileW[2u * i] = v[0];
-      tileW[2u * i + 1u] = v[1];
+      tileW[2u * i] = v.lo;
+      tileW[2u * i + 1u] = v.hi;
     }
     workgroupBarrier();
     let kn = min(TILE_K, p.K - k0); // stop at K: no fma with padding, so the chain matches gemv

@@ -11,8 +11,6 @@ export interface Tuning {
   gemv: {
     /** Neighbouring invocations that read neighbouring columns (a subgroup's width). */
     lanes: number;
-    /** Output columns each invocation owns (even: f16 columns come in pairs). */
-    columns: number;
     workgroupSize: number;
   };
   gemm: {
@@ -27,12 +25,12 @@ export interface Tuning {
 export function tuningFor(adapter: AdapterReport): Tuning {
   if (adapter.architecture === 'swiftshader' || adapter.vendor === 'google') {
     return {
-      gemv: { lanes: adapter.subgroupMinSize ?? 4, columns: 8, workgroupSize: 64 },
+      gemv: { lanes: adapter.subgroupMinSize ?? 4, workgroupSize: 64 },
       gemm: { variant: 'direct', workgroupX: 8, workgroupY: 8, tileK: 16 },
     };
   }
   return {
-    gemv: { lanes: adapter.subgroupMaxSize ?? 32, columns: 4, workgroupSize: 128 },
+    gemv: { lanes: adapter.subgroupMaxSize ?? 32, workgroupSize: 128 },
     gemm: { variant: 'tiled', workgroupX: 8, workgroupY: 8, tileK: 16 },
   };
 }

@@ -23,7 +23,8 @@ export class Gemm {
       WG_Y: t.workgroupY,
       TILE_K: t.tileK,
     });
-    const call = new KernelCall(ctx, pipeline, label, 4, [a, w, out]);
+    // The direct variant also reads `a` as vec4 (binding 4) when K % 4 == 0.
+    const call = new KernelCall(ctx, pipeline, label, 4, t.variant === 'tiled' ? [a, w, out] : [a, w, out, a]);
     call.u32(1, layout.K).u32(2, layout.N).u32(3, layout.rowWords / 4);
     return new Gemm(call, layout, { x: t.workgroupX, y: t.workgroupY, rowsPerThread: t.variant === 'tiled' ? 4 : 8 });
   }

@@ -3,21 +3,20 @@ import code from '../../shaders/gemv.wgsl?raw';
 import { KernelCall, type Bind } from './call.js';
 import type { MatrixLayout } from './packing.js';
 
-/** Row counts a GEMV pipeline is compiled for; a step with B rows uses the smallest bucket >= B. */
-export const GEMV_BUCKETS = [1, 2, 4, 8, 16] as const;
+/** Row counts a GEMV pipeline is compiled for; B rows use the smallest bucket >= B. */
+export const GEMV_BUCKETS = [1, 2, 4, 8] as const;
+/** Rows one GEMV step accepts: past 8, rows go in groups of 8, each reading the weights. */
 export const GEMV_MAX_ROWS = 16;
 
 /**
- * Decode matmul: out[B, N] = x[B, K] . w[K, N] for B <= maxRows, the weights
- * read once for all rows. The accumulator count (B x columns) is fixed when the
- * shader is compiled, so one pipeline per bucket is compiled up front and the
- * decode loop only picks one.
+ * Decode matmul: out[B, N] = x[B, K] . w[K, N] for B <= 16. The accumulators
+ * live in named registers (see gemv.wgsl), so the row count is compiled in:
+ * one pipeline per bucket, all made in create(); the decode loop only picks.
  */
 export class Gemv {
   private constructor(
     private readonly calls: Map<number, KernelCall>,
     private readonly layout: MatrixLayout,
-    private readonly columnsPerGroup: number,
     private readonly lanes: number,
     private readonly workgroup: number,
   ) {}
@@ -28,27 +27,22 @@ export class Gemv {
     const buckets = GEMV_BUCKETS.filter((b, i) => i === 0 || GEMV_BUCKETS[i - 1]! < maxRows);
     const calls = new Map<number, KernelCall>();
     for (const b of buckets) {
-      const pipeline = await ctx.pipelines.get('gemv', code, 'gemv', {
-        W_F16: layout.dtype === 'f16' ? 1 : 0,
-        B_MAX: b,
-        LANES: t.lanes,
-        COLS: t.columns,
-        WG: t.workgroupSize,
-      });
-      const call = new KernelCall(ctx, pipeline, `${label}.b${b}`, 4, [x, w, out]);
-      call.u32(1, layout.K).u32(2, layout.N).u32(3, layout.rowWords);
+      const pipeline = await ctx.pipelines.get('gemv', code, 'gemv', { W_F16: layout.dtype === 'f16' ? 1 : 0, B_MAX: b, LANES: t.lanes, WG: t.workgroupSize });
+      const call = new KernelCall(ctx, pipeline, `${label}.b${b}`, 4, [x, w, out, x]);
+      call.u32(1, layout.K).u32(2, layout.N).u32(3, layout.rowWords / 4);
       calls.set(b, call);
     }
-    return new Gemv(calls, layout, t.lanes * t.columns, t.lanes, t.workgroupSize);
+    return new Gemv(calls, layout, t.lanes, t.workgroupSize);
   }
 
   encode(pass: GPUComputePassEncoder, rows: number): void {
-    const bucket = GEMV_BUCKETS.find((b) => b >= rows);
-    const call = bucket && this.calls.get(bucket);
-    if (!call) throw new RangeError(`gemv built for at most ${Math.max(...this.calls.keys())} rows, got ${rows}`);
-    const invocations = Math.ceil(this.layout.N / this.columnsPerGroup) * this.lanes;
+    const bucket = GEMV_BUCKETS.find((b) => b >= rows) ?? 8;
+    const call = this.calls.get(bucket);
+    if (!call || rows > GEMV_MAX_ROWS) throw new RangeError(`gemv built for at most ${Math.max(...this.calls.keys())} rows, got ${rows}`);
+    // Each lane group covers 8 * LANES columns.
+    const invocations = Math.ceil(this.layout.N / (8 * this.lanes)) * this.lanes;
     call.u32(0, rows);
-    call.dispatch(pass, Math.ceil(invocations / this.workgroup));
+    call.dispatch(pass, Math.ceil(invocations / this.workgroup), Math.ceil(rows / 8));
   }
 
   destroy(): void {

@@ -59,11 +59,16 @@ export class CpuModel {
     return matmul(rmsnorm(x, this.weights.finalNorm, T, D, c.normEps), this.weights.lmHead, T, D, V); // [T, V]
   }
 
-  /** Greedy generation: the prompt in one prefill, then one token per step. */
-  generate(prompt: readonly number[], maxTokens: number, stopAt?: number): number[] {
+  /**
+   * Greedy generation: the prompt in one prefill, then one token per step.
+   * `timings`, when given, receives the prefill and decode wall times.
+   */
+  generate(prompt: readonly number[], maxTokens: number, stopAt?: number, timings?: { prefillMs: number; decodeMs: number }): number[] {
     this.reset();
     const out: number[] = [];
+    const t0 = performance.now();
     let logits = this.forward(prompt);
+    const t1 = performance.now();
     let rows = prompt.length;
     for (let i = 0; i < maxTokens; i++) {
       const next = argmax(logits.subarray((rows - 1) * this.config.vocab), 1, this.config.vocab)[0]!;
@@ -71,6 +76,10 @@ export class CpuModel {
       if (next === stopAt || i === maxTokens - 1) break;
       logits = this.forward([next]);
       rows = 1;
+    }
+    if (timings) {
+      timings.prefillMs = t1 - t0;
+      timings.decodeMs = performance.now() - t1;
     }
     return out;
   }

@@ -1,0 +1,50 @@
+import { readFileSync } from 'node:fs';
+import { InvalidArgumentError } from 'commander';
+import { EngineError, loadCheckpoint, preset, syntheticWeights, type ModelWeights, type WeightDtype } from '../../src/index.js';
+import type { RunnerResult } from '../runner.js';
+import { BrowserSetupError } from './browser.js';
+
+/** commander parsers that reject bad values with a clear message. */
+export const parse = {
+  int(min: number) {
+    return (v: string) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`expected a whole number >= ${min}, got '${v}'`);
+      return n;
+    };
+  },
+  oneOf<T extends string>(...allowed: T[]) {
+    return (v: string) => {
+      if (!allowed.includes(v as T)) throw new InvalidArgumentError(`expected one of ${allowed.join(', ')}, got '${v}'`);
+      return v as T;
+    };
+  },
+};
+
+/** An engine error that happened inside the browser page, carried back with its code. */
+export class PageEngineError extends EngineError {}
+
+export function unwrap<T>(r: RunnerResult<T>): T {
+  if (r.ok) return r.value;
+  throw new PageEngineError(r.error.code, r.error.message);
+}
+
+/** Weights from a checkpoint file (checked here, in Node, before any browser starts) or synthetic ones. */
+export function loadWeights(opts: { model: string; dtype: WeightDtype; seed: number; weights?: string }): { weights: ModelWeights; fileBytes?: Uint8Array } {
+  if (!opts.weights) return { weights: syntheticWeights(preset(opts.model), opts.dtype, opts.seed) };
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(opts.weights);
+  } catch (e) {
+    throw new EngineError('BAD_WEIGHTS', `Cannot read weights file ${opts.weights}: ${(e as Error).message}`);
+  }
+  return { weights: loadCheckpoint(bytes, preset(opts.model)), fileBytes: bytes };
+}
+
+/** Prints an error the way every command does and sets a failing exit code. */
+export function reportError(e: unknown): never {
+  if (e instanceof EngineError) console.error(`error [${e.code}]: ${e.message}`);
+  else if (e instanceof BrowserSetupError) console.error(`error [BROWSER]: ${e.message}`);
+  else console.error(e);
+  process.exit(e instanceof EngineError || e instanceof BrowserSetupError ? 2 : 1);
+}

@@ -1,0 +1,84 @@
+// npm run generate -- --prompt "text" --max-tokens N [--model tiny|small|...]
+//   [--weights FILE.safetensors] [--backend webgpu|cpu] [--json]
+// Greedy generation on the GPU (headless Chromium) or on the CPU reference.
+import { Command } from 'commander';
+import { checkRequest, CpuModel, DEFAULT_PRESET, decode, encode, EOS, PRESETS, type WeightDtype } from '../../src/index.js';
+import { withRunner } from './browser.js';
+import { loadWeights, parse, reportError, unwrap } from './common.js';
+
+const program = new Command('generate')
+  .description('Generate tokens greedily with the engine on WebGPU (headless Chromium) or the CPU reference.')
+  .option('--prompt <text>', 'prompt text (byte tokens, BOS first)')
+  .option('--tokens <ids>', 'prompt as comma-separated token ids instead of text')
+  .option('--max-tokens <n>', 'tokens to generate', parse.int(1), 32)
+  .option('--model <name>', `model preset (${Object.keys(PRESETS).join(', ')}); with --weights, the config to check the file against`, DEFAULT_PRESET)
+  .option('--weights <file>', 'a Llama .safetensors checkpoint (f32, f16 or bf16) instead of synthetic weights')
+  .option('--dtype <dtype>', 'synthetic weights stored as f32 or f16', parse.oneOf<WeightDtype>('f32', 'f16'), 'f32')
+  .option('--seed <n>', 'seed of the synthetic weights', parse.int(0), 1234)
+  .option('--backend <backend>', 'webgpu or cpu', parse.oneOf('webgpu', 'cpu'), 'webgpu')
+  .option('--stop-at-eos', 'stop early when EOS is generated')
+  .option('--json', 'print one JSON object')
+  .option('--browser <path>', 'Chrome/Chromium to run (default: found automatically)')
+  .option('--headed', 'show the browser window')
+  .option('--verbose', "print the page's console")
+  .parse();
+
+interface Opts {
+  prompt?: string;
+  tokens?: string;
+  maxTokens: number;
+  model: string;
+  weights?: string;
+  dtype: WeightDtype;
+  seed: number;
+  backend: 'webgpu' | 'cpu';
+  stopAtEos?: boolean;
+  json?: boolean;
+  browser?: string;
+  headed?: boolean;
+  verbose?: boolean;
+}
+
+async function main(o: Opts): Promise<void> {
+  if (o.prompt === undefined && o.tokens === undefined) program.error('give --prompt "text" or --tokens 1,2,3');
+  const prompt = o.tokens !== undefined ? o.tokens.split(',').map((s) => Number(s.trim())) : encode(o.prompt!);
+  const { weights, fileBytes } = loadWeights(o);
+  checkRequest(weights.config, prompt, o.maxTokens); // fail before starting a browser
+  const stopAt = o.stopAtEos ? EOS : undefined;
+  let result: { tokens: number[]; prefillMs: number; decodeMs: number; decodeTokensPerSec: number; adapter: unknown };
+  if (o.backend === 'cpu') {
+    const t = { prefillMs: 0, decodeMs: 0 };
+    const tokens = new CpuModel(weights).generate(prompt, o.maxTokens, stopAt, t);
+    const decodeTokensPerSec = tokens.length > 1 ? ((tokens.length - 1) * 1000) / t.decodeMs : 0;
+    result = { tokens, ...t, decodeTokensPerSec, adapter: { vendor: 'cpu', architecture: 'reference (plain loops)' } };
+  } else {
+    const files = fileBytes ? { '/__weights__.safetensors': fileBytes } : undefined;
+    result = await withRunner({ browser: o.browser, headed: o.headed, files, verbose: o.verbose }, async (runner) =>
+      unwrap(
+        await runner.call('generate', {
+          model: o.model,
+          dtype: o.dtype,
+          seed: o.seed,
+          weightsUrl: fileBytes ? '/__weights__.safetensors' : undefined,
+          prompt,
+          maxTokens: o.maxTokens,
+          stopAt,
+        }),
+      ),
+    );
+  }
+  const text = decode(result.tokens);
+  const model = o.weights ? `${o.weights} (${weights.dtype})` : `${o.model} (${o.dtype}, synthetic seed ${o.seed})`;
+  if (o.json) {
+    console.log(JSON.stringify({ backend: o.backend, model, promptTokens: prompt.length, ...result, text }));
+    return;
+  }
+  const a = result.adapter as { vendor: string; architecture: string; isFallbackAdapter?: boolean };
+  console.log(`model ${model}, backend ${o.backend} on ${a.vendor} ${a.architecture}${a.isFallbackAdapter ? ' (software adapter: CPU numbers)' : ''}`);
+  console.log(`prompt: ${prompt.length} tokens`);
+  console.log(`text: ${JSON.stringify(text)}`);
+  console.log(`tokens: ${result.tokens.join(',')}`);
+  console.log(`prefill: ${result.prefillMs.toFixed(1)} ms   decode: ${result.decodeTokensPerSec.toFixed(1)} tokens/s (${result.tokens.length - 1} tokens in ${result.decodeMs.toFixed(1)} ms)`);
+}
+
+main(program.opts<Opts>()).catch(reportError);

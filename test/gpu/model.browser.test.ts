@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { preset } from '../../src/model/config.js';
+import { generate } from '../../src/model/generate.js';
+import { GpuModel } from '../../src/model/gpu-model.js';
+import { encode } from '../../src/model/tokenizer.js';
+import { syntheticWeights } from '../../src/model/weights.js';
+import { CpuModel } from '../../src/ref/forward.js';
+import { gpu } from './helpers.js';
+
+/** max |got - want| over max |want|: the logits' error relative to their scale. */
+function relErr(got: Float32Array, want: Float32Array): number {
+  let err = 0;
+  let scale = 0;
+  for (let i = 0; i < want.length; i++) {
+    err = Math.max(err, Math.abs(got[i]! - want[i]!));
+    scale = Math.max(scale, Math.abs(want[i]!));
+  }
+  return err / scale;
+}
+
+// Tolerance for whole-model logits: 1e-4 of the logits' largest magnitude.
+// Every kernel above stays within its own f32 error bound (at most a few
+// hundred u ~ 1e-5 relative for these widths); errors then pass through 2
+// layers, two norms and the head, each of which can amplify them a few times.
+// 1e-4 leaves that room and is still 100x tighter than a wrong position, head
+// or mask produces (those give errors of order 1e-1..1).
+const LOGIT_TOL = 1e-4;
+
+describe.each(['f32', 'f16'] as const)('tiny model, %s weights: GPU logits match the CPU reference', (dtype) => {
+  it.each([
+    { prompt: 'Hello, WebGPU!', maxRows: 256, label: 'whole prompt in one step' },
+    { prompt: 'A prompt long enough to be split into chunks of seven rows.', maxRows: 7, label: 'chunked prefill' },
+  ])('$label: every prefill row and 20 teacher-forced decode steps', async ({ prompt, maxRows }) => {
+    const ctx = await gpu();
+    const weights = syntheticWeights(preset('tiny'), dtype, 42);
+    const V = weights.config.vocab;
+    const model = await GpuModel.create(ctx, weights, { maxRows });
+    const cpu = new CpuModel(weights);
+    const ids = encode(prompt);
+    const wantPrefill = cpu.forward(ids);
+    for (let start = 0; start < ids.length; start += maxRows) {
+      const chunk = ids.slice(start, start + maxRows);
+      const rows = chunk.map((_, i) => i);
+      const out = await model.step({ tokens: chunk, positions: rows.map((i) => start + i), logitRows: rows, phase: 'prefill' }, { readLogits: true });
+      const want = wantPrefill.subarray(start * V, (start + chunk.length) * V);
+      expect(relErr(out.logits!, want), `prefill rows ${start}..`).toBeLessThan(LOGIT_TOL);
+    }
+    // Teacher forcing: both sides are fed the same tokens (a fixed text), so a
+    // near-tie in argmax cannot make the two runs diverge.
+    const forced = encode(' teacher-forced tokens!').slice(1, 21);
+    expect(forced.length).toBe(20);
+    for (let i = 0; i < forced.length; i++) {
+      const want = cpu.forward([forced[i]!]);
+      const out = await model.step({ tokens: [forced[i]!], positions: [ids.length + i], phase: 'decode', logitRows: [0] }, { readLogits: true });
+      expect(relErr(out.logits!, want), `decode step ${i}`).toBeLessThan(LOGIT_TOL);
+    }
+    model.destroy();
+  });
+});
+
+describe('greedy generation', () => {
+  it.each([
+    ['tiny', 'f32', 'The quick brown fox'],
+    ['tiny', 'f16', 'jumps over the lazy dog'],
+    ['small', 'f32', 'Serving is a systems problem.'],
+    ['small', 'f16', '0123456789'],
+  ] as const)('%s %s: GPU tokens equal CPU tokens for %j', async (name, dtype, text) => {
+    const ctx = await gpu();
+    const weights = syntheticWeights(preset(name), dtype, 7);
+    const model = await GpuModel.create(ctx, weights);
+    const prompt = encode(text);
+    const gpuOut = await generate(model, prompt, { maxTokens: 24 });
+    const cpuOut = new CpuModel(weights).generate(prompt, 24);
+    expect(gpuOut.tokens).toEqual(cpuOut);
+    expect(gpuOut.tokens).toHaveLength(24);
+    model.destroy();
+  });
+});
