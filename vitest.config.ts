@@ -14,6 +14,10 @@ export default defineConfig({
         test: { name: 'unit', include: ['test/unit/**/*.test.ts'], environment: 'node', testTimeout: 120_000 },
       },
       {
+        // The commands as a person runs them (they start their own headless Chromium).
+        test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], environment: 'node', testTimeout: 300_000 },
+      },
+      {
         test: {
           name: 'gpu',
           include: ['test/gpu/**/*.browser.test.ts'],

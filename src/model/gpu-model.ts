@@ -1,4 +1,3 @@
-import { LimitExceededError } from '../errors.js';
 import type { GpuContext } from '../gpu/context.js';
 import { Argmax } from '../kernels/argmax.js';
 import { Attention } from '../kernels/attention.js';
@@ -14,6 +13,7 @@ import { SwiGlu } from '../kernels/swiglu.js';
 import { ropeTable } from '../ref/rope.js';
 import { type ModelConfig, qkvWidth, validateConfig } from './config.js';
 import { GpuKvCache } from './kv-cache.js';
+import { checkFitsDevice } from './limits.js';
 import { GpuWeights, type GpuMatrix } from './gpu-weights.js';
 import type { ModelWeights } from './weights.js';
 
@@ -88,16 +88,10 @@ export class GpuModel {
     const maxRows = Math.max(1, Math.min(options.maxRows ?? 256, c.contextLength * maxSeqs));
     const { dModel: D, heads: H, kvHeads: Hkv, headDim: Dh, ffnDim: F, vocab: V } = c;
     const Nqkv = qkvWidth(c);
-    const maxBinding = Math.min(ctx.device.limits.maxStorageBufferBindingSize, ctx.device.limits.maxBufferSize);
-    const kvLayerBytes = 2 * maxSeqs * Math.ceil(c.contextLength / 16) * 16 * Hkv * Dh * 4;
-    if (kvLayerBytes > maxBinding) throw new LimitExceededError('maxStorageBufferBindingSize', kvLayerBytes, maxBinding, 'One layer of the KV cache');
+    checkFitsDevice(c, w.dtype, ctx.device.limits, maxSeqs, maxRows);
     const weights = new GpuWeights(ctx, w);
     const kv = new GpuKvCache(ctx, c, maxSeqs);
-    const act = (label: string, width: number) => {
-      const bytes = maxRows * width * 4;
-      if (bytes > maxBinding) throw new LimitExceededError('maxStorageBufferBindingSize', bytes, maxBinding, `Activation '${label}' for ${maxRows} rows`);
-      return ctx.storage(label, bytes);
-    };
+    const act = (label: string, width: number) => ctx.storage(label, maxRows * width * 4);
     const bufs = {
       tokens: act('tokens', 1), // u32 [rows]
       positions: act('positions', 1), // u32 [rows]

@@ -76,3 +76,24 @@ describe('greedy generation', () => {
     model.destroy();
   });
 });
+
+describe('checkpoints on the GPU', () => {
+  it.each(['f32', 'f16'] as const)('an %s safetensors file gives the same logits as the same weights made in memory', async (dtype) => {
+    const { saveCheckpoint, loadCheckpoint } = await import('../../src/model/checkpoint.js');
+    const ctx = await gpu();
+    const weights = syntheticWeights(preset('tiny'), dtype, 11);
+    const loaded = loadCheckpoint(saveCheckpoint(weights));
+    expect(loaded.dtype).toBe(dtype);
+    const ids = encode('same logits');
+    const rows = ids.map((_, i) => i);
+    const run = async (w: typeof weights) => {
+      const m = await GpuModel.create(ctx, w);
+      const out = await m.step({ tokens: ids, positions: rows, logitRows: rows, phase: 'prefill' }, { readLogits: true });
+      m.destroy();
+      return out.logits!;
+    };
+    const a = await run(weights);
+    const b = await run(loaded);
+    expect(new Uint32Array(b.buffer)).toEqual(new Uint32Array(a.buffer));
+  });
+});

@@ -1,0 +1,32 @@
+import { LimitExceededError } from '../errors.js';
+import { matrixLayout } from '../kernels/packing.js';
+import { KV_BLOCK_SIZE } from './kv-cache.js';
+import { type ModelConfig, qkvWidth } from './config.js';
+import type { WeightDtype } from './weights.js';
+
+/** The device limits the model's buffers must fit (a subset of GPUSupportedLimits). */
+export type BufferLimits = Pick<GPUSupportedLimits, 'maxStorageBufferBindingSize' | 'maxBufferSize'>;
+
+/**
+ * Checks, before anything is allocated, that every buffer the model needs
+ * (each weight matrix, a layer of KV cache, each activation for maxRows rows)
+ * fits one storage binding on this device. Throws LimitExceededError naming
+ * the first one that does not.
+ */
+export function checkFitsDevice(c: ModelConfig, dtype: WeightDtype, limits: BufferLimits, maxSeqs: number, maxRows: number): void {
+  const allowed = Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize);
+  const need = (what: string, bytes: number) => {
+    if (bytes > allowed) throw new LimitExceededError('maxStorageBufferBindingSize', bytes, allowed, what);
+  };
+  const matrix = (what: string, K: number, N: number) => need(`Weight matrix ${what} [${K}, ${N}]`, K * matrixLayout(K, N, dtype).rowWords * 4);
+  need(`Embedding table [${c.vocab}, ${c.dModel}]`, c.vocab * c.dModel * (dtype === 'f16' ? 2 : 4));
+  matrix('qkv', c.dModel, qkvWidth(c));
+  matrix('o_proj', c.heads * c.headDim, c.dModel);
+  matrix('gate|up', c.dModel, 2 * c.ffnDim);
+  matrix('down_proj', c.ffnDim, c.dModel);
+  matrix('lm_head', c.dModel, c.vocab);
+  const slots = maxSeqs * Math.ceil(c.contextLength / KV_BLOCK_SIZE) * KV_BLOCK_SIZE;
+  need(`One layer of KV cache (${maxSeqs} x ${c.contextLength} positions)`, 2 * slots * c.kvHeads * c.headDim * 4);
+  const widest = Math.max(c.dModel, qkvWidth(c), 2 * c.ffnDim, c.vocab, c.heads * c.headDim);
+  need(`Activations for ${maxRows} rows`, maxRows * widest * 4);
+}

@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, ContextOverflowError, InvalidRequestError } from '../../src/errors.js';
+import { matrixParams, PRESETS, preset, validateConfig } from '../../src/model/config.js';
+import { f16BitsToF32, f32ToF16Bits } from '../../src/model/f16.js';
+import { checkRequest } from '../../src/model/request.js';
+import { decode, encode, BOS } from '../../src/model/tokenizer.js';
+import { matrixLayout, packMatrix } from '../../src/kernels/packing.js';
+
+describe('config', () => {
+  it('every preset is valid, and they grow', () => {
+    const sizes = Object.values(PRESETS).map((c) => {
+      validateConfig(c);
+      return matrixParams(c);
+    });
+    expect(sizes).toEqual([...sizes].sort((a, b) => a - b));
+  });
+
+  it('counts matrix parameters by hand for tiny', () => {
+    const c = preset('tiny'); // D 64, H 4, Hkv 2, Dh 16, F 172, V 258, L 2
+    const perLayer = 64 * (4 + 4) * 16 + 64 * 64 + 64 * 2 * 172 + 172 * 64;
+    expect(matrixParams(c)).toBe(2 * perLayer + 64 * 258);
+  });
+
+  it.each([
+    [{ heads: 6, kvHeads: 4 }, /multiple of kvHeads/],
+    [{ headDim: 6 }, /headDim/],
+    [{ headDim: 256 }, /headDim/],
+    [{ layers: 0 }, /layers/],
+    [{ dModel: 1.5 }, /dModel/],
+  ])('refuses %j', (patch, msg) => {
+    expect(() => validateConfig({ ...preset('tiny'), ...patch })).toThrow(ConfigError);
+    expect(() => validateConfig({ ...preset('tiny'), ...patch })).toThrow(msg);
+  });
+
+  it('refuses an unknown preset by name', () => expect(() => preset('huge')).toThrow(/unknown model 'huge'/));
+});
+
+describe('requests', () => {
+  const c = { ...preset('tiny'), contextLength: 16 };
+  it('accepts a request that fits exactly', () => expect(() => checkRequest(c, Array(10).fill(1), 6)).not.toThrow());
+  it('refuses a prompt longer than the context', () => expect(() => checkRequest(c, Array(17).fill(1), 1)).toThrow(ContextOverflowError));
+  it('refuses max tokens that would run past the context, saying how many fit', () => {
+    expect(() => checkRequest(c, Array(10).fill(1), 7)).toThrow(ContextOverflowError);
+    expect(() => checkRequest(c, Array(10).fill(1), 7)).toThrow(/at most 6/);
+  });
+  it('refuses an empty prompt, maxTokens <= 0 and ids outside the vocabulary', () => {
+    expect(() => checkRequest(c, [], 1)).toThrow(InvalidRequestError);
+    expect(() => checkRequest(c, [1], 0)).toThrow(InvalidRequestError);
+    expect(() => checkRequest(c, [258], 1)).toThrow(InvalidRequestError);
+  });
+});
+
+describe('tokenizer', () => {
+  it('round-trips UTF-8 text with BOS first', () => {
+    const ids = encode('héllo ✓');
+    expect(ids[0]).toBe(BOS);
+    expect(decode(ids)).toBe('héllo ✓');
+  });
+});
+
+describe('f16', () => {
+  it.each([
+    [0, 0],
+    [1, 0x3c00],
+    [-2, 0xc000],
+    [65504, 0x7bff],
+    [1e6, 0x7c00],
+    [2 ** -24, 0x0001],
+    [2 ** -25, 0], // halfway to the smallest subnormal rounds to even (zero)
+    [1 + 2 ** -11, 0x3c00], // halfway between 1 and the next f16: ties to even
+    [1 + 3 * 2 ** -11, 0x3c02],
+  ])('%f -> %i', (v, bits) => {
+    expect(f32ToF16Bits(v)).toBe(bits);
+  });
+
+  it('every finite f16 survives f16 -> f32 -> f16', () => {
+    for (let h = 0; h < 0x10000; h++) {
+      if ((h & 0x7c00) === 0x7c00) continue;
+      expect(f32ToF16Bits(f16BitsToF32(h))).toBe(h === 0x8000 ? 0x8000 : h);
+    }
+  });
+});
+
+describe('weight packing', () => {
+  it('pads rows to 8 columns and packs f16 pairs low half first', () => {
+    expect(matrixLayout(3, 5, 'f32').rowWords).toBe(8);
+    expect(matrixLayout(3, 9, 'f16').rowWords).toBe(8);
+    const { words } = packMatrix(Float32Array.of(1, 2, 3), 1, 3, 'f16');
+    expect(words[0]).toBe((0x4000 << 16) | 0x3c00);
+    expect(words[1]).toBe(0x4200);
+    expect(words.length).toBe(4);
+  });
+});
