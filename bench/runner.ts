@@ -31,7 +31,18 @@ export interface RunnerGenerateRequest extends RunnerModelSpec {
 
 export type RunnerResult<T> = { ok: true; value: T } | { ok: false; error: { name: string; code: string; message: string } };
 
+import { decodeBench, type DecodeBenchRequest } from './suites/decode.js';
+import { kernelBench, type KernelBenchRequest } from './suites/kernels.js';
+
 let ctx: Promise<GpuContext> | undefined;
+
+/** Progress lines go to the console; the CLI forwards them to the terminal. */
+const progress = (msg: string) => console.log(`[progress] ${msg}`);
+
+function gpu(): Promise<GpuContext> {
+  ctx ??= acquireGpu();
+  return ctx;
+}
 
 async function weightsFor(spec: RunnerModelSpec): Promise<ModelWeights> {
   if (!spec.weightsUrl) return syntheticWeights(preset(spec.model), spec.dtype, spec.seed);
@@ -49,19 +60,16 @@ async function guard<T>(fn: () => Promise<T>): Promise<RunnerResult<T>> {
 }
 
 const runner = {
-  adapter: () =>
-    guard(async (): Promise<AdapterReport> => {
-      ctx ??= acquireGpu();
-      return (await ctx).adapter;
-    }),
+  adapter: () => guard(async (): Promise<AdapterReport> => (await gpu()).adapter),
+  decodeBench: (req: DecodeBenchRequest) => guard(async () => decodeBench(await gpu(), req, progress)),
+  kernelBench: (req: KernelBenchRequest) => guard(async () => kernelBench(await gpu(), req, progress)),
   generate: (req: RunnerGenerateRequest) =>
     guard(async () => {
-      ctx ??= acquireGpu();
-      const gpu = await ctx;
-      const model = await GpuModel.create(gpu, await weightsFor(req));
+      const device = await gpu();
+      const model = await GpuModel.create(device, await weightsFor(req));
       try {
         const result = await generate(model, req.prompt, { maxTokens: req.maxTokens, stopAt: req.stopAt });
-        return { ...result, adapter: gpu.adapter, weightBytes: model.weightBytes };
+        return { ...result, adapter: device.adapter, weightBytes: model.weightBytes };
       } finally {
         model.destroy();
       }

@@ -19,6 +19,8 @@ export interface BrowserOptions {
   files?: Record<string, Uint8Array>;
   /** Print the page's console to stderr. */
   verbose?: boolean;
+  /** Receives the page's `[progress] ...` console lines. */
+  onProgress?: (message: string) => void;
 }
 
 function browserPath(given?: string): string {
@@ -53,7 +55,11 @@ export async function withRunner<T>(options: BrowserOptions, fn: (runner: Runner
     });
   try {
     const page = await browser.newPage();
-    if (options.verbose) page.on('console', (m) => process.stderr.write(`[page] ${m.text()}\n`));
+    page.on('console', (m) => {
+      const text = m.text();
+      if (text.startsWith('[progress] ')) options.onProgress?.(text.slice(11));
+      else if (options.verbose) process.stderr.write(`[page] ${text}\n`);
+    });
     page.on('pageerror', (e) => process.stderr.write(`[page error] ${e.message}\n`));
     for (const [path, body] of Object.entries(options.files ?? {}))
       await page.route(`**${path}`, (route) => route.fulfill({ body: Buffer.from(body.buffer, body.byteOffset, body.byteLength), contentType: 'application/octet-stream' }));

@@ -22,10 +22,16 @@ export interface Tuning {
   };
 }
 
+/*
+ * SwiftShader hands whole workgroups to its worker threads, so a decode GEMV
+ * over a small model (N = 512 columns is 64 invocations) must use small
+ * workgroups or it runs on one core: 16 halved GEMV 1024x1024 time here
+ * against 64 (npm run bench -- --suite kernels).
+ */
 export function tuningFor(adapter: AdapterReport): Tuning {
   if (adapter.architecture === 'swiftshader' || adapter.vendor === 'google') {
     return {
-      gemv: { lanes: adapter.subgroupMinSize ?? 4, workgroupSize: 64 },
+      gemv: { lanes: adapter.subgroupMinSize ?? 4, workgroupSize: 16 },
       gemm: { variant: 'direct', workgroupX: 8, workgroupY: 8, tileK: 16 },
     };
   }
