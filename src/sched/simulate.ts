@@ -1,0 +1,59 @@
+import type { Policy } from './policy.js';
+import { Scheduler, type SchedulerOptions } from './scheduler.js';
+import { requestMetrics, type RequestMetrics } from './metrics.js';
+import type { RequestSpec, SchedEvent, StepPlan } from './types.js';
+
+/** Seconds one step takes on the modelled engine. */
+export type StepTimeModel = (plan: StepPlan) => number;
+
+/**
+ * The seed's two-rate model: prompt rows cost 1/prefillRate each, and a step
+ * that samples tokens costs one decode interval, 1/decodeRate, however many
+ * sequences sample in it (decode reads the weights once for all of them).
+ * Serial on the seed workload: 6,500/20,000 + 1,200/50 = 24.325 s.
+ */
+export function rateModel(prefillTokensPerSec: number, decodeTokensPerSec: number): StepTimeModel {
+  return (plan) => {
+    const prefillRows = plan.items.filter((i) => i.kind === 'prefill').reduce((a, i) => a + i.tokens.length, 0);
+    return prefillRows / prefillTokensPerSec + (plan.items.some((i) => i.sample) ? 1 / decodeTokensPerSec : 0);
+  };
+}
+
+export interface SimulationResult {
+  records: RequestMetrics[];
+  steps: number;
+  busyS: number;
+  events: SchedEvent[];
+}
+
+/**
+ * The simulator twin: the same Scheduler and policy as the GPU engine, on a
+ * discrete-event clock that advances by the modelled step time. Sampled ids
+ * are dummies; requests run to their maxTokens.
+ */
+export function simulate(requests: readonly RequestSpec[], policy: Policy, opts: SchedulerOptions, stepTime: StepTimeModel): SimulationResult {
+  const sched = new Scheduler(policy, opts);
+  const events: SchedEvent[] = [];
+  sched.onEvent((e) => events.push(e));
+  const pending = [...requests].sort((a, b) => a.arrivalS - b.arrivalS);
+  let t = 0;
+  let next = 0;
+  let steps = 0;
+  let busyS = 0;
+  for (;;) {
+    while (next < pending.length && pending[next]!.arrivalS <= t) sched.add(pending[next++]!, pending[next - 1]!.arrivalS);
+    const plan = sched.schedule(t);
+    if (!plan) {
+      if (next >= pending.length) break;
+      t = pending[next]!.arrivalS; // idle until the next arrival
+      continue;
+    }
+    const dt = stepTime(plan);
+    t += dt;
+    busyS += dt;
+    steps++;
+    sched.complete(plan, new Array(plan.items.length).fill(0), t);
+  }
+  const records = requests.map((r) => requestMetrics(sched.sequence(r.id)!));
+  return { records, steps, busyS, events };
+}
