@@ -15,12 +15,6 @@ override W_F16: bool = false;
 @group(0) @binding(2) var<storage, read> table: array<u32>;
 @group(0) @binding(3) var<storage, read_write> out: array<f32>;
 
-fn half_to_f32(h: u32) -> f32 {
-  let mag = h & 0x7fffu;
-  let v = select(bitcast<f32>((mag << 13u) + (112u << 23u)), f32(mag) * 5.9604644775390625e-8, mag < 0x400u);
-  return bitcast<f32>(bitcast<u32>(v) | ((h & 0x8000u) << 16u));
-}
-
 @compute @workgroup_size(64)
 fn embedding(@builtin(global_invocation_id) gid: vec3<u32>) {
   let i = gid.y * 65535u * 64u + gid.x; // 2D grid: rows*D can exceed one dimension's limit
@@ -29,7 +23,7 @@ fn embedding(@builtin(global_invocation_id) gid: vec3<u32>) {
   let d = i % p.D;
   let row = ids[t] * p.rowWords;
   if (W_F16) {
-    out[i] = half_to_f32((table[row + d / 2u] >> (16u * (d % 2u))) & 0xffffu);
+    out[i] = unpack2x16float(table[row + d / 2u])[d % 2u];
   } else {
     out[i] = bitcast<f32>(table[row + d]);
   }

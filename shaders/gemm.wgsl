@@ -30,26 +30,14 @@ override TILE_K: u32 = 16;
 @group(0) @binding(2) var<storage, read> w: array<vec4<u32>>;
 @group(0) @binding(3) var<storage, read_write> out: array<f32>;
 
-// f16 bits (low 16 of each lane) -> f32, exact for normals and subnormals (weights are finite).
-// Integer exponent rebias instead of a multiply by 2^112, so no f32 subnormal is ever formed
-// (GPUs may flush those to zero).
-fn half_to_f32(h: vec4<u32>) -> vec4<f32> {
-  let mag = h & vec4(0x7fffu);
-  let normal = bitcast<vec4<f32>>((mag << vec4(13u)) + vec4(112u << 23u));
-  let sub = vec4<f32>(mag & vec4(0x3ffu)) * 5.9604644775390625e-8; // 2^-24
-  let v = select(normal, sub, mag < vec4(0x400u));
-  return bitcast<vec4<f32>>(bitcast<vec4<u32>>(v) | ((h & vec4(0x8000u)) << vec4(16u)));
-}
-
 struct W8 { lo: vec4<f32>, hi: vec4<f32> }
 
 // Columns 8*c8 .. 8*c8+7 of weight row k.
 fn load_w8(k: u32, c8: u32) -> W8 {
   if (W_F16) {
     let u = w[k * p.rowVec4 + c8];
-    let lo = half_to_f32(u & vec4(0xffffu));
-    let hi = half_to_f32(u >> vec4(16u));
-    return W8(vec4(lo.x, hi.x, lo.y, hi.y), vec4(lo.z, hi.z, lo.w, hi.w));
+    // Each u32 holds two adjacent columns, so unpacking in order needs no shuffle.
+    return W8(vec4(unpack2x16float(u.x), unpack2x16float(u.y)), vec4(unpack2x16float(u.z), unpack2x16float(u.w)));
   }
   let i = k * p.rowVec4 + 2u * c8;
   return W8(bitcast<vec4<f32>>(w[i]), bitcast<vec4<f32>>(w[i + 1u]));

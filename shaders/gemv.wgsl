@@ -34,14 +34,6 @@ override WG: u32 = 64;
 @group(0) @binding(3) var<storage, read_write> out: array<f32>;
 @group(0) @binding(4) var<storage, read> x4: array<vec4<f32>>;
 
-fn half_to_f32(h: vec4<u32>) -> vec4<f32> {
-  let mag = h & vec4(0x7fffu);
-  let normal = bitcast<vec4<f32>>((mag << vec4(13u)) + vec4(112u << 23u));
-  let sub = vec4<f32>(mag & vec4(0x3ffu)) * 5.9604644775390625e-8; // 2^-24
-  let v = select(normal, sub, mag < vec4(0x400u));
-  return bitcast<vec4<f32>>(bitcast<vec4<u32>>(v) | ((h & vec4(0x8000u)) << vec4(16u)));
-}
-
 struct W8 { lo: vec4<f32>, hi: vec4<f32> }
 
 // This invocation's 8 weights of row k; i0/i1 are its vec4 indices within a row.
@@ -49,9 +41,8 @@ fn load_w8(k: u32, i0: u32, i1: u32) -> W8 {
   let row = k * p.rowVec4;
   if (W_F16) {
     let u = w[row + i0];
-    let lo = half_to_f32(u & vec4(0xffffu));
-    let hi = half_to_f32(u >> vec4(16u));
-    return W8(vec4(lo.x, hi.x, lo.y, hi.y), vec4(lo.z, hi.z, lo.w, hi.w));
+    // Each u32 holds two adjacent columns, so unpacking in order needs no shuffle.
+    return W8(vec4(unpack2x16float(u.x), unpack2x16float(u.y)), vec4(unpack2x16float(u.z), unpack2x16float(u.w)));
   }
   return W8(bitcast<vec4<f32>>(w[row + i0]), bitcast<vec4<f32>>(w[row + i1]));
 }
