@@ -12,3 +12,14 @@ export { GpuModel, type StepInput, type StepOutput, type GpuModelOptions } from 
 export { generate, type GenerateOptions, type GenerateResult } from './model/generate.js';
 export { checkRequest } from './model/request.js';
 export { CpuModel } from './ref/forward.js';
+export { PassTimer } from './gpu/timer.js';
+export { Engine, type EngineOptions, type SubmitRequest, type EngineStats } from './serve/engine.js';
+export { RequestHandle, type RequestResult } from './serve/handle.js';
+export { GpuExecutor } from './serve/gpu-executor.js';
+export { Scheduler, type SchedulerOptions } from './sched/scheduler.js';
+export { makePolicy, POLICY_NAMES, SerialPolicy, StaticPolicy, ContinuousPolicy } from './sched/policies/index.js';
+export type { Policy, Grant, SchedulerView } from './sched/policy.js';
+export type { RequestSpec, StepPlan, PlanItem, SchedEvent } from './sched/types.js';
+export { requestMetrics, summarize, percentile, type RequestMetrics, type RunSummary, type Slo } from './sched/metrics.js';
+export { parseTrace, seedWorkload, poissonWorkload, toRequests, WorkloadError, type TraceEntry, type PoissonOptions } from './sched/workload.js';
+export { simulate, rateModel, type StepTimeModel, type SimulationResult } from './sched/simulate.js';

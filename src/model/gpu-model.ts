@@ -1,4 +1,5 @@
 import type { GpuContext } from '../gpu/context.js';
+import { PassTimer } from '../gpu/timer.js';
 import { Argmax } from '../kernels/argmax.js';
 import { Attention } from '../kernels/attention.js';
 import { Embedding } from '../kernels/embedding.js';
@@ -12,7 +13,7 @@ import { Rope } from '../kernels/rope.js';
 import { SwiGlu } from '../kernels/swiglu.js';
 import { ropeTable } from '../ref/rope.js';
 import { type ModelConfig, qkvWidth, validateConfig } from './config.js';
-import { GpuKvCache } from './kv-cache.js';
+import { GpuKvCache, KV_BLOCK_SIZE } from './kv-cache.js';
 import { checkFitsDevice } from './limits.js';
 import { GpuWeights, type GpuMatrix } from './gpu-weights.js';
 import type { ModelWeights } from './weights.js';
@@ -37,6 +38,8 @@ export interface StepInput {
 export interface StepOutput {
   ids: Uint32Array; // greedy next token of each logit row
   logits?: Float32Array; // [logitRows, V] when asked for
+  /** GPU time of the forward pass from timestamps (ns), NaN without timestamp-query. */
+  gpuNs: number;
 }
 
 export interface GpuModelOptions {
@@ -44,6 +47,8 @@ export interface GpuModelOptions {
   maxSeqs?: number;
   /** Most token rows one step may carry; longer prompts are prefilled in chunks of this. */
   maxRows?: number;
+  /** KV cache blocks of 16 positions in all (default: a whole context per sequence slot). */
+  kvBlocks?: number;
 }
 
 type MatmulPair = { gemm: Gemm; gemv: Gemv };
@@ -78,7 +83,7 @@ export class GpuModel {
     readonly maxRows: number,
     private readonly bufs: Record<string, GPUBuffer>,
     private readonly ops: { embed: Embedding; layers: LayerOps[]; finalNorm: RmsNorm; head: MatmulPair; argmax: Argmax },
-    private readonly staging: { ids: GPUBuffer; rowInput: Uint32Array; zeros: Uint32Array },
+    private readonly staging: { timer: PassTimer; ids: GPUBuffer; rowInput: Uint32Array; zeros: Uint32Array },
   ) {}
 
   static async create(ctx: GpuContext, w: ModelWeights, options: GpuModelOptions = {}): Promise<GpuModel> {
@@ -88,9 +93,10 @@ export class GpuModel {
     const maxRows = Math.max(1, Math.min(options.maxRows ?? 256, c.contextLength * maxSeqs));
     const { dModel: D, heads: H, kvHeads: Hkv, headDim: Dh, ffnDim: F, vocab: V } = c;
     const Nqkv = qkvWidth(c);
-    checkFitsDevice(c, w.dtype, ctx.device.limits, maxSeqs, maxRows);
+    const kvBlocks = options.kvBlocks ?? maxSeqs * Math.ceil(c.contextLength / KV_BLOCK_SIZE);
+    checkFitsDevice(c, w.dtype, ctx.device.limits, kvBlocks, maxRows);
     const weights = new GpuWeights(ctx, w);
-    const kv = new GpuKvCache(ctx, c, maxSeqs);
+    const kv = new GpuKvCache(ctx, c, maxSeqs, kvBlocks);
     const act = (label: string, width: number) => ctx.storage(label, maxRows * width * 4);
     const bufs = {
       tokens: act('tokens', 1), // u32 [rows]
@@ -148,6 +154,7 @@ export class GpuModel {
       argmax: await Argmax.create(ctx, V, bufs.logits, bufs.ids),
     };
     const staging = {
+      timer: new PassTimer(ctx, 1),
       ids: ctx.device.createBuffer({ label: 'ids.staging', size: maxRows * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST }),
       rowInput: new Uint32Array(maxRows),
       zeros: new Uint32Array(maxRows),
@@ -210,17 +217,20 @@ export class GpuModel {
     this.write(this.bufs.rowIndex!, logitRows);
     const device = this.ctx.device;
     const enc = device.createCommandEncoder({ label: 'step' });
-    const pass = enc.beginComputePass({ label: 'forward' });
+    const timer = this.staging.timer;
+    const pass = enc.beginComputePass({ label: 'forward', timestampWrites: timer.pass(0) });
     this.encodeForward(pass, rows, n, input.phase === 'decode');
     pass.end();
+    timer.resolve(enc, 1);
     enc.copyBufferToBuffer(this.bufs.ids!, 0, this.staging.ids, 0, n * 4);
     device.queue.submit([enc.finish()]);
     const logits = options.readLogits ? this.ctx.read(this.bufs.logits!, n * this.config.vocab * 4) : undefined;
+    const gpuNs = timer.available ? timer.read(1) : undefined;
     await this.staging.ids.mapAsync(GPUMapMode.READ, 0, n * 4);
     const ids = new Uint32Array(this.staging.ids.getMappedRange(0, n * 4).slice(0));
     this.staging.ids.unmap();
     this.ctx.check();
-    return { ids, logits: logits && new Float32Array(await logits) };
+    return { ids, logits: logits && new Float32Array(await logits), gpuNs: gpuNs ? (await gpuNs)[0]! : NaN };
   }
 
   destroy(): void {
@@ -232,6 +242,7 @@ export class GpuModel {
     for (const o of all) o.destroy();
     for (const b of Object.values(this.bufs)) b.destroy();
     this.staging.ids.destroy();
+    this.staging.timer.destroy();
     this.weights.destroy();
     this.kv.destroy();
   }

@@ -9,11 +9,11 @@ export type BufferLimits = Pick<GPUSupportedLimits, 'maxStorageBufferBindingSize
 
 /**
  * Checks, before anything is allocated, that every buffer the model needs
- * (each weight matrix, a layer of KV cache, each activation for maxRows rows)
+ * (each weight matrix, a layer of a KV cache of kvBlocks blocks, each activation for maxRows rows)
  * fits one storage binding on this device. Throws LimitExceededError naming
  * the first one that does not.
  */
-export function checkFitsDevice(c: ModelConfig, dtype: WeightDtype, limits: BufferLimits, maxSeqs: number, maxRows: number): void {
+export function checkFitsDevice(c: ModelConfig, dtype: WeightDtype, limits: BufferLimits, kvBlocks: number, maxRows: number): void {
   const allowed = Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize);
   const need = (what: string, bytes: number) => {
     if (bytes > allowed) throw new LimitExceededError('maxStorageBufferBindingSize', bytes, allowed, what);
@@ -25,8 +25,7 @@ export function checkFitsDevice(c: ModelConfig, dtype: WeightDtype, limits: Buff
   matrix('gate|up', c.dModel, 2 * c.ffnDim);
   matrix('down_proj', c.ffnDim, c.dModel);
   matrix('lm_head', c.dModel, c.vocab);
-  const slots = maxSeqs * Math.ceil(c.contextLength / KV_BLOCK_SIZE) * KV_BLOCK_SIZE;
-  need(`One layer of KV cache (${maxSeqs} x ${c.contextLength} positions)`, 2 * slots * c.kvHeads * c.headDim * 4);
+  need(`One layer of KV cache (${kvBlocks * KV_BLOCK_SIZE} positions)`, 2 * kvBlocks * KV_BLOCK_SIZE * c.kvHeads * c.headDim * 4);
   const widest = Math.max(c.dModel, qkvWidth(c), 2 * c.ffnDim, c.vocab, c.heads * c.headDim);
   need(`Activations for ${maxRows} rows`, maxRows * widest * 4);
 }

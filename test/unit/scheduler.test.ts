@@ -103,6 +103,16 @@ describe.each(POLICY_NAMES)('%s policy invariants', (policy) => {
     expect(sched.allocator.freeBlocks).toBe(16);
   });
 
+  it('serves prompts longer than a whole step (the budget)', () => {
+    const long = toRequests(
+      Array.from({ length: 5 }, (_, i) => ({ arrivalS: i * 0.01, promptTokens: 40 + 7 * i, outputTokens: 6 })),
+      encode,
+    );
+    const sched = new Scheduler(makePolicy(policy), opts({ tokenBudget: 16 }));
+    drive(sched, long, policy);
+    expect(long.every((r) => sched.sequence(r.id)!.generated.length === 6)).toBe(true);
+  });
+
   it('queues ten times more requests than fit at once, losing none', () => {
     const many = toRequests(
       Array.from({ length: 40 }, () => ({ arrivalS: 0, promptTokens: 20, outputTokens: 5 })),

@@ -1,0 +1,64 @@
+import type { GpuContext } from './context.js';
+
+/**
+ * GPU time of compute passes from timestamp queries: each timed pass writes a
+ * timestamp at its start and end; resolve() copies them into a staging buffer
+ * in the same command buffer, and read() maps it after the submit, so timing
+ * adds no extra round trip. Made once; reusable every step.
+ * Without `timestamp-query`, `available` is false and callers fall back to
+ * wall clock (and must say so).
+ */
+export class PassTimer {
+  readonly available: boolean;
+  private readonly querySet?: GPUQuerySet;
+  private readonly resolveBuf?: GPUBuffer;
+  private readonly staging?: GPUBuffer;
+
+  constructor(
+    ctx: GpuContext,
+    readonly capacity: number,
+  ) {
+    this.available = ctx.hasTimestamps;
+    if (!this.available) return;
+    const device = ctx.device;
+    this.querySet = device.createQuerySet({ label: 'timer', type: 'timestamp', count: 2 * capacity });
+    this.resolveBuf = device.createBuffer({ label: 'timer.resolve', size: 16 * capacity, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC });
+    this.staging = device.createBuffer({ label: 'timer.staging', size: 16 * capacity, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+  }
+
+  /** The timestampWrites for pass i, or undefined without timestamps. */
+  pass(i: number): GPUComputePassTimestampWrites | undefined {
+    if (!this.querySet) return undefined;
+    return { querySet: this.querySet, beginningOfPassWriteIndex: 2 * i, endOfPassWriteIndex: 2 * i + 1 };
+  }
+
+  /** Encodes the copy of the first n passes' timestamps to the staging buffer. */
+  resolve(encoder: GPUCommandEncoder, n: number): void {
+    if (!this.querySet) return;
+    encoder.resolveQuerySet(this.querySet, 0, 2 * n, this.resolveBuf!, 0);
+    encoder.copyBufferToBuffer(this.resolveBuf!, 0, this.staging!, 0, 16 * n);
+  }
+
+  /** Nanoseconds of each of the first n passes (after the submit that resolved them). */
+  async read(n: number): Promise<number[]> {
+    if (!this.staging) return [];
+    await this.staging.mapAsync(GPUMapMode.READ, 0, 16 * n);
+    const t = new BigInt64Array(this.staging.getMappedRange(0, 16 * n));
+    const out: number[] = [];
+    for (let i = 0; i < n; i++) out.push(passDuration(t[2 * i]!, t[2 * i + 1]!));
+    this.staging.unmap();
+    return out;
+  }
+
+  destroy(): void {
+    this.querySet?.destroy();
+    this.resolveBuf?.destroy();
+    this.staging?.destroy();
+  }
+}
+
+/** end - begin in ns; NaN when the counter went backwards or a value is missing (0). */
+export function passDuration(begin: bigint, end: bigint): number {
+  if (begin === 0n || end === 0n || end < begin) return NaN;
+  return Number(end - begin);
+}
