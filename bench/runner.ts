@@ -33,6 +33,7 @@ export type RunnerResult<T> = { ok: true; value: T } | { ok: false; error: { nam
 
 import { decodeBench, type DecodeBenchRequest } from './suites/decode.js';
 import { kernelBench, type KernelBenchRequest } from './suites/kernels.js';
+import { serveBench, type ServeBenchRequest } from './suites/serve.js';
 
 let ctx: Promise<GpuContext> | undefined;
 
@@ -63,6 +64,7 @@ const runner = {
   adapter: () => guard(async (): Promise<AdapterReport> => (await gpu()).adapter),
   decodeBench: (req: DecodeBenchRequest) => guard(async () => decodeBench(await gpu(), req, progress)),
   kernelBench: (req: KernelBenchRequest) => guard(async () => kernelBench(await gpu(), req, progress)),
+  serveBench: (req: ServeBenchRequest) => guard(async () => serveBench(await gpu(), req, progress)),
   generate: (req: RunnerGenerateRequest) =>
     guard(async () => {
       const device = await gpu();

@@ -1,0 +1,77 @@
+// npm run simulate -- --workload seed --prefill-rate 20000 --decode-rate 50 [--policy serial,static,continuous]
+//   [--calibrated FILE] [--max-seqs N] [--budget N]
+// The scheduler's policies on a modelled clock: no GPU, no browser.
+import { readFileSync } from 'node:fs';
+import Table from 'cli-table3';
+import { Command } from 'commander';
+import { encode, makePolicy, POLICY_NAMES, rateModel, simulate, summarize, toRequests, WorkloadError, type StepTimeModel } from '../../src/index.js';
+import { calibratedModel, type StepCalibration } from '../../src/serve/calibrate.js';
+import { parse, reportError } from './common.js';
+import { loadWorkload } from './workloads.js';
+
+const program = new Command('simulate')
+  .description('Run the scheduling policies on a modelled clock (the simulator twin).')
+  .option('--workload <w>', 'seed, poisson, or a JSON trace file', 'seed')
+  .option('--policy <names>', `comma-separated: ${POLICY_NAMES.join(', ')}`, 'serial,static,continuous')
+  .option('--prefill-rate <tokens/s>', 'prompt tokens per second', parse.int(1), 20000)
+  .option('--decode-rate <steps/s>', 'decode steps per second (each samples one token per running sequence)', parse.int(1), 50)
+  .option('--calibrated <file>', 'step times measured on a GPU: a serve.json written by npm run bench -- --suite serve')
+  .option('--max-seqs <n>', 'sequences running at once', parse.int(1), 4)
+  .option('--budget <n>', 'token rows per step', parse.int(1), 8192)
+  .option('--rate <r>', 'poisson: requests per second', parseFloat)
+  .option('--requests <n>', 'poisson: number of requests', parse.int(1))
+  .option('--json', 'print JSON')
+  .parse();
+
+interface Opts {
+  workload: string;
+  policy: string;
+  prefillRate: number;
+  decodeRate: number;
+  calibrated?: string;
+  maxSeqs: number;
+  budget: number;
+  rate?: number;
+  requests?: number;
+  json?: boolean;
+}
+
+function stepModel(o: Opts): { model: StepTimeModel; label: string } {
+  if (!o.calibrated) return { model: rateModel(o.prefillRate, o.decodeRate), label: `prefill ${o.prefillRate} tokens/s, decode ${o.decodeRate} steps/s` };
+  let cal: StepCalibration;
+  try {
+    cal = (JSON.parse(readFileSync(o.calibrated, 'utf8')) as { calibration: StepCalibration }).calibration;
+  } catch (e) {
+    throw new WorkloadError(`cannot read a calibration from ${o.calibrated}: ${(e as Error).message}`);
+  }
+  if (!cal?.decodeMs?.length) throw new WorkloadError(`${o.calibrated} holds no step calibration (write one with npm run bench -- --suite serve)`);
+  return { model: calibratedModel(cal), label: `calibrated on a GPU (${o.calibrated})` };
+}
+
+function main(o: Opts): void {
+  const trace = loadWorkload({ workload: o.workload, rate: o.rate, requests: o.requests });
+  const requests = toRequests(trace, encode);
+  const contextLength = Math.max(...requests.map((r) => r.prompt.length + r.maxTokens));
+  const blocks = o.maxSeqs * Math.ceil(contextLength / 16);
+  const { model, label } = stepModel(o);
+  const rows = o.policy.split(',').map((name) => {
+    const run = simulate(requests, makePolicy(name.trim()), { maxSeqs: o.maxSeqs, tokenBudget: o.budget, kvBlocks: blocks, blockSize: 16, contextLength }, model);
+    return { policy: name.trim(), steps: run.steps, ...summarize(run.records), records: run.records };
+  });
+  if (o.json) {
+    console.log(JSON.stringify({ workload: o.workload, model: label, rows }, null, 2));
+    return;
+  }
+  console.log(`${requests.length} requests (${o.workload}); step times: ${label}; max ${o.maxSeqs} sequences, ${o.budget} rows per step`);
+  const t = new Table({ head: ['policy', 'makespan s', 'output tok/s', 'TTFT p50 s', 'TTFT p99 s', 'TPOT p50 ms', 'E2E p50 s', 'E2E p99 s', 'steps'] });
+  for (const r of rows)
+    t.push([r.policy, r.makespanS.toFixed(3), r.outputTokensPerSec.toFixed(1), (r.ttftP50Ms / 1000).toFixed(3), (r.ttftP99Ms / 1000).toFixed(3), r.tpotP50Ms.toFixed(1), (r.e2eP50Ms / 1000).toFixed(3), (r.e2eP99Ms / 1000).toFixed(3), r.steps]);
+  console.log(t.toString());
+  for (const r of rows) console.log(`${r.policy} makespan ${r.makespanS.toFixed(3)} s`);
+}
+
+try {
+  main(program.opts<Opts>());
+} catch (e) {
+  reportError(e);
+}

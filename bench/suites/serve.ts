@@ -1,0 +1,95 @@
+import {
+  Engine,
+  makePolicy,
+  preset,
+  simulate,
+  summarize,
+  syntheticWeights,
+  toRequests,
+  encode,
+  type GpuContext,
+  type RequestMetrics,
+  type RunSummary,
+  type TraceEntry,
+} from '../../src/index.js';
+import { calibratedModel, calibrateSteps, type StepCalibration } from '../../src/serve/calibrate.js';
+import type { TraceEvent } from './trace.js';
+
+export interface ServeBenchRequest {
+  model: string;
+  policies: string[];
+  trace: TraceEntry[];
+  maxSeqs: number;
+  tokenBudget: number;
+}
+
+export interface ServePolicyRow extends RunSummary {
+  policy: string;
+  gpuBusyFraction: number;
+  /** Fraction of wall time spent inside steps (submit to ids back). */
+  stepBusyFraction: number;
+  simulatedMakespanS: number;
+  simulatedErrorPct: number;
+  simulated: RunSummary;
+  records: RequestMetrics[];
+}
+
+export interface ServeBenchResult {
+  calibration: StepCalibration;
+  rows: ServePolicyRow[];
+  trace: TraceEvent[];
+}
+
+/**
+ * Replays one trace through each policy on the GPU in real time (requests are
+ * submitted at their arrival times), then runs the simulator twin on the same
+ * trace with step times calibrated on this GPU, and sets the two side by side.
+ */
+export async function serveBench(ctx: GpuContext, req: ServeBenchRequest, progress: (msg: string) => void): Promise<ServeBenchResult> {
+  const weights = syntheticWeights(preset(req.model), 'f32', 1234);
+  const requests = toRequests(req.trace, encode);
+  const trace: TraceEvent[] = [];
+  let calibration: StepCalibration | undefined;
+  const rows: ServePolicyRow[] = [];
+  for (const name of req.policies) {
+    const engine = await Engine.create(ctx, weights, { policy: name, maxSeqs: req.maxSeqs, tokenBudget: req.tokenBudget });
+    try {
+      if (!calibration) {
+        progress('serve: calibrating step times on this GPU');
+        calibration = await calibrateSteps(engine.model, req.maxSeqs);
+      }
+      const pid = rows.length + 1;
+      engine.scheduler.onEvent((e) => trace.push({ ...e, policy: name, pid }));
+      const start = engine.now();
+      const done: Promise<unknown>[] = [];
+      const ids: string[] = [];
+      let finished = 0;
+      for (const r of requests) {
+        const wait = start + r.arrivalS - engine.now();
+        if (wait > 0) await new Promise((res) => setTimeout(res, wait * 1000));
+        const h = engine.submit({ tokens: r.prompt, maxTokens: r.maxTokens });
+        ids.push(h.id);
+        done.push(h.result.then(() => progress(`serve ${name}: ${++finished}/${requests.length} requests done`)));
+      }
+      await Promise.all(done);
+      await engine.idle();
+      const records = engine.records(ids).map((m) => ({ ...m, arrivalS: m.arrivalS - start }));
+      const summary = summarize(records);
+      const sim = simulate(requests, makePolicy(name), engine.scheduler.opts, calibratedModel(calibration));
+      const simSummary = summarize(sim.records);
+      rows.push({
+        policy: name,
+        ...summary,
+        gpuBusyFraction: engine.stats.gpuBusyS / summary.makespanS,
+        stepBusyFraction: engine.stats.stepWallS / summary.makespanS,
+        simulatedMakespanS: simSummary.makespanS,
+        simulatedErrorPct: ((simSummary.makespanS - summary.makespanS) / summary.makespanS) * 100,
+        simulated: simSummary,
+        records,
+      });
+    } finally {
+      engine.destroy();
+    }
+  }
+  return { calibration: calibration!, rows, trace };
+}
