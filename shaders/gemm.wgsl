@@ -1,6 +1,6 @@
 // GEMM for prefill: out[M, N] = a[M, K] . w[K, N].
 //
-// a   f32 [M, K], row-major activations (gemm_direct also binds it as vec4 at binding 4).
+// a   f32 [M, K], row-major activations.
 // w   [K, Np] weights, input-major, Np = N rounded up to 8 (padding is zero). Viewed as
 //     vec4<u32>: with W_F16 = false a row is Np/4 vec4 of f32 bits; with W_F16 = true
 //     it is Np/8 vec4 of f16 pairs (low half = even column), unpacked to f32 here.
@@ -12,8 +12,9 @@
 // same bits and a row's result never depends on which rows share the step.
 //
 // Two entry points, chosen per adapter (src/gpu/tuning.ts):
-//   gemm_direct  each invocation owns 8 rows x 8 columns, read straight from storage
-//                (fastest on SwiftShader, where barriers are context switches);
+//   gemm_direct  each invocation owns 8 rows x 8 lane-interleaved columns, read straight
+//                from storage (w viewed as array<u32>); fastest on
+//                SwiftShader, where barriers are context switches;
 //   gemm_tiled   a workgroup stages a (WG_Y*4) x TILE_K tile of a and a TILE_K x (WG_X*8)
 //                tile of w in workgroup memory; each invocation owns 4 rows x 8 columns.
 
@@ -23,11 +24,12 @@ override W_F16: bool = false;
 override WG_X: u32 = 8;
 override WG_Y: u32 = 8;
 override TILE_K: u32 = 16;
+override LANES: u32 = 4; // gemm_direct: neighbouring invocations that read neighbouring words
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> a: array<f32>;
-@group(0) @binding(4) var<storage, read> a4: array<vec4<f32>>; // the same buffer as a, read 4 k at a time
-@group(0) @binding(2) var<storage, read> w: array<vec4<u32>>;
+@group(0) @binding(2) var<storage, read> w: array<vec4<u32>>; // gemm_tiled's view
+@group(0) @binding(2) var<storage, read> wu: array<u32>;       // gemm_direct's view (no entry point uses both)
 @group(0) @binding(3) var<storage, read_write> out: array<f32>;
 
 struct W8 { lo: vec4<f32>, hi: vec4<f32> }
@@ -58,23 +60,51 @@ fn step8(av: f32, wk: W8, c0: ptr<function, vec4<f32>>, c1: ptr<function, vec4<f
   *c1 = fma(vec4(av), wk.hi, *c1);
 }
 
-// One row's 8 accumulators take four k steps, in k order, from a vec4 of a.
-fn step8x4(av: vec4<f32>, w0: W8, w1: W8, w2: W8, w3: W8, c0: ptr<function, vec4<f32>>, c1: ptr<function, vec4<f32>>) {
-  step8(av.x, w0, c0, c1);
-  step8(av.y, w1, c0, c1);
-  step8(av.z, w2, c0, c1);
-  step8(av.w, w3, c0, c1);
+// gemm_direct's weights: the 8 columns lane `lane` of lane group g owns in row k are
+// g*8*LANES + j*LANES + lane (f32), or the two columns of words g*4*LANES + j*LANES + lane
+// (f16): LANES neighbours read LANES consecutive words with each scalar load, which
+// SwiftShader turns into one SIMD load (a vec4 per lane costs it ten times more).
+// Words past the row's end belong to columns that are never stored.
+fn load_lane8(k: u32, base: u32) -> W8 {
+  let row = k * p.rowVec4 * 4u + base;
+  if (W_F16) {
+    let u = vec4(wu[row], wu[row + LANES], wu[row + 2u * LANES], wu[row + 3u * LANES]);
+    return W8(vec4(unpack2x16float(u.x), unpack2x16float(u.y)), vec4(unpack2x16float(u.z), unpack2x16float(u.w)));
+  }
+  return W8(
+    bitcast<vec4<f32>>(vec4(wu[row], wu[row + LANES], wu[row + 2u * LANES], wu[row + 3u * LANES])),
+    bitcast<vec4<f32>>(vec4(wu[row + 4u * LANES], wu[row + 5u * LANES], wu[row + 6u * LANES], wu[row + 7u * LANES])),
+  );
 }
 
-// gemm_direct: each invocation owns 8 rows x 8 columns, 16 vec4 accumulators in named
-// registers. SwiftShader neither unrolls loops nor keeps dynamically indexed arrays in
-// registers, and every storage load costs far more than an fma, so the code is unrolled
-// by hand and reads a as vec4 (4 k per load) whenever rows are 16-byte aligned (K % 4 == 0).
+fn store_lane8(row: u32, cols: array<u32, 8>, v0: vec4<f32>, v1: vec4<f32>) {
+  let o = row * p.N;
+  for (var j = 0u; j < 4u; j++) {
+    if (cols[j] < p.N) { out[o + cols[j]] = v0[j]; }
+    if (cols[j + 4u] < p.N) { out[o + cols[j + 4u]] = v1[j]; }
+  }
+}
+
+// gemm_direct: each invocation owns 8 rows x 8 columns (interleaved with its lane
+// group's, see load_lane8), 16 vec4 accumulators in named registers. SwiftShader
+// neither unrolls loops nor keeps dynamically indexed arrays in registers, and a
+// storage load costs it several fmas, so the rows are unrolled by hand and every
+// activation is one scalar load shared by 8 columns.
 @compute @workgroup_size(WG_X, WG_Y)
 fn gemm_direct(@builtin(global_invocation_id) gid: vec3<u32>) {
-  let c8 = gid.x;
+  let lane = gid.x % LANES;
+  let g = gid.x / LANES;
   let r0 = gid.y * 8u;
-  if (c8 * 8u >= p.N || r0 >= p.M) { return; }
+  var base: u32;
+  var cols: array<u32, 8>;
+  if (W_F16) {
+    base = g * 4u * LANES + lane;
+    for (var j = 0u; j < 8u; j++) { cols[j] = 2u * (base + (j / 2u) * LANES) + j % 2u; }
+  } else {
+    base = g * 8u * LANES + lane;
+    for (var j = 0u; j < 8u; j++) { cols[j] = base + j * LANES; }
+  }
+  if (g * 8u * LANES >= p.N || r0 >= p.M) { return; }
   // Rows past M re-read row M-1 so the k loop needs no branch; they are not stored.
   let last = p.M - 1u;
   let o0 = min(r0, last) * p.K;
@@ -89,42 +119,25 @@ fn gemm_direct(@builtin(global_invocation_id) gid: vec3<u32>) {
   var c20 = vec4(0.0); var c21 = vec4(0.0); var c30 = vec4(0.0); var c31 = vec4(0.0);
   var c40 = vec4(0.0); var c41 = vec4(0.0); var c50 = vec4(0.0); var c51 = vec4(0.0);
   var c60 = vec4(0.0); var c61 = vec4(0.0); var c70 = vec4(0.0); var c71 = vec4(0.0);
-  if (p.K % 4u == 0u) {
-    for (var k = 0u; k < p.K; k += 4u) {
-      let w0 = load_w8(k, c8);
-      let w1 = load_w8(k + 1u, c8);
-      let w2 = load_w8(k + 2u, c8);
-      let w3 = load_w8(k + 3u, c8);
-      step8x4(a4[(o0 + k) / 4u], w0, w1, w2, w3, &c00, &c01);
-      step8x4(a4[(o1 + k) / 4u], w0, w1, w2, w3, &c10, &c11);
-      step8x4(a4[(o2 + k) / 4u], w0, w1, w2, w3, &c20, &c21);
-      step8x4(a4[(o3 + k) / 4u], w0, w1, w2, w3, &c30, &c31);
-      step8x4(a4[(o4 + k) / 4u], w0, w1, w2, w3, &c40, &c41);
-      step8x4(a4[(o5 + k) / 4u], w0, w1, w2, w3, &c50, &c51);
-      step8x4(a4[(o6 + k) / 4u], w0, w1, w2, w3, &c60, &c61);
-      step8x4(a4[(o7 + k) / 4u], w0, w1, w2, w3, &c70, &c71);
-    }
-  } else {
-    for (var k = 0u; k < p.K; k++) {
-      let wk = load_w8(k, c8);
-      step8(a[o0 + k], wk, &c00, &c01);
-      step8(a[o1 + k], wk, &c10, &c11);
-      step8(a[o2 + k], wk, &c20, &c21);
-      step8(a[o3 + k], wk, &c30, &c31);
-      step8(a[o4 + k], wk, &c40, &c41);
-      step8(a[o5 + k], wk, &c50, &c51);
-      step8(a[o6 + k], wk, &c60, &c61);
-      step8(a[o7 + k], wk, &c70, &c71);
-    }
+  for (var k = 0u; k < p.K; k++) {
+    let wk = load_lane8(k, base);
+    step8(a[o0 + k], wk, &c00, &c01);
+    step8(a[o1 + k], wk, &c10, &c11);
+    step8(a[o2 + k], wk, &c20, &c21);
+    step8(a[o3 + k], wk, &c30, &c31);
+    step8(a[o4 + k], wk, &c40, &c41);
+    step8(a[o5 + k], wk, &c50, &c51);
+    step8(a[o6 + k], wk, &c60, &c61);
+    step8(a[o7 + k], wk, &c70, &c71);
   }
-  store8(r0, c8, c00, c01);
-  if (r0 + 1u < p.M) { store8(r0 + 1u, c8, c10, c11); }
-  if (r0 + 2u < p.M) { store8(r0 + 2u, c8, c20, c21); }
-  if (r0 + 3u < p.M) { store8(r0 + 3u, c8, c30, c31); }
-  if (r0 + 4u < p.M) { store8(r0 + 4u, c8, c40, c41); }
-  if (r0 + 5u < p.M) { store8(r0 + 5u, c8, c50, c51); }
-  if (r0 + 6u < p.M) { store8(r0 + 6u, c8, c60, c61); }
-  if (r0 + 7u < p.M) { store8(r0 + 7u, c8, c70, c71); }
+  store_lane8(r0, cols, c00, c01);
+  if (r0 + 1u < p.M) { store_lane8(r0 + 1u, cols, c10, c11); }
+  if (r0 + 2u < p.M) { store_lane8(r0 + 2u, cols, c20, c21); }
+  if (r0 + 3u < p.M) { store_lane8(r0 + 3u, cols, c30, c31); }
+  if (r0 + 4u < p.M) { store_lane8(r0 + 4u, cols, c40, c41); }
+  if (r0 + 5u < p.M) { store_lane8(r0 + 5u, cols, c50, c51); }
+  if (r0 + 6u < p.M) { store_lane8(r0 + 6u, cols, c60, c61); }
+  if (r0 + 7u < p.M) { store_lane8(r0 + 7u, cols, c70, c71); }
 }
 
 const RT: u32 = 4u; // rows per invocation, tiled variant

@@ -11,7 +11,7 @@ export class Gemm {
   private constructor(
     private readonly call: KernelCall,
     private readonly layout: MatrixLayout,
-    private readonly tile: { x: number; y: number; rowsPerThread: number },
+    private readonly tile: { x: number; y: number; rowsPerThread: number; tiled: boolean; lanes: number },
   ) {}
 
   static async create(ctx: GpuContext, layout: MatrixLayout, a: Bind, w: Bind, out: Bind, label = 'gemm'): Promise<Gemm> {
@@ -22,17 +22,20 @@ export class Gemm {
       WG_X: t.workgroupX,
       WG_Y: t.workgroupY,
       TILE_K: t.tileK,
+      LANES: ctx.tuning.gemv.lanes,
     });
-    // The direct variant also reads `a` as vec4 (binding 4) when K % 4 == 0.
-    const call = new KernelCall(ctx, pipeline, label, 4, t.variant === 'tiled' ? [a, w, out] : [a, w, out, a]);
+    const call = new KernelCall(ctx, pipeline, label, 4, [a, w, out]);
     call.u32(1, layout.K).u32(2, layout.N).u32(3, layout.rowWords / 4);
-    return new Gemm(call, layout, { x: t.workgroupX, y: t.workgroupY, rowsPerThread: t.variant === 'tiled' ? 4 : 8 });
+    return new Gemm(call, layout, { x: t.workgroupX, y: t.workgroupY, rowsPerThread: t.variant === 'tiled' ? 4 : 8, tiled: t.variant === 'tiled', lanes: ctx.tuning.gemv.lanes });
   }
 
   encode(pass: GPUComputePassEncoder, M: number): void {
-    const colBlocks = Math.ceil(this.layout.N / 8);
+    const { x, y, rowsPerThread, tiled, lanes } = this.tile;
+    // Tiled: one invocation per 8 contiguous columns. Direct: lane groups of `lanes`
+    // invocations share 8 * lanes interleaved columns.
+    const invocations = tiled ? Math.ceil(this.layout.N / 8) : Math.ceil(this.layout.N / (8 * lanes)) * lanes;
     this.call.u32(0, M);
-    this.call.dispatch(pass, Math.ceil(colBlocks / this.tile.x), Math.ceil(M / (this.tile.rowsPerThread * this.tile.y)));
+    this.call.dispatch(pass, Math.ceil(invocations / x), Math.ceil(M / (rowsPerThread * y)));
   }
 
   destroy(): void {

@@ -28,8 +28,8 @@ export class Gemv {
     const calls = new Map<number, KernelCall>();
     for (const b of buckets) {
       const pipeline = await ctx.pipelines.get('gemv', code, 'gemv', { W_F16: layout.dtype === 'f16' ? 1 : 0, B_MAX: b, LANES: t.lanes, WG: t.workgroupSize });
-      const call = new KernelCall(ctx, pipeline, `${label}.b${b}`, 4, [x, w, out, x]);
-      call.u32(1, layout.K).u32(2, layout.N).u32(3, layout.rowWords / 4);
+      const call = new KernelCall(ctx, pipeline, `${label}.b${b}`, 4, [x, w, out]);
+      call.u32(1, layout.K).u32(2, layout.N).u32(3, layout.rowWords);
       calls.set(b, call);
     }
     return new Gemv(calls, layout, t.lanes, t.workgroupSize);
