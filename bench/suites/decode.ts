@@ -1,5 +1,5 @@
 import { encode, generate, GpuModel, preset, syntheticWeights, type GpuContext, type WeightDtype } from '../../src/index.js';
-import { stats, type Stats } from './stats.js';
+import { stats, type Stats } from '../../src/perf/stats.js';
 
 export interface DecodeBenchRequest {
   model: string;

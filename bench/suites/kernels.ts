@@ -3,7 +3,7 @@ import { Gemv } from '../../src/kernels/gemv.js';
 import { packMatrix } from '../../src/kernels/packing.js';
 import { fillUniform, mulberry32 } from '../../src/model/prng.js';
 import type { GpuContext, WeightDtype } from '../../src/index.js';
-import { stats, type Stats } from './stats.js';
+import { stats, type Stats } from '../../src/perf/stats.js';
 
 export interface KernelBenchRequest {
   /** [rows M (B for GEMV), K, N] */

@@ -22,14 +22,15 @@ export class KernelCall {
     readonly pipeline: GPUComputePipeline,
     label: string,
     paramWords: number,
-    buffers: Bind[],
+    /** Bindings 1, 2, ... in order; `undefined` skips a binding the entry point does not use. */
+    buffers: (Bind | undefined)[],
   ) {
     const bytes = Math.ceil(paramWords / 4) * 16;
     this.words = new Uint32Array(bytes / 4);
     this.floats = new Float32Array(this.words.buffer);
     this.params = ctx.device.createBuffer({ label: `${label}.params`, size: bytes, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
     const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: this.params } }];
-    buffers.forEach((b, i) => entries.push({ binding: i + 1, resource: 'buffer' in b ? b : { buffer: b } }));
+    buffers.forEach((b, i) => b && entries.push({ binding: i + 1, resource: 'buffer' in b ? b : { buffer: b } }));
     this.bindGroup = ctx.device.createBindGroup({ label, layout: pipeline.getBindGroupLayout(0), entries });
   }
 

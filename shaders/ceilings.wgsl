@@ -1,0 +1,99 @@
+// Ceiling kernels: what this adapter can do at best, to judge the real kernels by.
+//
+// read_stream  sums a [K, N] f32 matrix with exactly the access pattern of gemv.wgsl
+//              (lane groups of LANES invocations, 8 lane-interleaved columns each, one
+//              scalar load per column per k), minus the fmas: the read ceiling for the
+//              decode kernel is measured with the layout the decode kernel uses.
+//              Uniforms: rows (unused), K, N, rowWords. x [*]: unused.
+// read_flat    the plain alternative: each invocation sums a contiguous vec4 run.
+//              Uniforms: K = vec4 per invocation, N = invocations.
+// fma_peak     FLOP/s: 8 independent vec4 fma chains, 32 fmas per loop trip written
+//              out (SwiftShader runs a rolled loop at a quarter of its peak).
+//              Uniforms: K = loop trips.
+// empty        nothing: for per-dispatch overhead.
+// out receives one value per invocation so nothing is optimised away.
+
+struct Params { rows: u32, K: u32, N: u32, rowWords: u32 }
+
+override LANES: u32 = 4;
+override WG: u32 = 64;
+
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read> w: array<u32>;
+@group(0) @binding(2) var<storage, read_write> out: array<f32>;
+@group(0) @binding(3) var<storage, read> w4: array<vec4<f32>>;
+
+@compute @workgroup_size(WG)
+fn read_stream(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let lane = gid.x % LANES;
+  let g = gid.x / LANES;
+  if (g * 8u * LANES >= p.N) { return; }
+  let base = g * 8u * LANES + lane;
+  var s0 = vec4(0.0);
+  var s1 = vec4(0.0);
+  for (var k = 0u; k < p.K; k++) {
+    let row = k * p.rowWords + base;
+    s0 += bitcast<vec4<f32>>(vec4(w[row], w[row + LANES], w[row + 2u * LANES], w[row + 3u * LANES]));
+    s1 += bitcast<vec4<f32>>(vec4(w[row + 4u * LANES], w[row + 5u * LANES], w[row + 6u * LANES], w[row + 7u * LANES]));
+  }
+  out[gid.x] = dot(s0 + s1, vec4(1.0));
+}
+
+@compute @workgroup_size(WG)
+fn read_flat(@builtin(global_invocation_id) gid: vec3<u32>) {
+  if (gid.x >= p.N) { return; }
+  var s = vec4(0.0);
+  let base = gid.x * p.K;
+  for (var i = 0u; i < p.K; i++) { s += w4[base + i]; }
+  out[gid.x] = dot(s, vec4(1.0));
+}
+
+@compute @workgroup_size(WG)
+fn fma_peak(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let m = vec4(0.999999);
+  let seed = f32(gid.x) * 1e-7;
+  var a0 = vec4(seed); var a1 = vec4(seed + 1.0); var a2 = vec4(seed + 2.0); var a3 = vec4(seed + 3.0);
+  var a4 = vec4(seed + 4.0); var a5 = vec4(seed + 5.0); var a6 = vec4(seed + 6.0); var a7 = vec4(seed + 7.0);
+  let b0 = vec4(1e-3); let b1 = vec4(2e-3); let b2 = vec4(3e-3); let b3 = vec4(4e-3);
+  let b4 = vec4(5e-3); let b5 = vec4(6e-3); let b6 = vec4(7e-3); let b7 = vec4(8e-3);
+  for (var k = 0u; k < p.K; k++) {
+    a0 = fma(a0, m, b0);
+    a1 = fma(a1, m, b1);
+    a2 = fma(a2, m, b2);
+    a3 = fma(a3, m, b3);
+    a4 = fma(a4, m, b4);
+    a5 = fma(a5, m, b5);
+    a6 = fma(a6, m, b6);
+    a7 = fma(a7, m, b7);
+    a0 = fma(a0, m, b0);
+    a1 = fma(a1, m, b1);
+    a2 = fma(a2, m, b2);
+    a3 = fma(a3, m, b3);
+    a4 = fma(a4, m, b4);
+    a5 = fma(a5, m, b5);
+    a6 = fma(a6, m, b6);
+    a7 = fma(a7, m, b7);
+    a0 = fma(a0, m, b0);
+    a1 = fma(a1, m, b1);
+    a2 = fma(a2, m, b2);
+    a3 = fma(a3, m, b3);
+    a4 = fma(a4, m, b4);
+    a5 = fma(a5, m, b5);
+    a6 = fma(a6, m, b6);
+    a7 = fma(a7, m, b7);
+    a0 = fma(a0, m, b0);
+    a1 = fma(a1, m, b1);
+    a2 = fma(a2, m, b2);
+    a3 = fma(a3, m, b3);
+    a4 = fma(a4, m, b4);
+    a5 = fma(a5, m, b5);
+    a6 = fma(a6, m, b6);
+    a7 = fma(a7, m, b7);
+  }
+  out[gid.x] = dot(a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7, vec4(1.0));
+}
+
+@compute @workgroup_size(WG)
+fn empty(@builtin(global_invocation_id) gid: vec3<u32>) {
+  if (gid.x == 0xffffffffu) { out[0] = 0.0; }
+}

@@ -1,0 +1,165 @@
+import type { GpuContext } from '../gpu/context.js';
+import { PassTimer } from '../gpu/timer.js';
+import { KernelCall } from '../kernels/call.js';
+import code from '../../shaders/ceilings.wgsl?raw';
+import { stats, type Stats } from './stats.js';
+
+export type TimerKind = 'timestamp-query' | 'wall-clock';
+
+export interface ReadCeilingRow {
+  kernel: 'read_stream' | 'read_flat';
+  bytes: number;
+  ms: Stats;
+  GBps: number;
+}
+
+export interface CopyCeilingRow {
+  bytes: number;
+  ms: Stats;
+  /** Read plus written bytes per second. */
+  GBps: number;
+}
+
+export interface Ceilings {
+  timer: TimerKind;
+  /** The best read rate over the sizes measured (the largest sizes, past any cache). */
+  readGBps: number;
+  read: ReadCeilingRow[];
+  copyGBps: number;
+  copy: CopyCeilingRow[];
+  fmaGflops: number;
+  fmaMs: Stats;
+  /** GPU time one more dispatch adds inside a pass, in microseconds. */
+  dispatchOverheadUs: number;
+  /** Wall time to submit a tiny copy and map its result back, in ms. */
+  readbackMs: Stats;
+  skipped: string[];
+}
+
+export interface CeilingOptions {
+  sizesMiB: number[];
+  repeats: number;
+  fmaTrips: number;
+}
+
+const MiB = 2 ** 20;
+
+/**
+ * Measures this adapter's ceilings: read bandwidth with the decode kernel's own
+ * access pattern and with a flat stream, copy bandwidth, peak FMA rate,
+ * per-dispatch overhead and submit-to-readback latency. Medians over repeats.
+ */
+export async function measureCeilings(ctx: GpuContext, o: CeilingOptions, progress: (m: string) => void = () => {}): Promise<Ceilings> {
+  const device = ctx.device;
+  const lanes = ctx.tuning.gemv.lanes;
+  const WG = 64;
+  const timer = new PassTimer(ctx, 256);
+  const pipe = (entry: string) => ctx.pipelines.get('ceilings', code, entry, { LANES: lanes, WG });
+  const limit = Math.min(device.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize);
+  const skipped: string[] = [];
+  const out = ctx.storage('ceil.out', 4 * 65536 * 4);
+
+  /** GPU ms of `encode` in its own pass (timestamps), else wall clock to completion. */
+  const timePass = async (encode: (pass: GPUComputePassEncoder) => void): Promise<number> => {
+    const enc = device.createCommandEncoder();
+    const pass = enc.beginComputePass({ timestampWrites: timer.pass(0) });
+    encode(pass);
+    pass.end();
+    timer.resolve(enc, 1);
+    const t0 = performance.now();
+    device.queue.submit([enc.finish()]);
+    if (timer.available) return (await timer.read(1))[0]! / 1e6;
+    await device.queue.onSubmittedWorkDone();
+    return performance.now() - t0;
+  };
+  const repeat = async (fn: () => Promise<number>) => {
+    await fn(); // warm-up
+    const xs: number[] = [];
+    for (let i = 0; i < o.repeats; i++) xs.push(await fn());
+    ctx.check();
+    return stats(xs.filter(Number.isFinite));
+  };
+
+  const read: ReadCeilingRow[] = [];
+  const copy: CopyCeilingRow[] = [];
+  for (const mib of o.sizesMiB) {
+    const bytes = mib * MiB;
+    if (bytes > limit) {
+      skipped.push(`${mib} MiB: past this device's binding limit of ${(limit / MiB).toFixed(0)} MiB`);
+      continue;
+    }
+    progress(`ceilings: read and copy ${mib} MiB`);
+    const src = ctx.storage('ceil.src', bytes, new Float32Array(bytes / 4).fill(1));
+    // read_stream: a [K, 4096] matrix in the decode kernel's layout.
+    const N = 4096;
+    const stream = new KernelCall(ctx, await pipe('read_stream'), 'read_stream', 4, [src, out]);
+    stream.u32(0, 1).u32(1, bytes / 4 / N).u32(2, N).u32(3, N);
+    const sMs = await repeat(() => timePass((p) => stream.dispatch(p, Math.ceil(N / 8 / WG))));
+    read.push({ kernel: 'read_stream', bytes, ms: sMs, GBps: bytes / sMs.median / 1e6 });
+    const flat = new KernelCall(ctx, await pipe('read_flat'), 'read_flat', 4, [undefined, out, src]);
+    flat.u32(1, bytes / 16 / 4096).u32(2, 4096);
+    const fMs = await repeat(() => timePass((p) => flat.dispatch(p, 4096 / WG)));
+    read.push({ kernel: 'read_flat', bytes, ms: fMs, GBps: bytes / fMs.median / 1e6 });
+    // copy: copyBufferToBuffer has no pass to timestamp, so wall clock to completion.
+    const dst = ctx.storage('ceil.dst', bytes);
+    const cMs = await repeat(async () => {
+      const enc = device.createCommandEncoder();
+      enc.copyBufferToBuffer(src, 0, dst, 0, bytes);
+      const t0 = performance.now();
+      device.queue.submit([enc.finish()]);
+      await device.queue.onSubmittedWorkDone();
+      return performance.now() - t0;
+    });
+    copy.push({ bytes, ms: cMs, GBps: (2 * bytes) / cMs.median / 1e6 });
+    for (const b of [src, dst]) b.destroy();
+    stream.destroy();
+    flat.destroy();
+  }
+
+  progress('ceilings: FMA peak');
+  const invocations = 4096;
+  const fma = new KernelCall(ctx, await pipe('fma_peak'), 'fma_peak', 4, [undefined, out]);
+  fma.u32(1, o.fmaTrips);
+  const fmaMs = await repeat(() => timePass((p) => fma.dispatch(p, invocations / WG)));
+  const flops = invocations * o.fmaTrips * 32 * 4 * 2;
+
+  progress('ceilings: dispatch overhead and readback latency');
+  const empty = new KernelCall(ctx, await pipe('empty'), 'empty', 4, [undefined, out]);
+  const many = 200;
+  const one = await repeat(() => timePass((p) => empty.dispatch(p, 1)));
+  const lots = await repeat(() =>
+    timePass((p) => {
+      for (let i = 0; i < many; i++) empty.dispatch(p, 1);
+    }),
+  );
+  const tiny = ctx.storage('ceil.tiny', 16);
+  const staging = device.createBuffer({ size: 16, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+  const readbackMs = await repeat(async () => {
+    const t0 = performance.now();
+    const enc = device.createCommandEncoder();
+    enc.copyBufferToBuffer(tiny, 0, staging, 0, 16);
+    device.queue.submit([enc.finish()]);
+    await staging.mapAsync(GPUMapMode.READ);
+    staging.unmap();
+    return performance.now() - t0;
+  });
+  for (const b of [out, tiny, staging]) b.destroy();
+  for (const k of [fma, empty]) k.destroy();
+  timer.destroy();
+  const largest = (rows: { bytes: number; GBps: number }[]) => {
+    const top = Math.max(...rows.map((r) => r.bytes));
+    return Math.max(...rows.filter((r) => r.bytes === top).map((r) => r.GBps));
+  };
+  return {
+    timer: timer.available ? 'timestamp-query' : 'wall-clock',
+    readGBps: read.length ? largest(read) : NaN,
+    read,
+    copyGBps: copy.length ? largest(copy) : NaN,
+    copy,
+    fmaGflops: flops / fmaMs.median / 1e6,
+    fmaMs,
+    dispatchOverheadUs: Math.max(0, ((lots.median - one.median) / (many - 1)) * 1000),
+    readbackMs,
+    skipped,
+  };
+}

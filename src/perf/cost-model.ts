@@ -1,0 +1,121 @@
+import { type ModelConfig, qkvWidth } from '../model/config.js';
+import type { WeightDtype } from '../model/weights.js';
+
+/** What the device can do, as measured by src/perf/ceilings.ts (WebGPU reports none of it). */
+export interface DeviceRates {
+  readGBps: number;
+  fmaGflops: number;
+  dispatchOverheadUs: number;
+}
+
+/** One sequence's share of a step: n new tokens on top of c cached ones. */
+export interface SeqShape {
+  newTokens: number;
+  context: number;
+}
+
+export interface KernelCost {
+  kernel: string;
+  dispatches: number;
+  bytes: number;
+  flops: number;
+  /** max(flops / peak, bytes / bandwidth), in ms. */
+  ms: number;
+  bound: 'memory' | 'compute';
+}
+
+export interface StepCost {
+  kernels: KernelCost[];
+  dispatches: number;
+  bytes: number;
+  flops: number;
+  /** dispatches x overhead + sum of the kernels' ms. */
+  ms: number;
+}
+
+const bytesPerWeight = (d: WeightDtype) => (d === 'f16' ? 2 : 4);
+
+/** KV bytes per cached token: 2 (K and V) x L x Hkv x Dh x 4 (f32 cache). */
+export function kvBytesPerToken(c: ModelConfig): number {
+  return 2 * c.layers * c.kvHeads * c.headDim * 4;
+}
+
+/** Bytes of matrix weights a step reads (every layer's matrices and the head). */
+export function weightBytesOf(c: ModelConfig, dtype: WeightDtype): number {
+  const perLayer = c.dModel * qkvWidth(c) + c.heads * c.headDim * c.dModel + c.dModel * 2 * c.ffnDim + c.ffnDim * c.dModel;
+  return (c.layers * perLayer + c.dModel * c.vocab) * bytesPerWeight(dtype);
+}
+
+/**
+ * The modelled cost of one engine step, kernel by kernel, in the order
+ * GpuModel.encodeForward dispatches them (shared/design.md section 4):
+ * matrix FLOPs 2 x params x rows, attention FLOPs 4 x H x Dh x sum(n_i x c_i),
+ * bytes = weights + KV read + activations, time = dispatches x overhead +
+ * sum over kernels of max(FLOPs / peak, bytes / bandwidth).
+ */
+export function stepCost(c: ModelConfig, dtype: WeightDtype, seqs: readonly SeqShape[], rates: DeviceRates): StepCost {
+  const T = seqs.reduce((a, s) => a + s.newTokens, 0);
+  const logitRows = seqs.length;
+  const bw = bytesPerWeight(dtype);
+  const { dModel: D, heads: H, headDim: Dh, ffnDim: F, vocab: V, layers: L } = c;
+  const kernels: KernelCost[] = [];
+  const add = (kernel: string, bytes: number, flops: number, times = 1) => {
+    const memMs = bytes / (rates.readGBps * 1e6);
+    const fpMs = flops / (rates.fmaGflops * 1e6);
+    kernels.push({ kernel, dispatches: times, bytes: bytes * times, flops: flops * times, ms: Math.max(memMs, fpMs) * times, bound: fpMs > memMs ? 'compute' : 'memory' });
+  };
+  const matmul = (name: string, rows: number, K: number, N: number, times: number) => add(name, K * N * bw + rows * (K + N) * 4, 2 * rows * K * N, times);
+  const Nqkv = qkvWidth(c);
+  const kvw = c.kvHeads * Dh;
+  // Attention: each sequence's cached keys and values are read once per layer; every
+  // new row attends to its own context (c + its offset among the new rows + 1).
+  const attnRows = seqs.reduce((a, s) => a + s.newTokens * s.context + (s.newTokens * (s.newTokens + 1)) / 2, 0);
+  const kvRead = seqs.reduce((a, s) => a + (s.context + s.newTokens) * kvw * 2 * 4, 0);
+  add('embedding', T * D * (bw + 4), 0);
+  add('rmsnorm', T * D * 8, 2 * T * D, 2 * L);
+  matmul('qkv', T, D, Nqkv, L);
+  add('rope', T * (H + c.kvHeads) * Dh * 8, 3 * T * (H + c.kvHeads) * Dh, L);
+  add('kv_write', T * kvw * 2 * 8, 0, L);
+  add('attention', kvRead + T * (Nqkv + H * Dh) * 4, 4 * H * Dh * attnRows, L);
+  matmul('o_proj', T, H * Dh, D, L);
+  add('residual', T * D * 12, T * D, 2 * L);
+  matmul('gate_up', T, D, 2 * F, L);
+  add('swiglu', T * 3 * F * 4, 4 * T * F, L);
+  matmul('down', T, F, D, L);
+  add('final_norm', logitRows * D * 8, 2 * logitRows * D);
+  matmul('lm_head', logitRows, D, V, 1);
+  add('argmax', logitRows * V * 4, logitRows * V);
+  const dispatches = kernels.reduce((a, k) => a + k.dispatches, 0);
+  const kernelMs = kernels.reduce((a, k) => a + k.ms, 0);
+  return {
+    kernels,
+    dispatches,
+    bytes: kernels.reduce((a, k) => a + k.bytes, 0),
+    flops: kernels.reduce((a, k) => a + k.flops, 0),
+    ms: (dispatches * rates.dispatchOverheadUs) / 1000 + kernelMs,
+  };
+}
+
+/** Modelled decode tokens/s of B sequences at context `context` (B tokens per step). */
+export function modelledDecodeTokensPerSec(c: ModelConfig, dtype: WeightDtype, B: number, context: number, rates: DeviceRates): number {
+  const step = stepCost(c, dtype, Array.from({ length: B }, () => ({ newTokens: 1, context })), rates);
+  return (B * 1000) / step.ms;
+}
+
+/** Modelled prefill tokens/s of one prompt of T tokens in one step. */
+export function modelledPrefillTokensPerSec(c: ModelConfig, dtype: WeightDtype, T: number, rates: DeviceRates): number {
+  return (T * 1000) / stepCost(c, dtype, [{ newTokens: T, context: 0 }], rates).ms;
+}
+
+/**
+ * Weight bytes at which reading the weights starts to cost more than the
+ * step's fixed dispatch overhead: below it, decode sits on the overhead floor.
+ */
+export function overheadFloorBytes(dispatches: number, rates: DeviceRates): number {
+  return dispatches * rates.dispatchOverheadUs * 1e-6 * rates.readGBps * 1e9;
+}
+
+/** At batch 1 with weights dominating: tokens/s ~ bandwidth / weight bytes (the seed's 560 GB/s = 14 GB x 40). */
+export function bandwidthForTokensPerSec(weightBytes: number, tokensPerSec: number): number {
+  return weightBytes * tokensPerSec;
+}

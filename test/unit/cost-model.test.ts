@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { preset } from '../../src/model/config.js';
+import { matrixParams } from '../../src/model/config.js';
+import { syntheticWeights, weightBytes } from '../../src/model/weights.js';
+import {
+  bandwidthForTokensPerSec,
+  kvBytesPerToken,
+  modelledDecodeTokensPerSec,
+  modelledPrefillTokensPerSec,
+  overheadFloorBytes,
+  stepCost,
+  weightBytesOf,
+} from '../../src/perf/cost-model.js';
+
+const rates = { readGBps: 100, fmaGflops: 1000, dispatchOverheadUs: 10 };
+
+describe('cost model', () => {
+  it("the seed's arithmetic: 14 GB of weights at 40 tokens/s reads 560 GB/s", () => {
+    expect(bandwidthForTokensPerSec(14e9, 40)).toBe(560e9);
+  });
+
+  it('weight bytes match the weights the engine uploads, f32 and f16', () => {
+    const c = preset('tiny');
+    expect(weightBytesOf(c, 'f32')).toBe(weightBytes(syntheticWeights(c, 'f32')));
+    expect(weightBytesOf(c, 'f16')).toBe(weightBytes(syntheticWeights(c, 'f16')));
+    expect(weightBytesOf(c, 'f32')).toBe(matrixParams(c) * 4);
+  });
+
+  it('KV bytes per token = 2 x L x Hkv x Dh x 4', () => {
+    const c = preset('small'); // L 4, Hkv 4, Dh 32
+    expect(kvBytesPerToken(c)).toBe(2 * 4 * 4 * 32 * 4);
+  });
+
+  it('a decode step by hand: matrix FLOPs are 2 x params, matrix bytes the weights', () => {
+    const c = preset('tiny');
+    const step = stepCost(c, 'f32', [{ newTokens: 1, context: 10 }], rates);
+    const matrices = step.kernels.filter((k) => ['qkv', 'o_proj', 'gate_up', 'down', 'lm_head'].includes(k.kernel));
+    expect(matrices.reduce((a, k) => a + k.flops, 0)).toBe(2 * matrixParams(c));
+    const weightPart = matrices.reduce((a, k) => a + k.bytes, 0);
+    expect(weightPart).toBeGreaterThan(weightBytesOf(c, 'f32'));
+    expect(weightPart - weightBytesOf(c, 'f32')).toBeLessThan(0.05 * weightBytesOf(c, 'f32')); // activations are small
+    // Attention: 4 H Dh per attended position, 11 positions (10 cached + itself), per layer.
+    expect(step.kernels.find((k) => k.kernel === 'attention')!.flops).toBe(4 * 4 * 16 * 11 * 2);
+    // Dispatches as the engine issues them: embedding, 12 per layer, final norm, head, argmax.
+    expect(step.dispatches).toBe(1 + 12 * c.layers + 3);
+    // Time: overhead plus each kernel's max(compute, memory).
+    const kernelMs = step.kernels.reduce((a, k) => a + k.ms, 0);
+    expect(step.ms).toBeCloseTo(kernelMs + (step.dispatches * 10) / 1000, 12);
+  });
+
+  it('decode is memory-bound and tokens/s approaches bandwidth / weight bytes as weights grow', () => {
+    const big = { ...preset('large'), layers: 24 };
+    const wb = weightBytesOf(big, 'f32');
+    const tps = modelledDecodeTokensPerSec(big, 'f32', 1, 16, { ...rates, dispatchOverheadUs: 0 });
+    expect(tps).toBeLessThan((rates.readGBps * 1e9) / wb);
+    expect(tps).toBeGreaterThan((0.9 * rates.readGBps * 1e9) / wb);
+    const step = stepCost(big, 'f32', [{ newTokens: 1, context: 16 }], rates);
+    expect(step.kernels.find((k) => k.kernel === 'gate_up')!.bound).toBe('memory');
+  });
+
+  it('prefill is compute-bound: long prompts reach peak / (2 x params) tokens/s', () => {
+    const c = preset('small');
+    const step = stepCost(c, 'f32', [{ newTokens: 512, context: 0 }], rates);
+    expect(step.kernels.find((k) => k.kernel === 'gate_up')!.bound).toBe('compute');
+    const tps = modelledPrefillTokensPerSec(c, 'f32', 512, { ...rates, dispatchOverheadUs: 0 });
+    expect(tps).toBeLessThan((rates.fmaGflops * 1e9) / (2 * matrixParams(c)));
+    expect(tps).toBeGreaterThan((0.5 * rates.fmaGflops * 1e9) / (2 * matrixParams(c)));
+  });
+
+  it('batching decode is nearly free while weights dominate', () => {
+    const c = preset('large');
+    const one = modelledDecodeTokensPerSec(c, 'f32', 1, 64, rates);
+    const eight = modelledDecodeTokensPerSec(c, 'f32', 8, 64, rates);
+    expect(eight / one).toBeGreaterThan(7);
+  });
+
+  it('the overhead floor: dispatches x overhead x bandwidth', () => {
+    expect(overheadFloorBytes(51, { readGBps: 1, fmaGflops: 1, dispatchOverheadUs: 20 })).toBeCloseTo(51 * 20e-6 * 1e9, 3);
+  });
+});
