@@ -34,6 +34,8 @@ export type RunnerResult<T> = { ok: true; value: T } | { ok: false; error: { nam
 import { decodeBench, type DecodeBenchRequest } from './suites/decode.js';
 import { kernelBench, type KernelBenchRequest } from './suites/kernels.js';
 import { serveBench, type ServeBenchRequest } from './suites/serve.js';
+import { sweepBench, type SweepRequest } from './suites/sweep.js';
+import { measureCeilings, type CeilingOptions } from '../src/perf/ceilings.js';
 
 let ctx: Promise<GpuContext> | undefined;
 
@@ -65,6 +67,8 @@ const runner = {
   decodeBench: (req: DecodeBenchRequest) => guard(async () => decodeBench(await gpu(), req, progress)),
   kernelBench: (req: KernelBenchRequest) => guard(async () => kernelBench(await gpu(), req, progress)),
   serveBench: (req: ServeBenchRequest) => guard(async () => serveBench(await gpu(), req, progress)),
+  ceilings: (req: CeilingOptions) => guard(async () => measureCeilings(await gpu(), req, progress)),
+  sweepBench: (req: SweepRequest) => guard(async () => sweepBench(await gpu(), req, progress)),
   generate: (req: RunnerGenerateRequest) =>
     guard(async () => {
       const device = await gpu();

@@ -9,15 +9,17 @@ import ora from 'ora';
 import { DEFAULT_PRESET, makePolicy, POLICY_NAMES, PRESETS } from '../../src/index.js';
 import { withRunner } from './browser.js';
 import { parse, reportError, unwrap } from './common.js';
-import { decodeTable, describeAdapter, kernelTable, serveTable } from './tables.js';
+import { ceilingsTable, decodeTable, describeAdapter, kernelTable, serveTable, sweepTables } from './tables.js';
+import type { Ceilings } from '../../src/perf/ceilings.js';
+import { LADDER_WIDTHS, LADDER_WIDTHS_QUICK } from '../../src/perf/ladder.js';
 import { loadWorkload } from './workloads.js';
 
-const SUITES = ['decode', 'kernels', 'serve'] as const;
+const SUITES = ['ceilings', 'kernels', 'sweep', 'decode', 'serve'] as const;
 type Suite = (typeof SUITES)[number];
 
 const program = new Command('bench')
   .description('Run the benchmark suites headless in Chromium and write their results.')
-  .option('--suite <names>', `comma-separated suites: ${SUITES.join(', ')}`, 'decode,kernels,serve')
+  .option('--suite <names>', `comma-separated suites: ${SUITES.join(', ')}`, SUITES.join(','))
   .option('--quick', 'fewer repeats, smaller shapes, fewer requests (a few minutes on a 2-core software adapter)')
   .option('--model <name>', `model for the decode and serve suites (${Object.keys(PRESETS).join(', ')})`, DEFAULT_PRESET)
   .option('--repeats <n>', 'timed repeats per measurement (default 5, 3 with --quick)', parse.int(1))
@@ -66,11 +68,44 @@ async function main(o: Opts): Promise<void> {
     await withRunner({ browser: o.browser, headed: o.headed, verbose: o.verbose, onProgress: (m) => (spinner.text = m) }, async (runner) => {
       const adapter = unwrap(await runner.call('adapter'));
       spinner.info(`adapter: ${describeAdapter(adapter)}`).start();
-      const meta = { adapter, timer: 'wall-clock (submit to completion)', repeats, quick: Boolean(o.quick), date: new Date().toISOString() };
+      const meta = { adapter, timer: adapter.features.includes('timestamp-query') ? 'timestamp-query' : 'wall-clock', repeats, quick: Boolean(o.quick), date: new Date().toISOString() };
+      // The kernels and the sweep are judged against ceilings measured in the same run.
+      let ceilings: Ceilings | undefined;
+      const needCeilings = async () => {
+        if (!ceilings) {
+          spinner.start('ceilings: starting');
+          ceilings = unwrap(await runner.call('ceilings', { sizesMiB: o.quick ? [16, 64] : [16, 64, 256], repeats, fmaTrips: o.quick ? 256 : 1024 }));
+          spinner.succeed('ceilings: what this adapter can do at best');
+          console.log(ceilingsTable(ceilings));
+          writeFileSync(join(outDir, 'ceilings.json'), JSON.stringify({ suite: 'ceilings', ...meta, ...ceilings }, null, 2));
+          console.log(`wrote ${join(outDir, 'ceilings.json')}`);
+        }
+        return ceilings;
+      };
       for (const suite of suites as Suite[]) {
+        if (suite === 'ceilings') {
+          await needCeilings();
+          continue;
+        }
         spinner.start(`${suite}: starting`);
         let result: object;
-        if (suite === 'decode') {
+        if (suite === 'sweep') {
+          const c = await needCeilings();
+          spinner.start('sweep: starting');
+          const out = unwrap(
+            await runner.call('sweepBench', {
+              widths: o.quick ? LADDER_WIDTHS_QUICK : LADDER_WIDTHS,
+              dtypes: ['f32', 'f16'],
+              decodeSteps: o.quick ? 4 : 8,
+              prefillModel: o.model,
+              promptLengths: o.quick ? [1, 16, 128] : [1, 8, 32, 128, 512],
+              ceilings: c,
+            }),
+          );
+          spinner.succeed('sweep: decode over model sizes (batch 1), prefill over prompt lengths');
+          console.log(sweepTables(out));
+          result = { ceilings: c, rows: out.decode, prefill: out.prefill, skipped: out.skipped, overheadFloorEndsAtBytes: out.overheadFloorEndsAtBytes };
+        } else if (suite === 'decode') {
           const rows = unwrap(await runner.call('decodeBench', { model: o.model, dtypes: ['f32', 'f16'], promptTokens: o.quick ? 32 : 128, decodeTokens: o.quick ? 16 : 32, repeats }));
           spinner.succeed(`decode: ${o.model}, greedy, one sequence`);
           console.log(decodeTable(rows));
@@ -78,10 +113,12 @@ async function main(o: Opts): Promise<void> {
         } else if (suite === 'kernels') {
           const big = o.quick ? 1024 : 2048;
           const shapes: [number, number, number][] = [1, 4, 8].map((b) => [b, big, big]);
+          const c = await needCeilings();
+          spinner.start('kernels: starting');
           const rows = unwrap(await runner.call('kernelBench', { gemv: shapes, gemm: [[o.quick ? 128 : 512, big, big]], dtypes: ['f32', 'f16'], repeats }));
           spinner.succeed('kernels: GEMV (decode) and GEMM (prefill) alone');
-          console.log(kernelTable(rows));
-          result = { rows };
+          console.log(kernelTable(rows, c));
+          result = { ceilings: c, rows: rows.map((r) => ({ ...r, fractionOfReadBandwidth: r.achievedGBps / c.readGBps, fractionOfPeak: r.gflops / c.fmaGflops })) };
         } else {
           const out = unwrap(await runner.call('serveBench', { model: o.model, policies, trace, maxSeqs: o.maxSeqs, tokenBudget: o.budget }));
           spinner.succeed(`serve: ${trace.length} requests (${o.workload}) on ${o.model}, max ${o.maxSeqs} sequences, ${o.budget} rows per step`);

@@ -4,6 +4,8 @@ import type { AdapterReport } from '../../src/index.js';
 import type { DecodeBenchRow } from '../suites/decode.js';
 import type { KernelBenchRow } from '../suites/kernels.js';
 import type { ServePolicyRow } from '../suites/serve.js';
+import type { Ceilings } from '../../src/perf/ceilings.js';
+import type { SweepResult } from '../suites/sweep.js';
 
 const fmt = (x: number, digits = 2) => (Number.isFinite(x) ? x.toFixed(digits) : '-');
 const mib = (b: number) => `${(b / 2 ** 20).toFixed(1)} MiB`;
@@ -29,9 +31,11 @@ export function decodeTable(rows: DecodeBenchRow[]): string {
   return t.toString();
 }
 
-export function kernelTable(rows: KernelBenchRow[]): string {
-  const t = new Table({ head: ['kernel', 'dtype', 'M (B)', 'K', 'N', 'ms (min-max)', 'GB/s', 'GFLOP/s'] });
-  for (const r of rows) t.push([r.kernel, r.dtype, r.M, r.K, r.N, `${fmt(r.ms.median)} (${fmt(r.ms.min)}-${fmt(r.ms.max)})`, fmt(r.achievedGBps), fmt(r.gflops)]);
+export function kernelTable(rows: KernelBenchRow[], c?: Ceilings): string {
+  const t = new Table({ head: ['kernel', 'dtype', 'M (B)', 'K', 'N', 'ms (min-max)', 'GB/s', 'of read ceiling', 'GFLOP/s', 'of FMA peak'] });
+  const pct = (x: number) => `${fmt(x * 100, 0)}%`;
+  for (const r of rows)
+    t.push([r.kernel, r.dtype, r.M, r.K, r.N, `${fmt(r.ms.median)} (${fmt(r.ms.min)}-${fmt(r.ms.max)})`, fmt(r.achievedGBps), c ? pct(r.achievedGBps / c.readGBps) : '-', fmt(r.gflops), c ? pct(r.gflops / c.fmaGflops) : '-']);
   return t.toString();
 }
 
@@ -53,4 +57,24 @@ export function serveTable(rows: ServePolicyRow[]): string {
       r.preemptions,
     ]);
   return t.toString();
+}
+
+
+export function ceilingsTable(c: Ceilings): string {
+  const t = new Table({ head: ['ceiling', 'size', 'median (min-max)', 'rate'] });
+  for (const r of c.read) t.push([`read (${r.kernel})`, mib(r.bytes), `${fmt(r.ms.median)} ms (${fmt(r.ms.min)}-${fmt(r.ms.max)})`, `${fmt(r.GBps)} GB/s`]);
+  for (const r of c.copy) t.push(['copy (read + write)', mib(r.bytes), `${fmt(r.ms.median)} ms (${fmt(r.ms.min)}-${fmt(r.ms.max)})`, `${fmt(r.GBps)} GB/s`]);
+  t.push(['FMA peak', '', `${fmt(c.fmaMs.median)} ms (${fmt(c.fmaMs.min)}-${fmt(c.fmaMs.max)})`, `${fmt(c.fmaGflops)} GFLOP/s`]);
+  t.push(['per-dispatch overhead', '', '', `${fmt(c.dispatchOverheadUs, 1)} us`]);
+  t.push(['submit + readback', '', `${fmt(c.readbackMs.median)} ms (${fmt(c.readbackMs.min)}-${fmt(c.readbackMs.max)})`, '']);
+  return `${t.toString()}\ntimer: ${c.timer}; read ceiling ${fmt(c.readGBps)} GB/s (largest size)${c.skipped.length ? `\nskipped: ${c.skipped.join('; ')}` : ''}`;
+}
+
+export function sweepTables(s: SweepResult): string {
+  const d = new Table({ head: ['model', 'dtype', 'weights', 'ms/token', 'tok/s', 'GB/s', 'of read ceiling', 'modelled tok/s', 'measured/modelled'] });
+  for (const r of s.decode)
+    d.push([r.config, r.dtype, mib(r.weightBytes), `${fmt(r.msPerToken.median)} (${fmt(r.msPerToken.min)}-${fmt(r.msPerToken.max)})`, fmt(r.tokensPerSec, 1), fmt(r.achievedGBps), `${fmt(r.fractionOfReadBandwidth * 100, 0)}%`, fmt(r.modelledTokensPerSec, 1), fmt(r.measuredOverModelled)]);
+  const p = new Table({ head: ['model', 'prompt', 'ms', 'tok/s', 'GFLOP/s', 'of FMA peak', 'modelled tok/s'] });
+  for (const r of s.prefill) p.push([r.model, r.promptTokens, fmt(r.ms, 1), fmt(r.tokensPerSec, 0), fmt(r.gflops), `${fmt(r.fractionOfPeak * 100, 1)}%`, fmt(r.modelledTokensPerSec, 0)]);
+  return `${d.toString()}\noverhead floor ends near ${mib(s.overheadFloorEndsAtBytes)} of weights (dispatch overhead = weight read time there)\n${p.toString()}${s.skipped.length ? `\nskipped: ${s.skipped.join('; ')}` : ''}`;
 }

@@ -62,3 +62,24 @@ export function passDuration(begin: bigint, end: bigint): number {
   if (begin === 0n || end === 0n || end < begin) return NaN;
   return Number(end - begin);
 }
+
+const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+
+/**
+ * The timestamp quantum: the largest step every timestamp difference is a
+ * multiple of. Browsers quantize (100 us in Chrome by default, 65,536 ns in
+ * Dawn unless disabled) to blunt timing attacks; a quantum near the kernel's
+ * time makes one reading meaningless, so callers repeat the work inside one
+ * pass until it spans many quanta. Returns 1 for unquantized timers.
+ */
+export function detectQuantumNs(deltasNs: readonly number[]): number {
+  const xs = deltasNs.filter((d) => Number.isFinite(d) && d > 0).map((d) => Math.round(d));
+  if (xs.length < 2) return 1;
+  return xs.reduce((a, b) => gcd(a, b));
+}
+
+/** Repetitions so that one quantum is at most `maxRelError` of the measured span. */
+export function repeatsToAmortize(quantumNs: number, expectedNs: number, maxRelError = 0.01): number {
+  if (!(expectedNs > 0) || quantumNs <= 1) return 1;
+  return Math.max(1, Math.ceil(quantumNs / (maxRelError * expectedNs)));
+}

@@ -121,10 +121,11 @@ export async function measureCeilings(ctx: GpuContext, o: CeilingOptions, progre
   const fma = new KernelCall(ctx, await pipe('fma_peak'), 'fma_peak', 4, [undefined, out]);
   fma.u32(1, o.fmaTrips);
   const fmaMs = await repeat(() => timePass((p) => fma.dispatch(p, invocations / WG)));
-  const flops = invocations * o.fmaTrips * 32 * 4 * 2;
+  const flops = invocations * o.fmaTrips * 64 * 4 * 2; // 64 vec4 fmas per trip
 
   progress('ceilings: dispatch overhead and readback latency');
   const empty = new KernelCall(ctx, await pipe('empty'), 'empty', 4, [undefined, out]);
+  empty.u32(2, 0xffffffff);
   const many = 200;
   const one = await repeat(() => timePass((p) => empty.dispatch(p, 1)));
   const lots = await repeat(() =>

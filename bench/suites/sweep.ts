@@ -1,0 +1,151 @@
+import { GpuModel, syntheticWeights, type GpuContext, type ModelConfig, type WeightDtype } from '../../src/index.js';
+import type { Ceilings } from '../../src/perf/ceilings.js';
+import { modelledDecodeTokensPerSec, modelledPrefillTokensPerSec, overheadFloorBytes, stepCost, type DeviceRates } from '../../src/perf/cost-model.js';
+import { ladderConfig } from '../../src/perf/ladder.js';
+import { stats, type Stats } from '../../src/perf/stats.js';
+import { detectQuantumNs } from '../../src/gpu/timer.js';
+import { preset } from '../../src/model/config.js';
+import { LimitExceededError } from '../../src/errors.js';
+
+export interface SweepRequest {
+  widths: number[];
+  dtypes: WeightDtype[];
+  decodeSteps: number;
+  prefillModel: string;
+  promptLengths: number[];
+  ceilings: Ceilings;
+}
+
+export interface DecodeSweepRow {
+  config: string;
+  weightBytes: number;
+  dtype: WeightDtype;
+  msPerToken: Stats;
+  tokensPerSec: number;
+  achievedGBps: number;
+  fractionOfReadBandwidth: number;
+  modelledTokensPerSec: number;
+  measuredOverModelled: number;
+  timer: string;
+  /** Timestamp quantum seen in this row's readings (1 = unquantized). */
+  timerQuantumNs: number;
+}
+
+export interface PrefillSweepRow {
+  model: string;
+  promptTokens: number;
+  ms: number;
+  tokensPerSec: number;
+  gflops: number;
+  fractionOfPeak: number;
+  modelledTokensPerSec: number;
+}
+
+export interface SweepResult {
+  decode: DecodeSweepRow[];
+  prefill: PrefillSweepRow[];
+  skipped: string[];
+  /** Weight bytes past which reading weights costs more than the step's dispatch overhead. */
+  overheadFloorEndsAtBytes: number;
+}
+
+const gpuMs = (ns: number, wallMs: number) => (Number.isFinite(ns) ? ns / 1e6 : wallMs);
+
+/**
+ * Decode over a ladder of model sizes (GPU ms per token from timestamps, next
+ * to the cost model), then prefill over prompt lengths on one model.
+ */
+export async function sweepBench(ctx: GpuContext, req: SweepRequest, progress: (m: string) => void): Promise<SweepResult> {
+  const rates: DeviceRates = { readGBps: req.ceilings.readGBps, fmaGflops: req.ceilings.fmaGflops, dispatchOverheadUs: req.ceilings.dispatchOverheadUs };
+  const timer = ctx.hasTimestamps ? 'timestamp-query' : 'wall-clock';
+  const decode: DecodeSweepRow[] = [];
+  const skipped: string[] = [];
+  const prompt = [256, 72, 101, 108, 108, 111, 33, 32];
+  for (const D of req.widths)
+    for (const dtype of req.dtypes) {
+      const config: ModelConfig = ladderConfig(D);
+      progress(`sweep: decode D=${D} ${dtype}`);
+      let model: GpuModel;
+      try {
+        model = await GpuModel.create(ctx, syntheticWeights(config, dtype, 5), { maxRows: 16 });
+      } catch (e) {
+        if (e instanceof LimitExceededError) {
+          skipped.push(`${config.name} ${dtype}: ${e.message}`);
+          continue;
+        }
+        throw e;
+      }
+      try {
+        await model.step({ tokens: prompt, positions: prompt.map((_, i) => i), phase: 'prefill' });
+        const times: number[] = [];
+        const walls: number[] = [];
+        for (let s = 0; s < req.decodeSteps + 1; s++) {
+          const t0 = performance.now();
+          const out = await model.step({ tokens: [65], positions: [prompt.length + s], logitRows: [0], phase: 'decode' });
+          if (s > 0) {
+            // the first step warms up
+            times.push(gpuMs(out.gpuNs, performance.now() - t0));
+            walls.push(performance.now() - t0);
+          }
+        }
+        // Coarse timestamps (a quantum over 1% of a step) say too little per step: fall back
+        // to wall clock for the row, and say so.
+        const quantum = detectQuantumNs(times.map((t) => t * 1e6));
+        const coarse = quantum > 0.01 * stats(times).median * 1e6;
+        const ms = stats(coarse ? walls : times);
+        const tps = 1000 / ms.median;
+        const modelled = modelledDecodeTokensPerSec(config, dtype, 1, prompt.length + req.decodeSteps / 2, rates);
+        const achieved = model.weightBytes / ms.median / 1e6;
+        decode.push({
+          config: config.name,
+          weightBytes: model.weightBytes,
+          dtype,
+          msPerToken: ms,
+          tokensPerSec: tps,
+          achievedGBps: achieved,
+          fractionOfReadBandwidth: achieved / rates.readGBps,
+          modelledTokensPerSec: modelled,
+          measuredOverModelled: tps / modelled,
+          timer: coarse ? 'wall-clock (timestamps too coarse)' : timer,
+          timerQuantumNs: quantum,
+        });
+      } finally {
+        model.destroy();
+      }
+    }
+  const prefill: PrefillSweepRow[] = [];
+  const pc = preset(req.prefillModel);
+  const maxT = Math.max(...req.promptLengths);
+  const pm = await GpuModel.create(ctx, syntheticWeights(pc, 'f32', 5), { maxRows: Math.min(maxT, pc.contextLength) });
+  try {
+    for (const T of req.promptLengths) {
+      if (T > pc.contextLength) {
+        skipped.push(`prefill ${T} tokens: longer than ${pc.name}'s context`);
+        continue;
+      }
+      progress(`sweep: prefill ${T} tokens on ${pc.name}`);
+      const toks = Array.from({ length: T }, (_, i) => 65 + (i % 26));
+      const run = async () => {
+        const t0 = performance.now();
+        const out = await pm.step({ tokens: toks, positions: toks.map((_, i) => i), phase: 'prefill' });
+        return gpuMs(out.gpuNs, performance.now() - t0);
+      };
+      await run();
+      const ms = stats([await run(), await run(), await run()]).median;
+      const flops = stepCost(pc, 'f32', [{ newTokens: T, context: 0 }], rates).flops;
+      prefill.push({
+        model: pc.name,
+        promptTokens: T,
+        ms,
+        tokensPerSec: (T * 1000) / ms,
+        gflops: flops / ms / 1e6,
+        fractionOfPeak: flops / ms / 1e6 / rates.fmaGflops,
+        modelledTokensPerSec: modelledPrefillTokensPerSec(pc, 'f32', T, rates),
+      });
+    }
+  } finally {
+    pm.destroy();
+  }
+  const dispatches = stepCost(ladderConfig(64), 'f32', [{ newTokens: 1, context: 8 }], rates).dispatches;
+  return { decode, prefill, skipped, overheadFloorEndsAtBytes: overheadFloorBytes(dispatches, rates) };
+}

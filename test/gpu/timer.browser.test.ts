@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { PassTimer } from '../../src/gpu/timer.js';
+import { Gemv } from '../../src/kernels/gemv.js';
+import { packMatrix } from '../../src/kernels/packing.js';
+import { measureCeilings } from '../../src/perf/ceilings.js';
+import { gpu, randomArray } from './helpers.js';
+
+describe('GPU timing', () => {
+  it('timestamps order passes: a known kernel with 8x the work takes longer, and every time is positive', async () => {
+    const ctx = await gpu();
+    expect(ctx.hasTimestamps).toBe(true); // SwiftShader offers it; the fallback is wall clock
+    const timer = new PassTimer(ctx, 2);
+    const N = 512;
+    const small = packMatrix(randomArray(256 * N, 1), 256, N, 'f32');
+    const large = packMatrix(randomArray(2048 * N, 2), 2048, N, 'f32');
+    const x = ctx.storage('x', 2048 * 4, randomArray(2048, 3));
+    const out = ctx.storage('o', N * 4);
+    const a = await Gemv.create(ctx, small.layout, x, ctx.storage('ws', small.words.byteLength, small.words), out, 1);
+    const b = await Gemv.create(ctx, large.layout, x, ctx.storage('wl', large.words.byteLength, large.words), out, 1);
+    const times: number[][] = [];
+    for (let rep = 0; rep < 5; rep++) {
+      const enc = ctx.device.createCommandEncoder();
+      const p0 = enc.beginComputePass({ timestampWrites: timer.pass(0) });
+      a.encode(p0, 1);
+      p0.end();
+      const p1 = enc.beginComputePass({ timestampWrites: timer.pass(1) });
+      b.encode(p1, 1);
+      p1.end();
+      timer.resolve(enc, 2);
+      ctx.device.queue.submit([enc.finish()]);
+      times.push(await timer.read(2));
+    }
+    for (const [t0, t1] of times) {
+      expect(t0).toBeGreaterThan(0);
+      expect(t1).toBeGreaterThan(0);
+    }
+    const med = (i: number) => times.map((t) => t[i]!).sort((p, q) => p - q)[2]!;
+    expect(med(1)).toBeGreaterThan(med(0));
+    // Under a second: plausible for 4 MiB on any adapter.
+    expect(med(1)).toBeLessThan(1e9);
+    timer.destroy();
+  });
+
+  it('ceilings come back complete and plausible (not asserted as speeds)', async () => {
+    const ctx = await gpu();
+    const c = await measureCeilings(ctx, { sizesMiB: [1, 4], repeats: 2, fmaTrips: 16 });
+    expect(c.timer).toBe('timestamp-query');
+    expect(c.read.map((r) => r.kernel)).toEqual(['read_stream', 'read_flat', 'read_stream', 'read_flat']);
+    for (const v of [c.readGBps, c.copyGBps, c.fmaGflops, c.readbackMs.median]) expect(v).toBeGreaterThan(0);
+    expect(Number.isFinite(c.dispatchOverheadUs)).toBe(true);
+    expect(c.dispatchOverheadUs).toBeGreaterThanOrEqual(0);
+  });
+});
