@@ -76,5 +76,14 @@ export function sweepTables(s: SweepResult): string {
     d.push([r.config, r.dtype, mib(r.weightBytes), `${fmt(r.msPerToken.median)} (${fmt(r.msPerToken.min)}-${fmt(r.msPerToken.max)})`, fmt(r.tokensPerSec, 1), fmt(r.achievedGBps), `${fmt(r.fractionOfReadBandwidth * 100, 0)}%`, fmt(r.modelledTokensPerSec, 1), fmt(r.measuredOverModelled)]);
   const p = new Table({ head: ['model', 'prompt', 'ms', 'tok/s', 'GFLOP/s', 'of FMA peak', 'modelled tok/s'] });
   for (const r of s.prefill) p.push([r.model, r.promptTokens, fmt(r.ms, 1), fmt(r.tokensPerSec, 0), fmt(r.gflops), `${fmt(r.fractionOfPeak * 100, 1)}%`, fmt(r.modelledTokensPerSec, 0)]);
-  return `${d.toString()}\noverhead floor ends near ${mib(s.overheadFloorEndsAtBytes)} of weights (dispatch overhead = weight read time there)\n${p.toString()}${s.skipped.length ? `\nskipped: ${s.skipped.join('; ')}` : ''}`;
+  const prof = s.profiles
+    .map((p) => {
+      const parts = Object.entries(p.kernelsMs)
+        .sort((a, b) => b[1] - a[1])
+        .map(([k, v]) => `${k} ${fmt(v)}`)
+        .join(', ');
+      return `${p.step} step (${p.rows} rows): one pass per kernel ${fmt(p.attributedMs)} ms vs as submitted ${fmt(p.productionMs)} ms (gap ${fmt(p.gapMs)} ms): ${parts}`;
+    })
+    .join('\n');
+  return `${d.toString()}\n${prof}\noverhead floor ends near ${mib(s.overheadFloorEndsAtBytes)} of weights (dispatch overhead = weight read time there)\n${p.toString()}${s.skipped.length ? `\nskipped: ${s.skipped.join('; ')}` : ''}`;
 }

@@ -41,7 +41,19 @@ export interface PrefillSweepRow {
   modelledTokensPerSec: number;
 }
 
+/** One step profiled two ways: every kernel in its own timestamped pass, and as the engine submits it. */
+export interface StepProfile {
+  step: 'decode' | 'prefill';
+  rows: number;
+  kernelsMs: Record<string, number>;
+  attributedMs: number;
+  productionMs: number;
+  /** attributed - production: what one pass per kernel costs. */
+  gapMs: number;
+}
+
 export interface SweepResult {
+  profiles: StepProfile[];
   decode: DecodeSweepRow[];
   prefill: PrefillSweepRow[];
   skipped: string[];
@@ -114,6 +126,7 @@ export async function sweepBench(ctx: GpuContext, req: SweepRequest, progress: (
       }
     }
   const prefill: PrefillSweepRow[] = [];
+  const profiles: StepProfile[] = [];
   const pc = preset(req.prefillModel);
   const maxT = Math.max(...req.promptLengths);
   const pm = await GpuModel.create(ctx, syntheticWeights(pc, 'f32', 5), { maxRows: Math.min(maxT, pc.contextLength) });
@@ -143,9 +156,25 @@ export async function sweepBench(ctx: GpuContext, req: SweepRequest, progress: (
         modelledTokensPerSec: modelledPrefillTokensPerSec(pc, 'f32', T, rates),
       });
     }
+    if (ctx.hasTimestamps) {
+      progress(`sweep: per-kernel profile of ${pc.name}`);
+      const T = Math.min(64, pm.maxRows);
+      const toks = Array.from({ length: T }, (_, i) => 65 + (i % 26));
+      const prefillIn = { tokens: toks, positions: toks.map((_, i) => i), phase: 'prefill' as const };
+      const decodeIn = { tokens: [66], positions: [T], logitRows: [0], phase: 'decode' as const };
+      for (const [step, input] of [['prefill', prefillIn], ['decode', decodeIn]] as const) {
+        const attributed = await pm.profileStep(input); // warm-up
+        const again = await pm.profileStep(input);
+        await pm.step(input);
+        const production = (await pm.step(input)).gpuNs / 1e6;
+        const best = again.totalNs < attributed.totalNs ? again : attributed;
+        const kernelsMs = Object.fromEntries(Object.entries(best.kernels).map(([k, v]) => [k, v / 1e6]));
+        profiles.push({ step, rows: input.tokens.length, kernelsMs, attributedMs: best.totalNs / 1e6, productionMs: production, gapMs: best.totalNs / 1e6 - production });
+      }
+    }
   } finally {
     pm.destroy();
   }
   const dispatches = stepCost(ladderConfig(64), 'f32', [{ newTokens: 1, context: 8 }], rates).dispatches;
-  return { decode, prefill, skipped, overheadFloorEndsAtBytes: overheadFloorBytes(dispatches, rates) };
+  return { decode, prefill, profiles, skipped, overheadFloorEndsAtBytes: overheadFloorBytes(dispatches, rates) };
 }

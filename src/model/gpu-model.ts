@@ -1,3 +1,4 @@
+import { UnsupportedAdapterError } from '../errors.js';
 import type { GpuContext } from '../gpu/context.js';
 import { PassTimer } from '../gpu/timer.js';
 import { Argmax } from '../kernels/argmax.js';
@@ -179,28 +180,79 @@ export class GpuModel {
     else m.gemm.encode(pass, rows);
   }
 
-  /** Encodes the whole forward pass of `rows` rows and the head of `logitRows` rows into one pass. */
-  encodeForward(pass: GPUComputePassEncoder, rows: number, logitRows: number, decode: boolean): void {
+  /**
+   * Encodes the whole forward pass of `rows` rows and the head of `logitRows`
+   * rows. `pass(label)` gives the pass each kernel goes into: the same one for
+   * a production step, a fresh timestamped one per kernel for a profile.
+   */
+  encodeForward(pass: (kernel: string) => GPUComputePassEncoder, rows: number, logitRows: number, decode: boolean): void {
     const { ops } = this;
-    ops.embed.encode(pass, rows);
+    const mm = (name: string, m: MatmulPair, n: number, dec: boolean) => this.matmul(pass(name), m, n, dec);
+    ops.embed.encode(pass('embedding'), rows);
     for (const l of ops.layers) {
-      l.attnNorm.encode(pass, rows);
-      this.matmul(pass, l.qkv, rows, decode);
-      l.rope.encode(pass, rows);
-      l.kvWrite.encode(pass, rows);
-      l.attention.encode(pass, rows);
-      this.matmul(pass, l.o, rows, decode);
-      l.addAttn.encode(pass, rows);
-      l.mlpNorm.encode(pass, rows);
-      this.matmul(pass, l.gateUp, rows, decode);
-      l.swiglu.encode(pass, rows);
-      this.matmul(pass, l.down, rows, decode);
-      l.addMlp.encode(pass, rows);
+      l.attnNorm.encode(pass('rmsnorm'), rows);
+      mm('qkv', l.qkv, rows, decode);
+      l.rope.encode(pass('rope'), rows);
+      l.kvWrite.encode(pass('kv_write'), rows);
+      l.attention.encode(pass('attention'), rows);
+      mm('o_proj', l.o, rows, decode);
+      l.addAttn.encode(pass('residual'), rows);
+      l.mlpNorm.encode(pass('rmsnorm'), rows);
+      mm('gate_up', l.gateUp, rows, decode);
+      l.swiglu.encode(pass('swiglu'), rows);
+      mm('down', l.down, rows, decode);
+      l.addMlp.encode(pass('residual'), rows);
     }
-    ops.finalNorm.encode(pass, logitRows);
+    ops.finalNorm.encode(pass('final_norm'), logitRows);
     // The head sees only the wanted rows, so a handful at most: GEMV unless many are asked for.
-    this.matmul(pass, ops.head, logitRows, true);
-    ops.argmax.encode(pass, logitRows);
+    mm('lm_head', ops.head, logitRows, true);
+    ops.argmax.encode(pass('argmax'), logitRows);
+  }
+
+  /** Kernels one step dispatches (embedding, 12 per layer, final norm, head, argmax). */
+  get dispatchesPerStep(): number {
+    return 1 + 12 * this.config.layers + 3;
+  }
+
+  /**
+   * The attributed run: the same step with every kernel in its own timestamped
+   * pass, to see where time goes. Returns GPU ns per kernel name (summed over
+   * layers) and in total; compare the total with step().gpuNs, the production
+   * shape, to see what splitting passes costs. Needs timestamp-query.
+   */
+  async profileStep(input: StepInput): Promise<{ kernels: Record<string, number>; totalNs: number }> {
+    if (!this.ctx.hasTimestamps) throw new UnsupportedAdapterError('profiling kernels needs the timestamp-query feature, which this adapter lacks');
+    const rows = input.tokens.length;
+    const logitRows = input.logitRows ?? [rows - 1];
+    this.write(this.bufs.tokens!, input.tokens);
+    this.write(this.bufs.positions!, input.positions);
+    this.write(this.bufs.seqs!, input.seqs ?? this.staging.zeros.subarray(0, rows));
+    this.write(this.bufs.rowIndex!, logitRows);
+    const n = this.dispatchesPerStep;
+    const timer = new PassTimer(this.ctx, n);
+    const enc = this.ctx.device.createCommandEncoder({ label: 'profile' });
+    const labels: string[] = [];
+    let current: GPUComputePassEncoder | undefined;
+    this.encodeForward(
+      (kernel) => {
+        current?.end();
+        current = enc.beginComputePass({ label: kernel, timestampWrites: timer.pass(labels.length) });
+        labels.push(kernel);
+        return current;
+      },
+      rows,
+      logitRows.length,
+      input.phase === 'decode',
+    );
+    current?.end();
+    timer.resolve(enc, labels.length);
+    this.ctx.device.queue.submit([enc.finish()]);
+    const ns = await timer.read(labels.length);
+    timer.destroy();
+    this.ctx.check();
+    const kernels: Record<string, number> = {};
+    labels.forEach((k, i) => (kernels[k] = (kernels[k] ?? 0) + ns[i]!));
+    return { kernels, totalNs: ns.reduce((a, b) => a + b, 0) };
   }
 
   /** Runs one step and returns the greedy ids of the logit rows (and their logits if asked). */
@@ -219,7 +271,7 @@ export class GpuModel {
     const enc = device.createCommandEncoder({ label: 'step' });
     const timer = this.staging.timer;
     const pass = enc.beginComputePass({ label: 'forward', timestampWrites: timer.pass(0) });
-    this.encodeForward(pass, rows, n, input.phase === 'decode');
+    this.encodeForward(() => pass, rows, n, input.phase === 'decode');
     pass.end();
     timer.resolve(enc, 1);
     enc.copyBufferToBuffer(this.bufs.ids!, 0, this.staging.ids, 0, n * 4);

@@ -51,3 +51,23 @@ describe('GPU timing', () => {
     expect(c.dispatchOverheadUs).toBeGreaterThanOrEqual(0);
   });
 });
+
+describe('profiling a step', () => {
+  it('times every kernel of a step in its own pass, and the production step too', async () => {
+    const { GpuModel } = await import('../../src/model/gpu-model.js');
+    const { syntheticWeights } = await import('../../src/model/weights.js');
+    const { preset } = await import('../../src/model/config.js');
+    const ctx = await gpu();
+    const model = await GpuModel.create(ctx, syntheticWeights(preset('tiny')));
+    const input = { tokens: [256, 65, 66], positions: [0, 1, 2], phase: 'prefill' as const };
+    const p = await model.profileStep(input);
+    expect(Object.keys(p.kernels).sort()).toEqual(
+      ['argmax', 'attention', 'down', 'embedding', 'final_norm', 'gate_up', 'kv_write', 'lm_head', 'o_proj', 'qkv', 'residual', 'rmsnorm', 'rope', 'swiglu'].sort(),
+    );
+    for (const v of Object.values(p.kernels)) expect(v).toBeGreaterThan(0);
+    expect(p.totalNs).toBeCloseTo(Object.values(p.kernels).reduce((a, b) => a + b, 0), 0);
+    const step = await model.step(input);
+    expect(step.gpuNs).toBeGreaterThan(0);
+    model.destroy();
+  });
+});
