@@ -7,7 +7,8 @@ import { join, resolve } from 'node:path';
 import { Command } from 'commander';
 import ora from 'ora';
 import { DEFAULT_PRESET, makePolicy, POLICY_NAMES, PRESETS } from '../../src/index.js';
-import { withRunner } from './browser.js';
+import { withRuntime, type RuntimeName } from './runtime.js';
+import { ensureChromium } from '../../scripts/chromium.mjs';
 import { parse, reportError, unwrap } from './common.js';
 import { ceilingsTable, decodeTable, describeAdapter, kernelTable, serveTable, sweepTables } from './tables.js';
 import type { Ceilings } from '../../src/perf/ceilings.js';
@@ -29,7 +30,9 @@ const program = new Command('bench')
   .option('--requests <n>', 'serve: poisson requests (default 32, 12 with --quick)', parse.int(1))
   .option('--max-seqs <n>', 'serve: sequences running at once', parse.int(1), 8)
   .option('--budget <n>', 'serve: token rows per step', parse.int(1), 128)
+  .option('--ladder <widths>', 'sweep: model widths D of the decode ladder (comma-separated; default 64..2048, about 0.4-360 MiB f32)')
   .option('--out <dir>', 'where to write <suite>.json', 'bench/results')
+  .option('--runtime <runtime>', 'where WebGPU runs: browser (headless Chromium) or node (Dawn, no browser)', parse.oneOf<RuntimeName>('browser', 'node'), 'browser')
   .option('--browser <path>', 'Chrome/Chromium to run (default: found automatically)')
   .option('--headed', 'show the browser window')
   .option('--verbose', "print the page's console")
@@ -47,12 +50,16 @@ interface Opts {
   maxSeqs: number;
   budget: number;
   out: string;
+  ladder?: string;
+  runtime: RuntimeName;
   browser?: string;
   headed?: boolean;
   verbose?: boolean;
 }
 
 async function main(o: Opts): Promise<void> {
+  // The browser runtime finds Chromium, or installs Debian's (root + apt), or says how.
+  if (o.runtime === 'browser' && !o.browser) ensureChromium({ quiet: true });
   const suites = o.suite.split(',').map((s) => s.trim());
   const unknown = suites.filter((s) => !(SUITES as readonly string[]).includes(s));
   if (unknown.length) program.error(`unknown suite '${unknown.join(', ')}'; known: ${SUITES.join(', ')}`);
@@ -63,12 +70,13 @@ async function main(o: Opts): Promise<void> {
   const repeats = o.repeats ?? (o.quick ? 3 : 5);
   const outDir = resolve(o.out);
   mkdirSync(outDir, { recursive: true });
-  const spinner = ora({ text: 'starting headless Chromium', stream: process.stderr }).start();
+  const spinner = ora({ text: o.runtime === 'node' ? 'starting Dawn' : 'starting headless Chromium', stream: process.stderr }).start();
   try {
-    await withRunner({ browser: o.browser, headed: o.headed, verbose: o.verbose, onProgress: (m) => (spinner.text = m) }, async (runner) => {
+    let driver: string | undefined;
+    await withRuntime({ runtime: o.runtime, browser: o.browser, headed: o.headed, verbose: o.verbose, onProgress: (m) => (spinner.text = m), onDriver: (d) => (driver = d) }, async (runner) => {
       const adapter = unwrap(await runner.call('adapter'));
-      spinner.info(`adapter: ${describeAdapter(adapter)}`).start();
-      const meta = { adapter, timer: adapter.features.includes('timestamp-query') ? 'timestamp-query' : 'wall-clock', repeats, quick: Boolean(o.quick), date: new Date().toISOString() };
+      spinner.info(`adapter: ${describeAdapter(adapter)} (runtime: ${o.runtime}${driver ? `, Vulkan driver: ${driver}` : ''})`).start();
+      const meta = { runtime: o.runtime, driver, adapter, timer: adapter.features.includes('timestamp-query') ? 'timestamp-query' : 'wall-clock', repeats, quick: Boolean(o.quick), date: new Date().toISOString() };
       // The kernels and the sweep are judged against ceilings measured in the same run.
       let ceilings: Ceilings | undefined;
       const needCeilings = async () => {
@@ -94,7 +102,7 @@ async function main(o: Opts): Promise<void> {
           spinner.start('sweep: starting');
           const out = unwrap(
             await runner.call('sweepBench', {
-              widths: o.quick ? LADDER_WIDTHS_QUICK : LADDER_WIDTHS,
+              widths: o.ladder ? o.ladder.split(',').map(Number) : o.quick ? LADDER_WIDTHS_QUICK : LADDER_WIDTHS,
               dtypes: ['f32', 'f16'],
               decodeSteps: o.quick ? 4 : 8,
               prefillModel: o.model,

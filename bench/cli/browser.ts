@@ -5,7 +5,7 @@ import { chromium, type Page } from 'playwright';
 import { createServer } from 'vite';
 import { CHROMIUM_ARGS } from '../../scripts/browser-flags.mjs';
 import { findChromium, INSTALL_HINT } from '../../scripts/chromium.mjs';
-import type { EngineRunner } from '../runner.js';
+import type { EngineRunner } from '../suites/api.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { InvalidArgumentError } from 'commander';
 import { EngineError, loadCheckpoint, preset, syntheticWeights, type ModelWeights, type WeightDtype } from '../../src/index.js';
-import type { RunnerResult } from '../runner.js';
+import type { RunnerResult } from '../suites/api.js';
 import { BrowserSetupError } from './browser.js';
 
 /** commander parsers that reject bad values with a clear message. */

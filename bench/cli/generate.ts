@@ -3,7 +3,8 @@
 // Greedy generation on the GPU (headless Chromium) or on the CPU reference.
 import { Command } from 'commander';
 import { checkRequest, CpuModel, DEFAULT_PRESET, decode, encode, EOS, PRESETS, type WeightDtype } from '../../src/index.js';
-import { withRunner } from './browser.js';
+import { withRuntime, type RuntimeName } from './runtime.js';
+import { ensureChromium } from '../../scripts/chromium.mjs';
 import { loadWeights, parse, reportError, unwrap } from './common.js';
 
 const program = new Command('generate')
@@ -16,8 +17,10 @@ const program = new Command('generate')
   .option('--dtype <dtype>', 'synthetic weights stored as f32 or f16', parse.oneOf<WeightDtype>('f32', 'f16'), 'f32')
   .option('--seed <n>', 'seed of the synthetic weights', parse.int(0), 1234)
   .option('--backend <backend>', 'webgpu or cpu', parse.oneOf('webgpu', 'cpu'), 'webgpu')
+  .option('--runtime <runtime>', 'where WebGPU runs: browser (headless Chromium) or node (Dawn)', parse.oneOf<RuntimeName>('browser', 'node'), 'browser')
   .option('--stop-at-eos', 'stop early when EOS is generated')
   .option('--json', 'print one JSON object')
+  .option('--prompt-logits', 'instead of generating, print the logits of every prompt row as f32 bit patterns (JSON), to compare runtimes bit for bit')
   .option('--browser <path>', 'Chrome/Chromium to run (default: found automatically)')
   .option('--headed', 'show the browser window')
   .option('--verbose', "print the page's console")
@@ -32,8 +35,10 @@ interface Opts {
   dtype: WeightDtype;
   seed: number;
   backend: 'webgpu' | 'cpu';
+  runtime: RuntimeName;
   stopAtEos?: boolean;
   json?: boolean;
+  promptLogits?: boolean;
   browser?: string;
   headed?: boolean;
   verbose?: boolean;
@@ -42,9 +47,19 @@ interface Opts {
 async function main(o: Opts): Promise<void> {
   if (o.prompt === undefined && o.tokens === undefined) program.error('give --prompt "text" or --tokens 1,2,3');
   const prompt = o.tokens !== undefined ? o.tokens.split(',').map((s) => Number(s.trim())) : encode(o.prompt!);
+  if (o.backend === 'webgpu' && o.runtime === 'browser' && !o.browser) ensureChromium({ quiet: true });
   const { weights, fileBytes } = loadWeights(o);
   checkRequest(weights.config, prompt, o.maxTokens); // fail before starting a browser
   const stopAt = o.stopAtEos ? EOS : undefined;
+  if (o.promptLogits) {
+    if (o.backend === 'cpu') program.error('--prompt-logits compares GPU runtimes; use --backend webgpu');
+    const files = fileBytes ? { '/__weights__.safetensors': fileBytes } : undefined;
+    const bits = await withRuntime({ runtime: o.runtime, browser: o.browser, files }, async (runner) =>
+      unwrap(await runner.call('promptLogits', { model: o.model, dtype: o.dtype, seed: o.seed, weightsUrl: fileBytes ? '/__weights__.safetensors' : undefined, prompt })),
+    );
+    console.log(JSON.stringify({ runtime: o.runtime, rows: prompt.length, vocab: weights.config.vocab, logitBits: bits }));
+    return;
+  }
   let result: { tokens: number[]; prefillMs: number; decodeMs: number; decodeTokensPerSec: number; adapter: unknown };
   if (o.backend === 'cpu') {
     const t = { prefillMs: 0, decodeMs: 0 };
@@ -53,7 +68,7 @@ async function main(o: Opts): Promise<void> {
     result = { tokens, ...t, decodeTokensPerSec, adapter: { vendor: 'cpu', architecture: 'reference (plain loops)' } };
   } else {
     const files = fileBytes ? { '/__weights__.safetensors': fileBytes } : undefined;
-    result = await withRunner({ browser: o.browser, headed: o.headed, files, verbose: o.verbose }, async (runner) =>
+    result = await withRuntime({ runtime: o.runtime, browser: o.browser, headed: o.headed, files, verbose: o.verbose }, async (runner) =>
       unwrap(
         await runner.call('generate', {
           model: o.model,
@@ -70,11 +85,11 @@ async function main(o: Opts): Promise<void> {
   const text = decode(result.tokens);
   const model = o.weights ? `${o.weights} (${weights.dtype})` : `${o.model} (${o.dtype}, synthetic seed ${o.seed})`;
   if (o.json) {
-    console.log(JSON.stringify({ backend: o.backend, model, promptTokens: prompt.length, ...result, text }));
+    console.log(JSON.stringify({ backend: o.backend, runtime: o.backend === 'cpu' ? 'cpu' : o.runtime, model, promptTokens: prompt.length, ...result, text }));
     return;
   }
   const a = result.adapter as { vendor: string; architecture: string; isFallbackAdapter?: boolean };
-  console.log(`model ${model}, backend ${o.backend} on ${a.vendor} ${a.architecture}${a.isFallbackAdapter ? ' (software adapter: CPU numbers)' : ''}`);
+  console.log(`model ${model}, backend ${o.backend}${o.backend === 'webgpu' ? ` (${o.runtime})` : ''} on ${a.vendor} ${a.architecture}${a.isFallbackAdapter ? ' (software adapter: CPU numbers)' : ''}`);
   console.log(`prompt: ${prompt.length} tokens`);
   console.log(`text: ${JSON.stringify(text)}`);
   console.log(`tokens: ${result.tokens.join(',')}`);

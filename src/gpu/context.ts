@@ -56,6 +56,7 @@ export class GpuContext {
   constructor(
     gpuAdapter: GPUAdapter,
     readonly device: GPUDevice,
+    readonly sleepBeforeWaits = false,
   ) {
     this.adapter = describe(gpuAdapter, device);
     this.tuning = tuningFor(this.adapter);
@@ -72,6 +73,14 @@ export class GpuContext {
 
   get hasTimestamps(): boolean {
     return this.device.features.has('timestamp-query');
+  }
+
+  /**
+   * Call after a submit, before mapAsync/onSubmittedWorkDone: where waiting
+   * spins (Dawn in Node), sleeps for most of the expected GPU time instead.
+   */
+  async beforeWait(expectedMs: number): Promise<void> {
+    if (this.sleepBeforeWaits && expectedMs > 0.5) await new Promise((r) => setTimeout(r, expectedMs * 0.9));
   }
 
   /** Throws if the device was lost or a GPU error was recorded since the last check. */

@@ -20,6 +20,12 @@ export interface AcquireOptions {
   /** A GPU object to use instead of `navigator.gpu` (for example Dawn's, in Node). */
   gpu?: GPU;
   powerPreference?: GPUPowerPreference;
+  /**
+   * Sleep on a timer before waiting on the GPU. Dawn for Node busy-spins the JS
+   * thread while a mapAsync or onSubmittedWorkDone is pending, which on a
+   * software adapter takes a core from the GPU itself (shared/design.md section 6).
+   */
+  sleepBeforeWaits?: boolean;
 }
 
 /**
@@ -36,5 +42,5 @@ export async function acquireGpu(options: AcquireOptions = {}): Promise<GpuConte
   const requiredLimits: Record<string, number> = {};
   for (const name of RAISED_LIMITS) requiredLimits[name] = adapter.limits[name];
   const device = await adapter.requestDevice({ requiredFeatures, requiredLimits, label: 'engine' });
-  return new GpuContext(adapter, device);
+  return new GpuContext(adapter, device, options.sleepBeforeWaits ?? false);
 }

@@ -76,6 +76,9 @@ interface LayerOps {
  * compute pass, and reads back only the sampled ids (and logits if asked).
  */
 export class GpuModel {
+  /** GPU ms of the last step of each phase: how long the next one may make beforeWait sleep. */
+  private readonly lastStepMs = { prefill: 0, decode: 0 };
+
   private constructor(
     readonly ctx: GpuContext,
     readonly config: ModelConfig,
@@ -277,12 +280,17 @@ export class GpuModel {
     enc.copyBufferToBuffer(this.bufs.ids!, 0, this.staging.ids, 0, n * 4);
     device.queue.submit([enc.finish()]);
     const logits = options.readLogits ? this.ctx.read(this.bufs.logits!, n * this.config.vocab * 4) : undefined;
+    await this.ctx.beforeWait(this.lastStepMs[input.phase]);
+    const t0 = performance.now();
     const gpuNs = timer.available ? timer.read(1) : undefined;
     await this.staging.ids.mapAsync(GPUMapMode.READ, 0, n * 4);
     const ids = new Uint32Array(this.staging.ids.getMappedRange(0, n * 4).slice(0));
     this.staging.ids.unmap();
     this.ctx.check();
-    return { ids, logits: logits && new Float32Array(await logits), gpuNs: gpuNs ? (await gpuNs)[0]! : NaN };
+    const ns = gpuNs ? (await gpuNs)[0]! : NaN;
+    // What the next step of this shape may expect to wait (for beforeWait).
+    this.lastStepMs[input.phase] = Number.isFinite(ns) ? ns / 1e6 : performance.now() - t0;
+    return { ids, logits: logits && new Float32Array(await logits), gpuNs: ns };
   }
 
   destroy(): void {

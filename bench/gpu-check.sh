@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# One command for a Linux GPU server with Node 20+ and no browser: installs what the
+# Node runtime needs (the npm packages, the Vulkan loader) and runs the ceilings,
+# kernels, decode sweep (up to about 1.1 GiB of f32 weights where memory allows) and
+# serving suites under Dawn, writing bench/results/gpu-check/ (or the folder given).
+# Meant to finish in well under 8 minutes on a real GPU.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out="${1:-bench/results/gpu-check}"
+
+if ! ldconfig -p 2>/dev/null | grep -q 'libvulkan.so.1'; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "[gpu-check] installing the Vulkan loader: apt-get install -y libvulkan1"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libvulkan1
+  else
+    echo "[gpu-check] the Vulkan loader is missing; install it: sudo apt-get install -y libvulkan1" >&2
+    exit 1
+  fi
+fi
+[ -d node_modules/webgpu ] || npm ci
+
+npm run -s bench -- --runtime node --suite ceilings,kernels,sweep,serve \
+  --ladder 64,256,512,1024,2048,2560,3072,3584 --out "$out"
+echo "[gpu-check] results in $out"
