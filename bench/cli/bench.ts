@@ -14,6 +14,8 @@ import { ceilingsTable, decodeTable, describeAdapter, kernelTable, serveTable, s
 import type { Ceilings } from '../../src/perf/ceilings.js';
 import { LADDER_WIDTHS, LADDER_WIDTHS_QUICK } from '../../src/perf/ladder.js';
 import { loadWorkload } from './workloads.js';
+import { writeReport } from './report.js';
+import type { BenchResults } from '../report/render.js';
 
 const SUITES = ['ceilings', 'kernels', 'sweep', 'decode', 'serve'] as const;
 type Suite = (typeof SUITES)[number];
@@ -77,6 +79,7 @@ async function main(o: Opts): Promise<void> {
       const adapter = unwrap(await runner.call('adapter'));
       spinner.info(`adapter: ${describeAdapter(adapter)} (runtime: ${o.runtime}${driver ? `, Vulkan driver: ${driver}` : ''})`).start();
       const meta = { runtime: o.runtime, driver, adapter, timer: adapter.features.includes('timestamp-query') ? 'timestamp-query' : 'wall-clock', repeats, quick: Boolean(o.quick), date: new Date().toISOString() };
+      const results: BenchResults = {};
       // The kernels and the sweep are judged against ceilings measured in the same run.
       let ceilings: Ceilings | undefined;
       const needCeilings = async () => {
@@ -131,12 +134,17 @@ async function main(o: Opts): Promise<void> {
           const out = unwrap(await runner.call('serveBench', { model: o.model, policies, trace, maxSeqs: o.maxSeqs, tokenBudget: o.budget }));
           spinner.succeed(`serve: ${trace.length} requests (${o.workload}) on ${o.model}, max ${o.maxSeqs} sequences, ${o.budget} rows per step`);
           console.log(serveTable(out.rows));
-          result = { workload: o.workload, maxSeqs: o.maxSeqs, tokenBudget: o.budget, calibration: out.calibration, rows: out.rows, events: out.trace };
+          result = { workload: o.workload, maxSeqs: o.maxSeqs, tokenBudget: o.budget, calibration: out.calibration, rows: out.rows, events: out.trace, steps: out.steps };
         }
         const file = join(outDir, `${suite}.json`);
-        writeFileSync(file, JSON.stringify({ suite, ...meta, ...result }, null, 2));
+        const full = { suite, ...meta, ...result };
+        results[suite] = full;
+        writeFileSync(file, JSON.stringify(full, null, 2));
         console.log(`wrote ${file}`);
       }
+      if (ceilings) results.ceilings ??= { suite: 'ceilings', ...meta, ...(ceilings as object) };
+      const files = await writeReport(outDir, results);
+      console.log(`wrote ${files.report} (open it in a browser)\nwrote ${files.trace} (open it in Perfetto or chrome://tracing)`);
     });
   } catch (e) {
     spinner.fail('benchmark failed');

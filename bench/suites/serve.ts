@@ -10,6 +10,7 @@ import {
   type GpuContext,
   type RequestMetrics,
   type RunSummary,
+  type StepRecord,
   type TraceEntry,
 } from '../../src/index.js';
 import { calibratedModel, calibrateSteps, type StepCalibration } from '../../src/serve/calibrate.js';
@@ -38,6 +39,7 @@ export interface ServeBenchResult {
   calibration: StepCalibration;
   rows: ServePolicyRow[];
   trace: TraceEvent[];
+  steps: (StepRecord & { policy: string; pid: number })[];
 }
 
 /**
@@ -49,18 +51,26 @@ export async function serveBench(ctx: GpuContext, req: ServeBenchRequest, progre
   const weights = syntheticWeights(preset(req.model), 'f32', 1234);
   const requests = toRequests(req.trace, encode);
   const trace: TraceEvent[] = [];
+  const steps: ServeBenchResult['steps'] = [];
   let calibration: StepCalibration | undefined;
   const rows: ServePolicyRow[] = [];
   for (const name of req.policies) {
-    const engine = await Engine.create(ctx, weights, { policy: name, maxSeqs: req.maxSeqs, tokenBudget: req.tokenBudget });
+    const pid = rows.length + 1;
+    let origin = 0; // the replay's start on the engine clock; trace times are relative to it
+    const engine = await Engine.create(ctx, weights, {
+      policy: name,
+      maxSeqs: req.maxSeqs,
+      tokenBudget: req.tokenBudget,
+      onStep: (s) => steps.push({ ...s, startS: s.startS - origin, endS: s.endS - origin, policy: name, pid }),
+    });
     try {
       if (!calibration) {
         progress('serve: calibrating step times on this GPU');
         calibration = await calibrateSteps(engine.model, req.maxSeqs);
       }
-      const pid = rows.length + 1;
-      engine.scheduler.onEvent((e) => trace.push({ ...e, policy: name, pid }));
       const start = engine.now();
+      origin = start;
+      engine.scheduler.onEvent((e) => trace.push({ ...e, t: e.t - start, policy: name, pid }));
       const done: Promise<unknown>[] = [];
       const ids: string[] = [];
       let finished = 0;
@@ -91,5 +101,5 @@ export async function serveBench(ctx: GpuContext, req: ServeBenchRequest, progre
       engine.destroy();
     }
   }
-  return { calibration: calibration!, rows, trace };
+  return { calibration: calibration!, rows, trace, steps };
 }

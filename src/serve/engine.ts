@@ -25,6 +25,20 @@ export interface EngineOptions {
   onLogits?: (seqId: string, logits: Float32Array) => void;
   /** Receives every scheduler event (for traces). */
   onEvent?: (e: SchedEvent) => void;
+  /** Receives every step run (for traces), on the engine's clock. */
+  onStep?: (s: StepRecord) => void;
+}
+
+/** One engine step as it ran: wall span (seconds since the engine started) and GPU time. */
+export interface StepRecord {
+  startS: number;
+  endS: number;
+  /** GPU time of the step's pass from timestamps, NaN without them. */
+  gpuMs: number;
+  rows: number;
+  prefillRows: number;
+  decodeRows: number;
+  seqs: string[];
 }
 
 export interface SubmitRequest {
@@ -130,7 +144,12 @@ export class Engine {
 
   private async step(plan: StepPlan): Promise<void> {
     const t = performance.now();
+    const startS = this.now();
     const out = await this.executor.run(plan, Boolean(this.options.onLogits));
+    if (this.options.onStep) {
+      const prefillRows = plan.items.filter((i) => i.kind === 'prefill').reduce((a, i) => a + i.tokens.length, 0);
+      this.options.onStep({ startS, endS: this.now(), gpuMs: out.gpuNs / 1e6, rows: plan.rows, prefillRows, decodeRows: plan.rows - prefillRows, seqs: plan.items.map((i) => i.seqId) });
+    }
     this.stats.steps++;
     this.stats.stepWallS += (performance.now() - t) / 1000;
     this.stats.gpuBusyS += out.gpuNs / 1e9;

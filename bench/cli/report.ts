@@ -1,0 +1,41 @@
+import { writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { buildTrace } from '../report/trace.js';
+import type { BenchResults } from '../report/render.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+const STYLE = `body{font:14px system-ui,sans-serif;margin:2em auto;max-width:1100px;color:#222}
+h1{font-size:1.6em}h2{font-size:1.2em;margin-top:2em}.explain{color:#444;max-width:80ch}.adapter{color:#a33}
+.chart{position:relative;height:340px;margin:1em 0}table{border-collapse:collapse;margin:1em 0;font-size:12px}
+td,th{border:1px solid #ccc;padding:2px 6px;text-align:right}th{background:#f4f4f4}`;
+
+/**
+ * Writes report.html (self-contained: the results, Chart.js and the drawing
+ * code inlined, so it opens from disk) and trace.json (Chrome Trace Event
+ * format: open it in Perfetto or chrome://tracing).
+ */
+export async function writeReport(outDir: string, results: BenchResults): Promise<{ report: string; trace: string }> {
+  const bundle = await build({ entryPoints: [resolve(here, '../report/entry.ts')], bundle: true, format: 'iife', minify: true, write: false, target: 'es2020', logLevel: 'silent' });
+  const js = bundle.outputFiles[0]!.text;
+  const json = JSON.stringify(results).replace(/</g, '\\u003c');
+  const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>WebGPU engine benchmark report</title><style>${STYLE}</style></head>
+<body><h1>WebGPU inference engine: benchmark report</h1><div id="report"></div>
+<script type="application/json" id="bench-data">${json}</script><script>${js.replace(/<\/script/gi, '<\\/script')}</script></body></html>`;
+  const report = join(outDir, 'report.html');
+  writeFileSync(report, html);
+  const trace = join(outDir, 'trace.json');
+  writeFileSync(
+    trace,
+    JSON.stringify(
+      buildTrace({
+        serve: results.serve ? { events: results.serve.events, steps: results.serve.steps ?? [] } : undefined,
+        profiles: results.sweep?.profiles,
+        profileModel: results.sweep?.prefill?.[0]?.model,
+      }),
+    ),
+  );
+  return { report, trace };
+}

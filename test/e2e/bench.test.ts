@@ -1,0 +1,57 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { chromium } from 'playwright';
+import { describe, expect, it } from 'vitest';
+import { findChromium } from '../../scripts/chromium.mjs';
+import { nestingViolation } from '../../bench/report/trace.js';
+
+const run = promisify(execFile);
+
+describe('npm run bench -- --quick', () => {
+  it('writes every suite, report.html and trace.json with the documented fields', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'bench-'));
+    const { stdout } = await run('npm', ['run', '-s', 'bench', '--', '--quick', '--requests', '6', '--out', out], { maxBuffer: 1 << 26 });
+    for (const f of ['ceilings', 'kernels', 'sweep', 'decode', 'serve', 'report.html', 'trace.json'].map((n) => (n.includes('.') ? n : `${n}.json`)))
+      expect(existsSync(join(out, f)), f).toBe(true);
+    expect(stdout).toMatch(/serial/);
+    const json = (n: string) => JSON.parse(readFileSync(join(out, `${n}.json`), 'utf8'));
+    for (const n of ['ceilings', 'kernels', 'sweep', 'decode', 'serve']) {
+      const j = json(n);
+      expect(j.adapter.vendor, n).toBeTypeOf('string');
+      expect(j.adapter).toHaveProperty('isFallbackAdapter');
+      expect(j.timer, n).toMatch(/timestamp-query|wall-clock/);
+    }
+    const sweep = json('sweep');
+    expect(sweep.ceilings.readGBps).toBeGreaterThan(0);
+    for (const r of sweep.rows)
+      for (const k of ['weightBytes', 'dtype', 'msPerToken', 'tokensPerSec', 'achievedGBps', 'fractionOfReadBandwidth', 'modelledTokensPerSec', 'measuredOverModelled']) expect(r, k).toHaveProperty(k);
+    const serve = json('serve');
+    expect(serve.rows.map((r: { policy: string }) => r.policy)).toEqual(['serial', 'static', 'continuous']);
+    for (const r of serve.rows) {
+      for (const k of ['policy', 'requests', 'makespanS', 'outputTokensPerSec', 'ttftP50Ms', 'ttftP99Ms', 'tpotP50Ms', 'e2eP50Ms', 'gpuBusyFraction', 'simulatedMakespanS', 'records']) expect(r, k).toHaveProperty(k);
+      expect(r.records).toHaveLength(6);
+    }
+    // The trace parses and nests.
+    const trace = JSON.parse(readFileSync(join(out, 'trace.json'), 'utf8'));
+    expect(trace.traceEvents.length).toBeGreaterThan(50);
+    expect(nestingViolation(trace.traceEvents)).toBeUndefined();
+    // The report opens from disk with its charts drawn and no errors.
+    const browser = await chromium.launch({ executablePath: findChromium() });
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    await page.goto(`file://${join(out, 'report.html')}`);
+    await page.waitForSelector('#chart-roofline');
+    const sizes = await page.$$eval('canvas', (cs) => cs.map((c) => [(c as HTMLCanvasElement).width, (c as HTMLCanvasElement).height]));
+    expect(sizes.length).toBeGreaterThanOrEqual(8);
+    for (const [w, h] of sizes) expect(w! * h!).toBeGreaterThan(0);
+    const shot = await page.screenshot({ fullPage: true });
+    expect(shot.byteLength).toBeGreaterThan(20_000);
+    await browser.close();
+    expect(errors).toEqual([]);
+  });
+});
