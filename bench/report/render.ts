@@ -58,7 +58,7 @@ export function renderReport(root: HTMLElement, results: BenchResults): void {
     const s = section(
       root,
       'Decode turns memory-bound as the weights grow',
-      `Each decode step reads every weight once. Measured tokens/s at batch 1 (from GPU timestamps) against the weights' size, beside the cost model and two bounds measured on this device: the bandwidth roofline (read ceiling ${fmt(c.readGBps)} GB/s over the weight bytes) and the overhead floor (the step's dispatches at ${fmt(c.dispatchOverheadUs, 1)} us each). Small models sit on the floor; past about ${fmt(sw.overheadFloorEndsAtBytes / MiB, 1)} MiB the weights decide. [${label(sw)}]`,
+      `Each decode step reads every weight once. Measured tokens/s at batch 1 (from GPU timestamps) against the weights' size, beside the cost model and two bounds measured on this device: the bandwidth roofline (read ceiling ${fmt(c.readGBps)} GB/s over the weight bytes) and the overhead floor (no step is faster than its dispatches at ${fmt(c.dispatchOverheadUs, 1)} us each). Small models stay under both: a step has other fixed costs (the readback, tiny kernels that leave the device idle), which is the regime where batching and fewer dispatches pay. Past about ${fmt(sw.overheadFloorEndsAtBytes / MiB, 1)} MiB reading the weights costs more than the dispatches, and the dots bend onto the roofline. [${label(sw)}]`,
     );
     const pts = (dtype: string, key: string) => sw.rows.filter((r: any) => r.dtype === dtype).map((r: any) => ({ x: r.weightBytes / MiB, y: r[key] }));
     const sizes = sw.rows.map((r: any) => r.weightBytes / MiB).sort((a: number, b: number) => a - b);
