@@ -1,0 +1,132 @@
+// The bench page (npm run dev): the same suites as npm run bench, run live on
+// this browser's GPU, drawn with the same code as report.html.
+import { acquireGpu, EngineError, PRESETS, DEFAULT_PRESET, poissonWorkload, seedWorkload, type GpuContext } from '../src/index.js';
+import { LADDER_WIDTHS_QUICK, LADDER_WIDTHS } from '../src/perf/ladder.js';
+import type { Ceilings } from '../src/perf/ceilings.js';
+import { makeEngineApi, type RunnerResult } from './suites/api.js';
+import { renderReport, type BenchResults } from './report/render.js';
+import { buildTrace } from './report/trace.js';
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+const gpuBox = $('gpu');
+const status = $('status');
+const bar = $<HTMLProgressElement>('progress');
+
+class Cancelled extends Error {}
+let cancel: AbortController | undefined;
+let results: BenchResults & { cancelled?: boolean } = {};
+let ctx: GpuContext | undefined;
+
+const api = makeEngineApi({
+  gpu: async () => ctx!,
+  fetchBytes: async (url) => new Uint8Array(await (await fetch(url)).arrayBuffer()),
+  // Every suite reports progress often: the cancel button takes effect there.
+  progress: (msg) => {
+    status.textContent = msg;
+    if (cancel?.signal.aborted) throw new Cancelled('cancelled');
+  },
+});
+
+function unwrap<T>(r: RunnerResult<T>): T {
+  if (r.ok) return r.value;
+  if (r.error.message === 'cancelled') throw new Cancelled('cancelled');
+  throw new EngineError(r.error.code, r.error.message);
+}
+
+function download(name: string, data: unknown): void {
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(new Blob([JSON.stringify(data, null, 2)], { type: 'application/json' }));
+  a.download = name;
+  a.click();
+}
+
+async function init(): Promise<void> {
+  if (!('gpu' in navigator)) {
+    gpuBox.innerHTML = `<p class="warning">This browser offers no WebGPU. In Chrome or Chromium, enable it with the
+      <code>--enable-unsafe-webgpu</code> flag (or chrome://flags/#enable-unsafe-webgpu), and open this page from
+      <code>http://localhost</code>. Or run the same suites headless: <code>npm run bench</code>.</p>`;
+    return;
+  }
+  try {
+    ctx = await acquireGpu();
+  } catch (e) {
+    gpuBox.innerHTML = `<p class="warning">${(e as Error).message}</p>`;
+    return;
+  }
+  const a = ctx.adapter;
+  gpuBox.innerHTML = `<p class="adapter-info"><b>${a.vendor} ${a.architecture}</b> ${a.description}</p>
+    ${a.isFallbackAdapter ? '<p class="warning">This is a software adapter: the GPU is emulated on the CPU, so every number here is a CPU number.</p>' : ''}
+    <details><summary>features and limits</summary><p>${a.features.join(', ')}</p><pre>${JSON.stringify(a.limits, null, 1)}</pre></details>`;
+  const model = $<HTMLSelectElement>('model');
+  for (const name of Object.keys(PRESETS)) model.add(new Option(name, name, name === DEFAULT_PRESET, name === DEFAULT_PRESET));
+  $<HTMLFieldSetElement>('controls').disabled = false;
+}
+
+async function runSuite(suite: string, quick: boolean, meta: object): Promise<void> {
+  const model = $<HTMLSelectElement>('model').value;
+  const dtype = $<HTMLSelectElement>('dtype').value as 'f32' | 'f16';
+  const needCeilings = async (): Promise<Ceilings> => {
+    const c = results.ceilings ?? { ...meta, ...unwrap(await api.ceilings({ sizesMiB: quick ? [16] : [16, 64, 256], repeats: quick ? 3 : 5, fmaTrips: quick ? 128 : 1024 })) };
+    results.ceilings = c;
+    return c;
+  };
+  if (suite === 'ceilings') await needCeilings();
+  else if (suite === 'kernels') {
+    const c = await needCeilings();
+    const big = quick ? 512 : 2048;
+    const rows = unwrap(await api.kernelBench({ gemv: [1, 4, 8].map((b) => [b, big, big]), gemm: [[quick ? 64 : 512, big, big]], dtypes: [dtype], repeats: 3 }));
+    results.kernels = { ...meta, ceilings: c, rows: rows.map((r) => ({ ...r, fractionOfReadBandwidth: r.achievedGBps / c.readGBps, fractionOfPeak: r.gflops / c.fmaGflops })) };
+  } else if (suite === 'sweep') {
+    const c = await needCeilings();
+    const out = unwrap(await api.sweepBench({ widths: quick ? LADDER_WIDTHS_QUICK.slice(0, 3) : LADDER_WIDTHS, dtypes: ['f32', 'f16'], decodeSteps: 4, prefillModel: model, promptLengths: quick ? [1, 16] : [1, 8, 32, 128, 512], ceilings: c }));
+    results.sweep = { ...meta, ceilings: c, rows: out.decode, prefill: out.prefill, profiles: out.profiles, skipped: out.skipped, overheadFloorEndsAtBytes: out.overheadFloorEndsAtBytes };
+  } else if (suite === 'decode') {
+    results.decode = { ...meta, rows: unwrap(await api.decodeBench({ model, dtypes: [dtype], promptTokens: 32, decodeTokens: 16, repeats: 3 })) };
+  } else {
+    const n = Number($<HTMLInputElement>('requests').value);
+    const trace = $<HTMLSelectElement>('workload').value === 'seed' ? seedWorkload() : poissonWorkload({ requests: n, rate: 8, promptTokens: [16, 64], outputTokens: [8, 32], seed: 1 });
+    const policies = $<HTMLInputElement>('policies').value.split(',').map((p) => p.trim());
+    const out = unwrap(await api.serveBench({ model, policies, trace, maxSeqs: 8, tokenBudget: 128 }));
+    results.serve = { ...meta, calibration: out.calibration, rows: out.rows, events: out.trace, steps: out.steps };
+  }
+}
+
+function show(): void {
+  const root = $('report');
+  root.innerHTML = results.cancelled ? '<p class="warning">Cancelled: these are the partial results of the suites that finished.</p>' : '';
+  renderReport(root, results);
+  $<HTMLButtonElement>('download-json').disabled = false;
+  $<HTMLButtonElement>('download-trace').disabled = !results.serve && !results.sweep;
+}
+
+$('run').addEventListener('click', async () => {
+  const runBtn = $<HTMLButtonElement>('run');
+  const cancelBtn = $<HTMLButtonElement>('cancel');
+  cancel = new AbortController();
+  runBtn.disabled = true;
+  cancelBtn.disabled = false;
+  bar.removeAttribute('value'); // indeterminate while a suite runs
+  results = {};
+  const meta = { runtime: 'browser', adapter: ctx!.adapter, timer: ctx!.hasTimestamps ? 'timestamp-query' : 'wall-clock', date: new Date().toISOString() };
+  try {
+    await runSuite($<HTMLSelectElement>('suite').value, $<HTMLInputElement>('quick').checked, meta);
+    status.textContent = 'done';
+  } catch (e) {
+    if (e instanceof Cancelled) {
+      results.cancelled = true;
+      status.textContent = 'cancelled; partial results kept';
+    } else status.textContent = `error: ${(e as Error).message}`;
+  } finally {
+    bar.value = 1;
+    runBtn.disabled = false;
+    cancelBtn.disabled = true;
+    show();
+  }
+});
+$('cancel').addEventListener('click', () => cancel?.abort());
+$('download-json').addEventListener('click', () => download('bench-results.json', results));
+$('download-trace').addEventListener('click', () =>
+  download('trace.json', buildTrace({ serve: results.serve ? { events: results.serve.events, steps: results.serve.steps } : undefined, profiles: results.sweep?.profiles })),
+);
+
+void init();

@@ -1,0 +1,80 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { chromium, type Browser } from 'playwright';
+import { createServer, type ViteDevServer } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM_ARGS } from '../../scripts/browser-flags.mjs';
+import { findChromium } from '../../scripts/chromium.mjs';
+
+let server: ViteDevServer;
+let url: string;
+
+beforeAll(async () => {
+  const root = resolve(__dirname, '../..');
+  server = await createServer({ root, configFile: resolve(root, 'vite.config.ts'), logLevel: 'error', server: { host: 'localhost', port: 0, hmr: false } });
+  await server.listen();
+  url = new URL('bench/index.html', server.resolvedUrls!.local[0]).href;
+});
+afterAll(async () => {
+  await server?.close();
+});
+
+async function open(browser: Browser) {
+  const page = await browser.newPage({ acceptDownloads: true });
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  await page.goto(url);
+  return { page, errors };
+}
+
+describe('the bench page', () => {
+  it('shows the adapter, runs a suite end to end, draws its plots and downloads the results', async () => {
+    const browser = await chromium.launch({ executablePath: findChromium(), args: CHROMIUM_ARGS });
+    const { page, errors } = await open(browser);
+    await page.waitForSelector('.adapter-info');
+    expect(await page.textContent('#gpu')).toMatch(/swiftshader|software adapter|\w+/);
+    await page.selectOption('#suite', 'serve');
+    await page.selectOption('#model', 'tiny');
+    await page.fill('#requests', '4');
+    await page.click('#run');
+    await page.waitForFunction(() => document.getElementById('status')!.textContent === 'done', undefined, { timeout: 240_000 });
+    const canvases = await page.$$eval('canvas', (cs) => cs.map((c) => (c as HTMLCanvasElement).width * (c as HTMLCanvasElement).height));
+    expect(canvases.length).toBeGreaterThanOrEqual(6); // three timelines, three latency charts
+    for (const area of canvases) expect(area).toBeGreaterThan(0);
+    const shot = await page.screenshot({ fullPage: true });
+    expect(shot.byteLength).toBeGreaterThan(20_000);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download-json')]);
+    const json = JSON.parse(readFileSync((await download.path())!, 'utf8'));
+    expect(json.serve.rows.map((r: { policy: string }) => r.policy)).toEqual(['serial', 'static', 'continuous']);
+    const [traceDl] = await Promise.all([page.waitForEvent('download'), page.click('#download-trace')]);
+    expect(JSON.parse(readFileSync((await traceDl.path())!, 'utf8')).traceEvents.length).toBeGreaterThan(10);
+    expect(errors).toEqual([]);
+    await browser.close();
+  });
+
+  it('keeps and marks partial results when cancelled half way', async () => {
+    const browser = await chromium.launch({ executablePath: findChromium(), args: CHROMIUM_ARGS });
+    const { page } = await open(browser);
+    await page.waitForSelector('.adapter-info');
+    await page.selectOption('#suite', 'kernels'); // ceilings first, then the kernels
+    await page.click('#run');
+    await page.waitForFunction(() => /kernels:/.test(document.getElementById('status')!.textContent ?? ''), undefined, { timeout: 120_000 });
+    await page.click('#cancel');
+    await page.waitForFunction(() => /cancelled/.test(document.getElementById('status')!.textContent ?? ''), undefined, { timeout: 120_000 });
+    expect(await page.textContent('#report')).toMatch(/Cancelled: these are the partial results/);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download-json')]);
+    const json = JSON.parse(readFileSync((await download.path())!, 'utf8'));
+    expect(json.cancelled).toBe(true);
+    expect(json.ceilings.readGBps).toBeGreaterThan(0);
+    await browser.close();
+  });
+
+  it('says what to enable on a browser without WebGPU instead of a blank page', async () => {
+    const browser = await chromium.launch({ executablePath: findChromium(), args: ['--disable-gpu', '--disable-features=WebGPU'] });
+    const { page } = await open(browser);
+    await page.waitForFunction(() => !/Looking for/.test(document.getElementById('gpu')!.textContent ?? ''));
+    expect(await page.textContent('#gpu')).toMatch(/--enable-unsafe-webgpu/);
+    await browser.close();
+  });
+});
