@@ -59,6 +59,9 @@ interface Opts {
   verbose?: boolean;
 }
 
+/** Set by Ctrl-C: the partial report being written. */
+let cancelling: Promise<void> | undefined;
+
 async function main(o: Opts): Promise<void> {
   // The browser runtime finds Chromium, or installs Debian's (root + apt), or says how.
   if (o.runtime === 'browser' && !o.browser) ensureChromium({ quiet: true });
@@ -79,7 +82,14 @@ async function main(o: Opts): Promise<void> {
       const adapter = unwrap(await runner.call('adapter'));
       spinner.info(`adapter: ${describeAdapter(adapter)} (runtime: ${o.runtime}${driver ? `, Vulkan driver: ${driver}` : ''})`).start();
       const meta = { runtime: o.runtime, driver, adapter, timer: adapter.features.includes('timestamp-query') ? 'timestamp-query' : 'wall-clock', repeats, quick: Boolean(o.quick), date: new Date().toISOString() };
-      const results: BenchResults = {};
+      const results: BenchResults & { cancelled?: boolean } = {};
+      // Ctrl-C half way: keep what finished, marked as partial, in the report too.
+      process.once('SIGINT', () => {
+        results.cancelled = true;
+        spinner.fail('cancelled: writing the partial results');
+        writeFileSync(join(outDir, 'cancelled.json'), JSON.stringify({ cancelled: true, finished: Object.keys(results).filter((k) => k !== 'cancelled') }));
+        cancelling = writeReport(outDir, results).then(() => process.exit(130));
+      });
       // The kernels and the sweep are judged against ceilings measured in the same run.
       let ceilings: Ceilings | undefined;
       const needCeilings = async () => {
@@ -88,7 +98,8 @@ async function main(o: Opts): Promise<void> {
           ceilings = unwrap(await runner.call('ceilings', { sizesMiB: o.quick ? [16, 64] : [16, 64, 256], repeats, fmaTrips: o.quick ? 256 : 1024 }));
           spinner.succeed('ceilings: what this adapter can do at best');
           console.log(ceilingsTable(ceilings));
-          writeFileSync(join(outDir, 'ceilings.json'), JSON.stringify({ suite: 'ceilings', ...meta, ...ceilings }, null, 2));
+          results.ceilings = { suite: 'ceilings', ...meta, ...ceilings };
+          writeFileSync(join(outDir, 'ceilings.json'), JSON.stringify(results.ceilings, null, 2));
           console.log(`wrote ${join(outDir, 'ceilings.json')}`);
         }
         return ceilings;
@@ -142,11 +153,11 @@ async function main(o: Opts): Promise<void> {
         writeFileSync(file, JSON.stringify(full, null, 2));
         console.log(`wrote ${file}`);
       }
-      if (ceilings) results.ceilings ??= { suite: 'ceilings', ...meta, ...(ceilings as object) };
       const files = await writeReport(outDir, results);
       console.log(`wrote ${files.report} (open it in a browser)\nwrote ${files.trace} (open it in Perfetto or chrome://tracing)`);
     });
   } catch (e) {
+    if (cancelling) await cancelling; // Ctrl-C also closed the browser: finish the partial report, exit 130
     spinner.fail('benchmark failed');
     throw e;
   }

@@ -51,6 +51,12 @@ export function renderReport(root: HTMLElement, results: BenchResults): void {
   header.className = 'adapter';
   header.textContent = any ? `${label(any)}; ${any.date ?? ''}` : 'No results.';
   root.appendChild(header);
+  if ((results as { cancelled?: boolean }).cancelled) {
+    const p = document.createElement('p');
+    p.className = 'warning';
+    p.textContent = 'This run was cancelled: only the suites that finished are shown.';
+    root.appendChild(p);
+  }
 
   if (results.sweep) {
     const sw = results.sweep;
