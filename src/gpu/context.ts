@@ -83,6 +83,11 @@ export class GpuContext {
     if (this.sleepBeforeWaits && expectedMs > 0.5) await new Promise((r) => setTimeout(r, expectedMs * 0.9));
   }
 
+  /** True once the device is lost (destroyed, or lost by the driver). */
+  get lost(): boolean {
+    return this.lostReason !== undefined;
+  }
+
   /** Throws if the device was lost or a GPU error was recorded since the last check. */
   check(): void {
     if (this.lostReason !== undefined) throw new DeviceLostError(this.lostReason);

@@ -260,6 +260,7 @@ export class GpuModel {
 
   /** Runs one step and returns the greedy ids of the logit rows (and their logits if asked). */
   async step(input: StepInput, options: { readLogits?: boolean } = {}): Promise<StepOutput> {
+    this.ctx.check(); // a lost device fails here, typed, before any work is queued
     const rows = input.tokens.length;
     const logitRows = input.logitRows ?? [rows - 1];
     const n = logitRows.length;
@@ -283,7 +284,12 @@ export class GpuModel {
     await this.ctx.beforeWait(this.lastStepMs[input.phase]);
     const t0 = performance.now();
     const gpuNs = timer.available ? timer.read(1) : undefined;
-    await this.staging.ids.mapAsync(GPUMapMode.READ, 0, n * 4);
+    try {
+      await this.staging.ids.mapAsync(GPUMapMode.READ, 0, n * 4);
+    } catch (e) {
+      this.ctx.check(); // the device went away mid-step: say so (DeviceLostError)
+      throw e;
+    }
     const ids = new Uint32Array(this.staging.ids.getMappedRange(0, n * 4).slice(0));
     this.staging.ids.unmap();
     this.ctx.check();

@@ -33,3 +33,18 @@ describe('bad input on the GPU path', () => {
     await expect(ctx.pipelines.get('broken_kernel', bad, 'main')).rejects.toThrow(/broken_kernel.*line 1/);
   });
 });
+
+describe('a lost device', () => {
+  it('makes the next step fail with DeviceLostError instead of hanging or returning garbage', async () => {
+    const { acquireGpu } = await import('../../src/gpu/device.js');
+    const { DeviceLostError } = await import('../../src/errors.js');
+    const ctx = await acquireGpu(); // its own device: this test destroys it
+    const model = await GpuModel.create(ctx, syntheticWeights(preset('tiny')));
+    expect((await model.step({ tokens: [256, 65], positions: [0, 1], phase: 'prefill' })).ids).toHaveLength(1);
+    ctx.device.destroy();
+    await ctx.device.lost;
+    expect(ctx.lost).toBe(true);
+    await expect(model.step({ tokens: [66], positions: [2], phase: 'decode' })).rejects.toThrow(DeviceLostError);
+    await expect(model.step({ tokens: [66], positions: [2], phase: 'decode' })).rejects.toThrow(/Recreate the engine/);
+  });
+});
