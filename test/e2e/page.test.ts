@@ -57,9 +57,9 @@ describe('the bench page', () => {
     const browser = await chromium.launch({ executablePath: findChromium(), args: CHROMIUM_ARGS });
     const { page } = await open(browser);
     await page.waitForSelector('.adapter-info');
-    await page.selectOption('#suite', 'kernels'); // ceilings first, then the kernels
+    await page.selectOption('#suite', 'sweep'); // ceilings first, then several seconds of sweep steps
     await page.click('#run');
-    await page.waitForFunction(() => /kernels:/.test(document.getElementById('status')!.textContent ?? ''), undefined, { timeout: 120_000 });
+    await page.waitForFunction(() => /sweep: decode/.test(document.getElementById('status')!.textContent ?? ''), undefined, { timeout: 120_000 });
     await page.click('#cancel');
     await page.waitForFunction(() => /cancelled/.test(document.getElementById('status')!.textContent ?? ''), undefined, { timeout: 120_000 });
     expect(await page.textContent('#report')).toMatch(/Cancelled: these are the partial results/);
