@@ -1,6 +1,7 @@
 import type { GpuModel } from '../model/gpu-model.js';
 import type { StepTimeModel } from '../sched/simulate.js';
 import type { StepPlan } from '../sched/types.js';
+import { stats } from '../perf/stats.js';
 
 /**
  * Step times measured on this GPU, for the simulator twin: the median time of
@@ -17,7 +18,6 @@ export interface StepCalibration {
   contextAtCalibration: number;
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 
 export async function calibrateSteps(model: GpuModel, maxSeqs: number, repeats = 5, context = 64): Promise<StepCalibration> {
   const c = model.config;
@@ -38,7 +38,7 @@ export async function calibrateSteps(model: GpuModel, maxSeqs: number, repeats =
       await fn();
       ts.push(performance.now() - t0);
     }
-    return median(ts);
+    return stats(ts).median;
   };
   const decodeMs: number[] = [];
   for (let B = 1; B <= slots; B++) {
