@@ -32,20 +32,22 @@ export class PassTimer {
     return { querySet: this.querySet, beginningOfPassWriteIndex: 2 * i, endOfPassWriteIndex: 2 * i + 1 };
   }
 
-  /** Encodes the copy of the first n passes' timestamps to the staging buffer. */
-  resolve(encoder: GPUCommandEncoder, n: number): void {
+  /**
+   * Encodes the copy of the first n passes' timestamps to the timer's staging
+   * buffer, or into `into` (a mappable buffer of the caller's, at an offset
+   * that is a multiple of 8) so one map brings back results and timings together.
+   */
+  resolve(encoder: GPUCommandEncoder, n: number, into?: { buffer: GPUBuffer; offset: number }): void {
     if (!this.querySet) return;
     encoder.resolveQuerySet(this.querySet, 0, 2 * n, this.resolveBuf!, 0);
-    encoder.copyBufferToBuffer(this.resolveBuf!, 0, this.staging!, 0, 16 * n);
+    encoder.copyBufferToBuffer(this.resolveBuf!, 0, into?.buffer ?? this.staging!, into?.offset ?? 0, 16 * n);
   }
 
   /** Nanoseconds of each of the first n passes (after the submit that resolved them). */
   async read(n: number): Promise<number[]> {
     if (!this.staging) return [];
     await this.staging.mapAsync(GPUMapMode.READ, 0, 16 * n);
-    const t = new BigInt64Array(this.staging.getMappedRange(0, 16 * n));
-    const out: number[] = [];
-    for (let i = 0; i < n; i++) out.push(passDuration(t[2 * i]!, t[2 * i + 1]!));
+    const out = passDurations(this.staging.getMappedRange(0, 16 * n), n);
     this.staging.unmap();
     return out;
   }
@@ -55,6 +57,14 @@ export class PassTimer {
     this.resolveBuf?.destroy();
     this.staging?.destroy();
   }
+}
+
+/** Nanoseconds of n passes from their resolved timestamps (begin, end pairs of u64). */
+export function passDurations(resolved: ArrayBuffer, n: number, byteOffset = 0): number[] {
+  const t = new BigInt64Array(resolved, byteOffset, 2 * n);
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) out.push(passDuration(t[2 * i]!, t[2 * i + 1]!));
+  return out;
 }
 
 /** end - begin in ns; NaN when the counter went backwards or a value is missing (0). */

@@ -1,6 +1,6 @@
 import { UnsupportedAdapterError } from '../errors.js';
 import type { GpuContext } from '../gpu/context.js';
-import { PassTimer } from '../gpu/timer.js';
+import { PassTimer, passDurations } from '../gpu/timer.js';
 import { Argmax } from '../kernels/argmax.js';
 import { Attention } from '../kernels/attention.js';
 import { Embedding } from '../kernels/embedding.js';
@@ -53,6 +53,9 @@ export interface GpuModelOptions {
 }
 
 type MatmulPair = { gemm: Gemm; gemv: Gemv };
+
+/** Where the step's timestamps sit in the ids staging buffer: after maxRows ids, 8-byte aligned. */
+const timestampOffset = (maxRows: number) => Math.ceil((maxRows * 4) / 8) * 8;
 
 interface LayerOps {
   attnNorm: RmsNorm;
@@ -159,7 +162,8 @@ export class GpuModel {
     };
     const staging = {
       timer: new PassTimer(ctx, 1),
-      ids: ctx.device.createBuffer({ label: 'ids.staging', size: maxRows * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST }),
+      // Sampled ids, then the step's two timestamps at an 8-byte aligned offset: one map per step.
+      ids: ctx.device.createBuffer({ label: 'ids.staging', size: timestampOffset(maxRows) + 16, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST }),
       rowInput: new Uint32Array(maxRows),
       zeros: new Uint32Array(maxRows),
     };
@@ -277,23 +281,26 @@ export class GpuModel {
     const pass = enc.beginComputePass({ label: 'forward', timestampWrites: timer.pass(0) });
     this.encodeForward(() => pass, rows, n, input.phase === 'decode');
     pass.end();
-    timer.resolve(enc, 1);
+    const tsOffset = timestampOffset(this.maxRows);
+    timer.resolve(enc, 1, { buffer: this.staging.ids, offset: tsOffset });
     enc.copyBufferToBuffer(this.bufs.ids!, 0, this.staging.ids, 0, n * 4);
     device.queue.submit([enc.finish()]);
     const logits = options.readLogits ? this.ctx.read(this.bufs.logits!, n * this.config.vocab * 4) : undefined;
     await this.ctx.beforeWait(this.lastStepMs[input.phase]);
     const t0 = performance.now();
-    const gpuNs = timer.available ? timer.read(1) : undefined;
+    // The only readback of a step: the sampled ids, with the step's timestamps behind them.
+    const mapBytes = timer.available ? tsOffset + 16 : Math.ceil((n * 4) / 8) * 8;
     try {
-      await this.staging.ids.mapAsync(GPUMapMode.READ, 0, n * 4);
+      await this.staging.ids.mapAsync(GPUMapMode.READ, 0, mapBytes);
     } catch (e) {
       this.ctx.check(); // the device went away mid-step: say so (DeviceLostError)
       throw e;
     }
-    const ids = new Uint32Array(this.staging.ids.getMappedRange(0, n * 4).slice(0));
+    const mapped = this.staging.ids.getMappedRange(0, mapBytes);
+    const ids = new Uint32Array(mapped.slice(0, n * 4));
+    const ns = timer.available ? passDurations(mapped, 1, tsOffset)[0]! : NaN;
     this.staging.ids.unmap();
     this.ctx.check();
-    const ns = gpuNs ? (await gpuNs)[0]! : NaN;
     // What the next step of this shape may expect to wait (for beforeWait).
     this.lastStepMs[input.phase] = Number.isFinite(ns) ? ns / 1e6 : performance.now() - t0;
     return { ids, logits: logits && new Float32Array(await logits), gpuNs: ns };
