@@ -29,10 +29,8 @@ override LANES: u32 = 4; // gemm_direct: neighbouring invocations that read neig
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> a: array<f32>;
 @group(0) @binding(2) var<storage, read> w: array<vec4<u32>>; // gemm_tiled's view
-@group(0) @binding(2) var<storage, read> wu: array<u32>;       // gemm_direct's view (no entry point uses both)
+@group(0) @binding(2) var<storage, read> weight_words: array<u32>; // gemm_direct's view (no entry point uses both)
 @group(0) @binding(3) var<storage, read_write> out: array<f32>;
-
-struct W8 { lo: vec4<f32>, hi: vec4<f32> }
 
 // Columns 8*c8 .. 8*c8+7 of weight row k.
 fn load_w8(k: u32, c8: u32) -> W8 {
@@ -54,39 +52,10 @@ fn store8(row: u32, c8: u32, v0: vec4<f32>, v1: vec4<f32>) {
   }
 }
 
-// One output row's 8 accumulators take one k step.
-fn step8(av: f32, wk: W8, c0: ptr<function, vec4<f32>>, c1: ptr<function, vec4<f32>>) {
-  *c0 = fma(vec4(av), wk.lo, *c0);
-  *c1 = fma(vec4(av), wk.hi, *c1);
-}
-
-// gemm_direct's weights: the 8 columns lane `lane` of lane group g owns in row k are
-// g*8*LANES + j*LANES + lane (f32), or the two columns of words g*4*LANES + j*LANES + lane
-// (f16): LANES neighbours read LANES consecutive words with each scalar load, which
-// SwiftShader turns into one SIMD load (a vec4 per lane costs it ten times more).
-// Words past the row's end belong to columns that are never stored.
-fn load_lane8(k: u32, base: u32) -> W8 {
-  let row = k * p.rowVec4 * 4u + base;
-  if (W_F16) {
-    let u = vec4(wu[row], wu[row + LANES], wu[row + 2u * LANES], wu[row + 3u * LANES]);
-    return W8(vec4(unpack2x16float(u.x), unpack2x16float(u.y)), vec4(unpack2x16float(u.z), unpack2x16float(u.w)));
-  }
-  return W8(
-    bitcast<vec4<f32>>(vec4(wu[row], wu[row + LANES], wu[row + 2u * LANES], wu[row + 3u * LANES])),
-    bitcast<vec4<f32>>(vec4(wu[row + 4u * LANES], wu[row + 5u * LANES], wu[row + 6u * LANES], wu[row + 7u * LANES])),
-  );
-}
-
-fn store_lane8(row: u32, cols: array<u32, 8>, v0: vec4<f32>, v1: vec4<f32>) {
-  let o = row * p.N;
-  for (var j = 0u; j < 4u; j++) {
-    if (cols[j] < p.N) { out[o + cols[j]] = v0[j]; }
-    if (cols[j + 4u] < p.N) { out[o + cols[j + 4u]] = v1[j]; }
-  }
-}
+fn row_words() -> u32 { return p.rowVec4 * 4u; }
 
 // gemm_direct: each invocation owns 8 rows x 8 columns (interleaved with its lane
-// group's, see load_lane8), 16 vec4 accumulators in named registers. SwiftShader
+// group's, see shaders/lane_columns.wgsl, appended to this file by src/kernels/gemm.ts), 16 vec4 accumulators in named registers. SwiftShader
 // neither unrolls loops nor keeps dynamically indexed arrays in registers, and a
 // storage load costs it several fmas, so the rows are unrolled by hand and every
 // activation is one scalar load shared by 8 columns.
@@ -95,16 +64,10 @@ fn gemm_direct(@builtin(global_invocation_id) gid: vec3<u32>) {
   let lane = gid.x % LANES;
   let g = gid.x / LANES;
   let r0 = gid.y * 8u;
-  var base: u32;
-  var cols: array<u32, 8>;
-  if (W_F16) {
-    base = g * 4u * LANES + lane;
-    for (var j = 0u; j < 8u; j++) { cols[j] = 2u * (base + (j / 2u) * LANES) + j % 2u; }
-  } else {
-    base = g * 8u * LANES + lane;
-    for (var j = 0u; j < 8u; j++) { cols[j] = base + j * LANES; }
-  }
-  if (g * 8u * LANES >= p.N || r0 >= p.M) { return; }
+  let lc = lane_columns(lane, g);
+  let base = lc.base;
+  let cols = lc.cols;
+  if (lc.first >= p.N || r0 >= p.M) { return; }
   // Rows past M re-read row M-1 so the k loop needs no branch; they are not stored.
   let last = p.M - 1u;
   let o0 = min(r0, last) * p.K;

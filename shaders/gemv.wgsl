@@ -8,11 +8,9 @@
 // Uniforms (TS order): rows, K, N, rowWords (u32 per weight row).
 //
 // Thread -> outputs, the same as gemm_direct: invocation t is lane t % LANES of lane
-// group g = t / LANES and owns 8 columns for each of up to 8 rows (workgroup y picks
-// the group of 8 rows): f32 columns g*8*LANES + j*LANES + lane, or with f16 the two
-// columns of words g*4*LANES + j*LANES + lane. So at each k, LANES neighbours read
-// LANES consecutive words per load, which SwiftShader (a 4-lane subgroup is one CPU
-// SIMD context) does as one vector load. Each invocation runs the whole K loop with
+// group g = t / LANES and owns 8 lane-interleaved columns (shaders/lane_columns.wgsl,
+// appended to this file by src/kernels/gemv.ts) for each of up to 8 rows (workgroup y
+// picks the group of 8 rows). Each invocation runs the whole K loop with
 // 2 x B_MAX vec4 accumulators in named registers: no reduction across lanes, and
 // SwiftShader neither unrolls loops nor keeps indexed arrays in registers, hence the
 // hand-unrolled rows, each behind a compile-time B_MAX test. Real GPUs prefer split-K
@@ -30,53 +28,21 @@ override WG: u32 = 64;
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read> w: array<u32>;
+@group(0) @binding(2) var<storage, read> weight_words: array<u32>;
+
+fn row_words() -> u32 { return p.rowWords; }
+
 @group(0) @binding(3) var<storage, read_write> out: array<f32>;
-
-struct W8 { lo: vec4<f32>, hi: vec4<f32> }
-
-// This lane's 8 weights of row k. Words past the row's end belong to columns that are
-// never stored.
-fn load_lane8(k: u32, base: u32) -> W8 {
-  let row = k * p.rowWords + base;
-  if (W_F16) {
-    let u = vec4(w[row], w[row + LANES], w[row + 2u * LANES], w[row + 3u * LANES]);
-    return W8(vec4(unpack2x16float(u.x), unpack2x16float(u.y)), vec4(unpack2x16float(u.z), unpack2x16float(u.w)));
-  }
-  return W8(
-    bitcast<vec4<f32>>(vec4(w[row], w[row + LANES], w[row + 2u * LANES], w[row + 3u * LANES])),
-    bitcast<vec4<f32>>(vec4(w[row + 4u * LANES], w[row + 5u * LANES], w[row + 6u * LANES], w[row + 7u * LANES])),
-  );
-}
-
-fn step8(xv: f32, wk: W8, c0: ptr<function, vec4<f32>>, c1: ptr<function, vec4<f32>>) {
-  *c0 = fma(vec4(xv), wk.lo, *c0);
-  *c1 = fma(vec4(xv), wk.hi, *c1);
-}
-
-fn store_lane8(row: u32, cols: array<u32, 8>, v0: vec4<f32>, v1: vec4<f32>) {
-  let o = row * p.N;
-  for (var j = 0u; j < 4u; j++) {
-    if (cols[j] < p.N) { out[o + cols[j]] = v0[j]; }
-    if (cols[j + 4u] < p.N) { out[o + cols[j + 4u]] = v1[j]; }
-  }
-}
 
 @compute @workgroup_size(WG)
 fn gemv(@builtin(global_invocation_id) gid: vec3<u32>) {
   let lane = gid.x % LANES;
   let g = gid.x / LANES;
   let rb = gid.y * 8u; // first row of this row group
-  var base: u32;
-  var cols: array<u32, 8>;
-  if (W_F16) {
-    base = g * 4u * LANES + lane;
-    for (var j = 0u; j < 8u; j++) { cols[j] = 2u * (base + (j / 2u) * LANES) + j % 2u; }
-  } else {
-    base = g * 8u * LANES + lane;
-    for (var j = 0u; j < 8u; j++) { cols[j] = base + j * LANES; }
-  }
-  if (g * 8u * LANES >= p.N || rb >= p.rows) { return; }
+  let lc = lane_columns(lane, g);
+  let base = lc.base;
+  let cols = lc.cols;
+  if (lc.first >= p.N || rb >= p.rows) { return; }
   let last = p.rows - 1u;
   let o0 = min(rb, last) * p.K;
   let o1 = min(rb + 1u, last) * p.K;

@@ -1,7 +1,12 @@
 import type { GpuContext } from '../gpu/context.js';
-import code from '../../shaders/gemm.wgsl?raw';
+import kernel from '../../shaders/gemm.wgsl?raw';
+import laneColumns from '../../shaders/lane_columns.wgsl?raw';
 import { KernelCall, type Bind } from './call.js';
 import type { MatrixLayout } from './packing.js';
+
+// The shared lane-column helpers are appended (not prepended) so compile errors keep
+// this kernel's own line numbers.
+const code = `${kernel}\n${laneColumns}`;
 
 /**
  * Prefill matmul: out[M, N] = a[M, K] . w[K, N], any M up to the buffers' rows.

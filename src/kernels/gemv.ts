@@ -1,7 +1,12 @@
 import type { GpuContext } from '../gpu/context.js';
-import code from '../../shaders/gemv.wgsl?raw';
+import kernel from '../../shaders/gemv.wgsl?raw';
+import laneColumns from '../../shaders/lane_columns.wgsl?raw';
 import { KernelCall, type Bind } from './call.js';
 import type { MatrixLayout } from './packing.js';
+
+// The shared lane-column helpers are appended (not prepended) so compile errors keep
+// this kernel's own line numbers.
+const code = `${kernel}\n${laneColumns}`;
 
 /** Row counts a GEMV pipeline is compiled for; B rows use the smallest bucket >= B. */
 export const GEMV_BUCKETS = [1, 2, 4, 8] as const;
