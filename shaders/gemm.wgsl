@@ -12,9 +12,9 @@
 // same bits and a row's result never depends on which rows share the step.
 //
 // Two entry points, chosen per adapter (src/gpu/tuning.ts):
-//   gemm_direct  each invocation owns 8 rows x 8 lane-interleaved columns, read straight
-//                from storage (w viewed as array<u32>); fastest on
-//                SwiftShader, where barriers are context switches;
+//   gemm_direct  each invocation owns ROWS rows x 8 lane-interleaved columns, read straight
+//                from storage (w viewed as array<u32>); fastest on SwiftShader, where
+//                barriers are context switches (1D workgroups of WG_X);
 //   gemm_tiled   a workgroup stages a (WG_Y*4) x TILE_K tile of a and a TILE_K x (WG_X*8)
 //                tile of w in workgroup memory; each invocation owns 4 rows x 8 columns.
 
@@ -25,6 +25,7 @@ override WG_X: u32 = 8;
 override WG_Y: u32 = 8;
 override TILE_K: u32 = 16;
 override LANES: u32 = 4; // gemm_direct: neighbouring invocations that read neighbouring words
+override ROWS: u32 = 16; // gemm_direct: rows per invocation
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> a: array<f32>;
@@ -53,54 +54,14 @@ fn store8(row: u32, c8: u32, v0: vec4<f32>, v1: vec4<f32>) {
 }
 
 fn row_words() -> u32 { return p.rowVec4 * 4u; }
+fn act(i: u32) -> f32 { return a[i]; }
 
-// gemm_direct: each invocation owns 8 rows x 8 columns (interleaved with its lane
-// group's, see shaders/lane_columns.wgsl, appended to this file by src/kernels/gemm.ts), 16 vec4 accumulators in named registers. SwiftShader
-// neither unrolls loops nor keeps dynamically indexed arrays in registers, and a
-// storage load costs it several fmas, so the rows are unrolled by hand and every
-// activation is one scalar load shared by 8 columns.
-@compute @workgroup_size(WG_X, WG_Y)
+// gemm_direct: lane_matmul (shaders/lane_columns.wgsl, appended to this file by
+// src/kernels/gemm.ts), the GEMV's own code with ROWS = 16: each invocation owns 16 rows x
+// 8 lane-interleaved columns read straight from storage.
+@compute @workgroup_size(WG_X)
 fn gemm_direct(@builtin(global_invocation_id) gid: vec3<u32>) {
-  let lane = gid.x % LANES;
-  let g = gid.x / LANES;
-  let r0 = gid.y * 8u;
-  let lc = lane_columns(lane, g);
-  let base = lc.base;
-  let cols = lc.cols;
-  if (lc.first >= p.N || r0 >= p.M) { return; }
-  // Rows past M re-read row M-1 so the k loop needs no branch; they are not stored.
-  let last = p.M - 1u;
-  let o0 = min(r0, last) * p.K;
-  let o1 = min(r0 + 1u, last) * p.K;
-  let o2 = min(r0 + 2u, last) * p.K;
-  let o3 = min(r0 + 3u, last) * p.K;
-  let o4 = min(r0 + 4u, last) * p.K;
-  let o5 = min(r0 + 5u, last) * p.K;
-  let o6 = min(r0 + 6u, last) * p.K;
-  let o7 = min(r0 + 7u, last) * p.K;
-  var c00 = vec4(0.0); var c01 = vec4(0.0); var c10 = vec4(0.0); var c11 = vec4(0.0);
-  var c20 = vec4(0.0); var c21 = vec4(0.0); var c30 = vec4(0.0); var c31 = vec4(0.0);
-  var c40 = vec4(0.0); var c41 = vec4(0.0); var c50 = vec4(0.0); var c51 = vec4(0.0);
-  var c60 = vec4(0.0); var c61 = vec4(0.0); var c70 = vec4(0.0); var c71 = vec4(0.0);
-  for (var k = 0u; k < p.K; k++) {
-    let wk = load_lane8(k, base);
-    step8(a[o0 + k], wk, &c00, &c01);
-    step8(a[o1 + k], wk, &c10, &c11);
-    step8(a[o2 + k], wk, &c20, &c21);
-    step8(a[o3 + k], wk, &c30, &c31);
-    step8(a[o4 + k], wk, &c40, &c41);
-    step8(a[o5 + k], wk, &c50, &c51);
-    step8(a[o6 + k], wk, &c60, &c61);
-    step8(a[o7 + k], wk, &c70, &c71);
-  }
-  store_lane8(r0, cols, c00, c01);
-  if (r0 + 1u < p.M) { store_lane8(r0 + 1u, cols, c10, c11); }
-  if (r0 + 2u < p.M) { store_lane8(r0 + 2u, cols, c20, c21); }
-  if (r0 + 3u < p.M) { store_lane8(r0 + 3u, cols, c30, c31); }
-  if (r0 + 4u < p.M) { store_lane8(r0 + 4u, cols, c40, c41); }
-  if (r0 + 5u < p.M) { store_lane8(r0 + 5u, cols, c50, c51); }
-  if (r0 + 6u < p.M) { store_lane8(r0 + 6u, cols, c60, c61); }
-  if (r0 + 7u < p.M) { store_lane8(r0 + 7u, cols, c70, c71); }
+  lane_matmul(gid, p.M);
 }
 
 const RT: u32 = 4u; // rows per invocation, tiled variant

@@ -8,13 +8,21 @@ import type { AdapterReport } from './context.js';
  * no workgroup memory; real GPUs reward workgroup tiles and wide coalesced rows.
  */
 export interface Tuning {
+  /**
+   * The direct matmul (GEMV, gemm_direct) shares each row's activations across a
+   * subgroup (shaders/act_subgroup.wgsl) instead of every lane loading them. Needs
+   * the `subgroups` feature with subgroups of at least 4 invocations; without it the
+   * kernels use shaders/act_plain.wgsl, and every result says which (`activations`).
+   */
+  activations: 'subgroup' | 'per-lane';
   gemv: {
     /** Neighbouring invocations that read neighbouring columns (a subgroup's width). */
     lanes: number;
     workgroupSize: number;
   };
   gemm: {
-    /** 'direct': 8x8 outputs per invocation straight from storage; 'tiled': workgroup-memory tiles. */
+    /** 'direct': 16 rows x 8 columns per invocation straight from storage (1D workgroups of
+     *  workgroupX); 'tiled': workgroup-memory tiles (workgroupX x workgroupY). */
     variant: 'direct' | 'tiled';
     workgroupX: number;
     workgroupY: number;
@@ -29,13 +37,16 @@ export interface Tuning {
  * against 64 (npm run bench -- --suite kernels).
  */
 export function tuningFor(adapter: AdapterReport): Tuning {
+  const activations = adapter.features.includes('subgroups') && (adapter.subgroupMinSize ?? 0) >= 4 ? 'subgroup' : 'per-lane';
   if (adapter.architecture === 'swiftshader' || adapter.vendor === 'google') {
     return {
+      activations,
       gemv: { lanes: adapter.subgroupMinSize ?? 4, workgroupSize: 16 },
-      gemm: { variant: 'direct', workgroupX: 8, workgroupY: 8, tileK: 16 },
+      gemm: { variant: 'direct', workgroupX: 16, workgroupY: 1, tileK: 16 },
     };
   }
   return {
+    activations,
     gemv: { lanes: adapter.subgroupMaxSize ?? 32, workgroupSize: 128 },
     gemm: { variant: 'tiled', workgroupX: 8, workgroupY: 8, tileK: 16 },
   };

@@ -1,12 +1,11 @@
 import type { GpuContext } from '../gpu/context.js';
 import kernel from '../../shaders/gemm.wgsl?raw';
-import laneColumns from '../../shaders/lane_columns.wgsl?raw';
 import { KernelCall, type Bind } from './call.js';
+import { withLaneMatmul } from './lane-matmul.js';
 import type { MatrixLayout } from './packing.js';
 
-// The shared lane-column helpers are appended (not prepended) so compile errors keep
-// this kernel's own line numbers.
-const code = `${kernel}\n${laneColumns}`;
+/** Rows per invocation of gemm_direct (its ROWS override). */
+const DIRECT_ROWS = 16;
 
 /**
  * Prefill matmul: out[M, N] = a[M, K] . w[K, N], any M up to the buffers' rows.
@@ -22,16 +21,18 @@ export class Gemm {
   static async create(ctx: GpuContext, layout: MatrixLayout, a: Bind, w: Bind, out: Bind, label = 'gemm'): Promise<Gemm> {
     const t = ctx.tuning.gemm;
     const entry = t.variant === 'tiled' ? 'gemm_tiled' : 'gemm_direct';
-    const pipeline = await ctx.pipelines.get('gemm', code, entry, {
+    const pipeline = await ctx.pipelines.get('gemm', withLaneMatmul(kernel, ctx.tuning.activations), entry, {
       W_F16: layout.dtype === 'f16' ? 1 : 0,
       WG_X: t.workgroupX,
       WG_Y: t.workgroupY,
       TILE_K: t.tileK,
       LANES: ctx.tuning.gemv.lanes,
+      ROWS: DIRECT_ROWS,
     });
     const call = new KernelCall(ctx, pipeline, label, 4, [a, w, out]);
     call.u32(1, layout.K).u32(2, layout.N).u32(3, layout.rowWords / 4);
-    return new Gemm(call, layout, { x: t.workgroupX, y: t.workgroupY, rowsPerThread: t.variant === 'tiled' ? 4 : 8, tiled: t.variant === 'tiled', lanes: ctx.tuning.gemv.lanes });
+    const tiled = t.variant === 'tiled';
+    return new Gemm(call, layout, { x: t.workgroupX, y: tiled ? t.workgroupY : 1, rowsPerThread: tiled ? 4 : DIRECT_ROWS, tiled, lanes: ctx.tuning.gemv.lanes });
   }
 
   encode(pass: GPUComputePassEncoder, M: number): void {

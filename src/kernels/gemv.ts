@@ -1,16 +1,12 @@
 import type { GpuContext } from '../gpu/context.js';
 import kernel from '../../shaders/gemv.wgsl?raw';
-import laneColumns from '../../shaders/lane_columns.wgsl?raw';
 import { KernelCall, type Bind } from './call.js';
+import { withLaneMatmul } from './lane-matmul.js';
 import type { MatrixLayout } from './packing.js';
 
-// The shared lane-column helpers are appended (not prepended) so compile errors keep
-// this kernel's own line numbers.
-const code = `${kernel}\n${laneColumns}`;
-
 /** Row counts a GEMV pipeline is compiled for; B rows use the smallest bucket >= B. */
-export const GEMV_BUCKETS = [1, 2, 4, 8] as const;
-/** Rows one GEMV step accepts: past 8, rows go in groups of 8, each reading the weights. */
+export const GEMV_BUCKETS = [1, 2, 4, 8, 16] as const;
+/** Rows one GEMV step accepts, all reading the weights once. */
 export const GEMV_MAX_ROWS = 16;
 
 /**
@@ -32,7 +28,8 @@ export class Gemv {
     const buckets = GEMV_BUCKETS.filter((b, i) => i === 0 || GEMV_BUCKETS[i - 1]! < maxRows);
     const calls = new Map<number, KernelCall>();
     for (const b of buckets) {
-      const pipeline = await ctx.pipelines.get('gemv', code, 'gemv', { W_F16: layout.dtype === 'f16' ? 1 : 0, B_MAX: b, LANES: t.lanes, WG: t.workgroupSize });
+      const code = withLaneMatmul(kernel, ctx.tuning.activations);
+      const pipeline = await ctx.pipelines.get('gemv', code, 'gemv', { W_F16: layout.dtype === 'f16' ? 1 : 0, ROWS: b, LANES: t.lanes, WG: t.workgroupSize });
       const call = new KernelCall(ctx, pipeline, `${label}.b${b}`, 4, [x, w, out]);
       call.u32(1, layout.K).u32(2, layout.N).u32(3, layout.rowWords);
       calls.set(b, call);
@@ -41,13 +38,13 @@ export class Gemv {
   }
 
   encode(pass: GPUComputePassEncoder, rows: number): void {
-    const bucket = GEMV_BUCKETS.find((b) => b >= rows) ?? 8;
+    const bucket = GEMV_BUCKETS.find((b) => b >= rows) ?? GEMV_MAX_ROWS;
     const call = this.calls.get(bucket);
     if (!call || rows > GEMV_MAX_ROWS) throw new RangeError(`gemv built for at most ${Math.max(...this.calls.keys())} rows, got ${rows}`);
     // Each lane group covers 8 * LANES columns.
     const invocations = Math.ceil(this.layout.N / (8 * this.lanes)) * this.lanes;
     call.u32(0, rows);
-    call.dispatch(pass, Math.ceil(invocations / this.workgroup), Math.ceil(rows / 8));
+    call.dispatch(pass, Math.ceil(invocations / this.workgroup));
   }
 
   destroy(): void {

@@ -27,7 +27,7 @@ const SHAPES: [number, number, number][] = [
 ];
 
 describe.each(['f32', 'f16'] as const)('gemm/gemv, %s weights', (dtype) => {
-  it.each(SHAPES)('M=%i K=%i N=%i: both GEMM variants and GEMV match the reference, bit for bit with each other', async (M, K, N) => {
+  it.each(SHAPES)('M=%i K=%i N=%i: both GEMM variants and GEMV, with each activation exchange, match the reference, bit for bit with each other', async (M, K, N) => {
     const ctx = await gpu();
     const a = randomArray(M * K, M * 7 + K);
     let w = randomArray(K * N, K * 13 + N);
@@ -37,29 +37,33 @@ describe.each(['f32', 'f16'] as const)('gemm/gemv, %s weights', (dtype) => {
     const { layout, words } = packMatrix(w, K, N, dtype);
     const aBuf = ctx.storage('a', a.byteLength, a);
     const wBuf = ctx.storage('w', words.byteLength, words);
+    // Every activation exchange this adapter supports (subgroups: SwiftShader has them).
+    const modes = ctx.tuning.activations === 'subgroup' ? (['per-lane', 'subgroup'] as const) : (['per-lane'] as const);
     const results: Float32Array[] = [];
-    for (const variant of ['direct', 'tiled'] as const) {
-      const out = ctx.storage('out', M * N * 4);
-      const gemm = await Gemm.create(withTuning(ctx, { gemm: { ...ctx.tuning.gemm, variant } }), layout, aBuf, wBuf, out);
-      run(ctx, (pass) => gemm.encode(pass, M));
-      const got = await readF32(ctx, out, M * N);
-      expect(worst(got, want, bound(K, abs)), `gemm_${variant}`).toBeUndefined();
-      results.push(got);
+    for (const activations of modes) {
+      for (const variant of ['direct', 'tiled'] as const) {
+        const out = ctx.storage('out', M * N * 4);
+        const gemm = await Gemm.create(withTuning(ctx, { activations, gemm: { ...ctx.tuning.gemm, variant } }), layout, aBuf, wBuf, out);
+        run(ctx, (pass) => gemm.encode(pass, M));
+        const got = await readF32(ctx, out, M * N);
+        expect(worst(got, want, bound(K, abs)), `gemm_${variant}, ${activations}`).toBeUndefined();
+        results.push(got);
+      }
+      // GEMV, one bucket-sized slice of rows at a time (up to 16 rows share a read of w).
+      const gemvOut = new Float32Array(M * N);
+      const out = ctx.storage('out', Math.min(M, 16) * N * 4);
+      for (let r0 = 0; r0 < M; r0 += 16) {
+        const rows = Math.min(16, M - r0);
+        const x = ctx.storage('x', rows * K * 4, a.subarray(r0 * K, (r0 + rows) * K));
+        const gemv = await Gemv.create(withTuning(ctx, { activations }), layout, x, wBuf, out, rows);
+        run(ctx, (pass) => gemv.encode(pass, rows));
+        gemvOut.set(await readF32(ctx, out, rows * N), r0 * N);
+      }
+      expect(worst(gemvOut, want, bound(K, abs)), `gemv, ${activations}`).toBeUndefined();
+      results.push(gemvOut);
     }
-    // GEMV, one bucket-sized slice of rows at a time (up to 16 rows share a read of w).
-    const gemvOut = new Float32Array(M * N);
-    const out = ctx.storage('out', Math.min(M, 16) * N * 4);
-    for (let r0 = 0; r0 < M; r0 += 16) {
-      const rows = Math.min(16, M - r0);
-      const x = ctx.storage('x', rows * K * 4, a.subarray(r0 * K, (r0 + rows) * K));
-      const gemv = await Gemv.create(ctx, layout, x, wBuf, out, rows);
-      run(ctx, (pass) => gemv.encode(pass, rows));
-      gemvOut.set(await readF32(ctx, out, rows * N), r0 * N);
-    }
-    expect(worst(gemvOut, want, bound(K, abs)), 'gemv').toBeUndefined();
     // Batch invariance rests on this: one fma chain per output in every kernel.
-    expect(new Uint32Array(results[1]!.buffer)).toEqual(new Uint32Array(results[0]!.buffer));
-    expect(new Uint32Array(gemvOut.buffer)).toEqual(new Uint32Array(results[0]!.buffer));
+    for (const r of results.slice(1)) expect(new Uint32Array(r.buffer)).toEqual(new Uint32Array(results[0]!.buffer));
   });
 });
 

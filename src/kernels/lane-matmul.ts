@@ -1,0 +1,14 @@
+import laneColumns from '../../shaders/lane_columns.wgsl?raw';
+import actPlain from '../../shaders/act_plain.wgsl?raw';
+import actSubgroup from '../../shaders/act_subgroup.wgsl?raw';
+import type { Tuning } from '../gpu/tuning.js';
+
+/**
+ * A matmul kernel's source with the shared direct matmul (shaders/lane_columns.wgsl)
+ * and the activation exchange the adapter supports appended. They go after the
+ * kernel, and `enable subgroups;` on its first line, so compile errors keep the
+ * kernel's own line numbers.
+ */
+export function withLaneMatmul(kernel: string, activations: Tuning['activations']): string {
+  return activations === 'subgroup' ? `enable subgroups; ${kernel}\n${laneColumns}\n${actSubgroup}` : `${kernel}\n${laneColumns}\n${actPlain}`;
+}
