@@ -59,9 +59,11 @@ fn act(i: u32) -> f32 { return a[i]; }
 // gemm_direct: lane_matmul (shaders/lane_columns.wgsl, appended to this file by
 // src/kernels/gemm.ts), the GEMV's own code with ROWS = 16: each invocation owns 16 rows x
 // 8 lane-interleaved columns read straight from storage.
+// Workgroup x walks the row groups and y the column blocks, so the workgroups an adapter
+// runs one after another share their weight columns while those are still in cache.
 @compute @workgroup_size(WG_X)
-fn gemm_direct(@builtin(global_invocation_id) gid: vec3<u32>) {
-  lane_matmul(gid, p.M);
+fn gemm_direct(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
+  lane_matmul(vec3(wid.y * WG_X + lid.x, wid.x, 0u), p.M);
 }
 
 const RT: u32 = 4u; // rows per invocation, tiled variant

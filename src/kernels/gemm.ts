@@ -41,7 +41,9 @@ export class Gemm {
     // invocations share 8 * lanes interleaved columns.
     const invocations = tiled ? Math.ceil(this.layout.N / 8) : Math.ceil(this.layout.N / (8 * lanes)) * lanes;
     this.call.u32(0, M);
-    this.call.dispatch(pass, Math.ceil(invocations / x), Math.ceil(M / (rowsPerThread * y)));
+    if (tiled) this.call.dispatch(pass, Math.ceil(invocations / x), Math.ceil(M / (rowsPerThread * y)));
+    else this.call.dispatch(pass, Math.ceil(M / rowsPerThread), Math.ceil(invocations / x)); // rows in x: see gemm_direct
+
   }
 
   destroy(): void {
