@@ -7,10 +7,9 @@
 //              Uniforms: rows (unused), K, N, rowWords. x [*]: unused.
 // read_flat    the plain alternative: each invocation sums a contiguous vec4 run.
 //              Uniforms: K = vec4 per invocation, N = invocations.
-// fma_peak     FLOP/s: two independent vec4 fma chains, 64 fmas per loop trip written
-//              out: SwiftShader runs a rolled loop at a quarter of its peak, and more
-//              chains spill its SIMD registers (each vec4 lane-set is 4 of them).
-//              Uniforms: K = loop trips.
+// fma_peak     FLOP/s: CHAINS independent vec4 fma chains, 64 fmas each per loop trip,
+//              in runs of 16 written out (SwiftShader runs a rolled loop at a fraction
+//              of its peak). Uniforms: K = loop trips.
 // empty        nothing (Uniforms: N = 0xffffffff): for per-dispatch overhead.
 // out receives one value per invocation so nothing is optimised away.
 
@@ -18,6 +17,7 @@ struct Params { rows: u32, K: u32, N: u32, rowWords: u32 }
 
 override LANES: u32 = 4;
 override WG: u32 = 64;
+override CHAINS: u32 = 1; // fma_peak
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> w: array<u32>;
@@ -49,80 +49,68 @@ fn read_flat(@builtin(global_invocation_id) gid: vec3<u32>) {
   out[gid.x] = dot(s, vec4(1.0));
 }
 
+fn fma16(a: vec4<f32>, b: vec4<f32>) -> vec4<f32> {
+  let m = vec4(0.999999);
+  var v = a;
+  v = fma(v, m, b);
+  v = fma(v, m, b);
+  v = fma(v, m, b);
+  v = fma(v, m, b);
+  v = fma(v, m, b);
+  v = fma(v, m, b);
+  v = fma(v, m, b);
+  v = fma(v, m, b);
+  v = fma(v, m, b);
+  v = fma(v, m, b);
+  v = fma(v, m, b);
+  v = fma(v, m, b);
+  v = fma(v, m, b);
+  v = fma(v, m, b);
+  v = fma(v, m, b);
+  v = fma(v, m, b);
+  return v;
+}
+
+// CHAINS independent vec4 chains (1, 2 or 4), each taking 64 dependent fmas per loop
+// trip. src/perf/ceilings.ts runs every chain count and keeps the fastest: SwiftShader
+// peaks with one vec4 chain (4 SIMD chains; measured here 17 GFLOP/s against 7.5 with
+// two, whose 8 live SIMD values it handles worse), a GPU with more.
 @compute @workgroup_size(WG)
 fn fma_peak(@builtin(global_invocation_id) gid: vec3<u32>) {
-  let m = vec4(0.999999);
   let b0 = vec4(1e-3);
   let b1 = vec4(2e-3);
   var a0 = vec4(f32(gid.x) * 1e-7);
   var a1 = a0 + vec4(1.0);
+  var a2 = a0 + vec4(2.0);
+  var a3 = a0 + vec4(3.0);
   for (var k = 0u; k < p.K; k++) {
-    a0 = fma(a0, m, b0);
-    a1 = fma(a1, m, b1);
-    a0 = fma(a0, m, b0);
-    a1 = fma(a1, m, b1);
-    a0 = fma(a0, m, b0);
-    a1 = fma(a1, m, b1);
-    a0 = fma(a0, m, b0);
-    a1 = fma(a1, m, b1);
-    a0 = fma(a0, m, b0);
-    a1 = fma(a1, m, b1);
-    a0 = fma(a0, m, b0);
-    a1 = fma(a1, m, b1);
-    a0 = fma(a0, m, b0);
-    a1 = fma(a1, m, b1);
-    a0 = fma(a0, m, b0);
-    a1 = fma(a1, m, b1);
-    a0 = fma(a0, m, b0);
-    a1 = fma(a1, m, b1);
-    a0 = fma(a0, m, b0);
-    a1 = fma(a1, m, b1);
-    a0 = fma(a0, m, b0);
-    a1 = fma(a1, m, b1);
-    a0 = fma(a0, m, b0);
-    a1 = fma(a1, m, b1);
-    a0 = fma(a0, m, b0);
-    a1 = fma(a1, m, b1);
-    a0 = fma(a0, m, b0);
-    a1 = fma(a1, m, b1);
-    a0 = fma(a0, m, b0);
-    a1 = fma(a1, m, b1);
-    a0 = fma(a0, m, b0);
-    a1 = fma(a1, m, b1);
-    a0 = fma(a0, m, b0);
-    a1 = fma(a1, m, b1);
-    a0 = fma(a0, m, b0);
-    a1 = fma(a1, m, b1);
-    a0 = fma(a0, m, b0);
-    a1 = fma(a1, m, b1);
-    a0 = fma(a0, m, b0);
-    a1 = fma(a1, m, b1);
-    a0 = fma(a0, m, b0);
-    a1 = fma(a1, m, b1);
-    a0 = fma(a0, m, b0);
-    a1 = fma(a1, m, b1);
-    a0 = fma(a0, m, b0);
-    a1 = fma(a1, m, b1);
-    a0 = fma(a0, m, b0);
-    a1 = fma(a1, m, b1);
-    a0 = fma(a0, m, b0);
-    a1 = fma(a1, m, b1);
-    a0 = fma(a0, m, b0);
-    a1 = fma(a1, m, b1);
-    a0 = fma(a0, m, b0);
-    a1 = fma(a1, m, b1);
-    a0 = fma(a0, m, b0);
-    a1 = fma(a1, m, b1);
-    a0 = fma(a0, m, b0);
-    a1 = fma(a1, m, b1);
-    a0 = fma(a0, m, b0);
-    a1 = fma(a1, m, b1);
-    a0 = fma(a0, m, b0);
-    a1 = fma(a1, m, b1);
-    a0 = fma(a0, m, b0);
-    a1 = fma(a1, m, b1);
+    // Four runs of 16 per chain, written out.
+    a0 = fma16(a0, b0);
+    if (CHAINS > 1u) { a1 = fma16(a1, b1); }
+    if (CHAINS > 2u) {
+      a2 = fma16(a2, b0);
+      a3 = fma16(a3, b1);
+    }
+    a0 = fma16(a0, b0);
+    if (CHAINS > 1u) { a1 = fma16(a1, b1); }
+    if (CHAINS > 2u) {
+      a2 = fma16(a2, b0);
+      a3 = fma16(a3, b1);
+    }
+    a0 = fma16(a0, b0);
+    if (CHAINS > 1u) { a1 = fma16(a1, b1); }
+    if (CHAINS > 2u) {
+      a2 = fma16(a2, b0);
+      a3 = fma16(a3, b1);
+    }
+    a0 = fma16(a0, b0);
+    if (CHAINS > 1u) { a1 = fma16(a1, b1); }
+    if (CHAINS > 2u) {
+      a2 = fma16(a2, b0);
+      a3 = fma16(a3, b1);
+    }
   }
-  out[gid.x] = dot(a0 + a1, vec4(1.0));
+  out[gid.x] = dot(a0 + a1 + a2 + a3, vec4(1.0));
 }
 
 @compute @workgroup_size(WG)

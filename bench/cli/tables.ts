@@ -64,7 +64,9 @@ export function ceilingsTable(c: Ceilings): string {
   const t = new Table({ head: ['ceiling', 'size', 'median (min-max)', 'rate'] });
   for (const r of c.read) t.push([`read (${r.kernel})`, mib(r.bytes), `${fmt(r.ms.median)} ms (${fmt(r.ms.min)}-${fmt(r.ms.max)})`, `${fmt(r.GBps)} GB/s`]);
   for (const r of c.copy) t.push(['copy (read + write)', mib(r.bytes), `${fmt(r.ms.median)} ms (${fmt(r.ms.min)}-${fmt(r.ms.max)})`, `${fmt(r.GBps)} GB/s`]);
-  t.push(['FMA peak', '', `${fmt(c.fmaMs.median)} ms (${fmt(c.fmaMs.min)}-${fmt(c.fmaMs.max)})`, `${fmt(c.fmaGflops)} GFLOP/s`]);
+  // Older result files have no per-chain rows.
+  for (const r of c.fma ?? []) t.push([`FMA, ${r.chains} vec4 chain${r.chains > 1 ? 's' : ''}${r.gflops === c.fmaGflops ? ' (peak)' : ''}`, '', `${fmt(r.ms.median)} ms (${fmt(r.ms.min)}-${fmt(r.ms.max)})`, `${fmt(r.gflops)} GFLOP/s`]);
+  if (!c.fma) t.push(['FMA peak', '', `${fmt(c.fmaMs.median)} ms (${fmt(c.fmaMs.min)}-${fmt(c.fmaMs.max)})`, `${fmt(c.fmaGflops)} GFLOP/s`]);
   t.push(['per-dispatch overhead', '', '', `${fmt(c.dispatchOverheadUs, 1)} us`]);
   t.push(['submit + readback', '', `${fmt(c.readbackMs.median)} ms (${fmt(c.readbackMs.min)}-${fmt(c.readbackMs.max)})`, '']);
   return `${t.toString()}\ntimer: ${c.timer}; read ceiling ${fmt(c.readGBps)} GB/s (largest size)${c.skipped.length ? `\nskipped: ${c.skipped.join('; ')}` : ''}`;

@@ -20,6 +20,12 @@ export interface CopyCeilingRow {
   GBps: number;
 }
 
+export interface FmaCeilingRow {
+  chains: number;
+  ms: Stats;
+  gflops: number;
+}
+
 export interface Ceilings {
   timer: TimerKind;
   /** The best read rate over the sizes measured (the largest sizes, past any cache). */
@@ -27,8 +33,11 @@ export interface Ceilings {
   read: ReadCeilingRow[];
   copyGBps: number;
   copy: CopyCeilingRow[];
+  /** The best of `fma`. */
   fmaGflops: number;
   fmaMs: Stats;
+  /** The FMA kernel with each number of independent chains. */
+  fma: FmaCeilingRow[];
   /** GPU time one more dispatch adds inside a pass, in microseconds. */
   dispatchOverheadUs: number;
   /** Wall time to submit a tiny copy and map its result back, in ms. */
@@ -54,7 +63,7 @@ export async function measureCeilings(ctx: GpuContext, o: CeilingOptions, progre
   const lanes = ctx.tuning.gemv.lanes;
   const WG = 64;
   const timer = new PassTimer(ctx, 256);
-  const pipe = (entry: string) => ctx.pipelines.get('ceilings', code, entry, { LANES: lanes, WG });
+  const pipe = (entry: string, extra: Record<string, number> = {}) => ctx.pipelines.get('ceilings', code, entry, { LANES: lanes, WG, ...extra });
   const limit = Math.min(device.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize);
   const skipped: string[] = [];
   const out = ctx.storage('ceil.out', 4 * 65536 * 4);
@@ -124,11 +133,19 @@ export async function measureCeilings(ctx: GpuContext, o: CeilingOptions, progre
   }
 
   progress('ceilings: FMA peak');
+  // The best of 1, 2 and 4 independent vec4 chains: adapters peak at different counts.
   const invocations = 4096;
-  const fma = new KernelCall(ctx, await pipe('fma_peak'), 'fma_peak', 4, [undefined, out]);
-  fma.u32(1, o.fmaTrips);
-  const fmaMs = await repeat(() => timePass((p) => fma.dispatch(p, invocations / WG)));
-  const flops = invocations * o.fmaTrips * 64 * 4 * 2; // 64 vec4 fmas per trip
+  const fmaRuns: FmaCeilingRow[] = [];
+  for (const chains of [1, 2, 4]) {
+    const fma = new KernelCall(ctx, await pipe('fma_peak', { CHAINS: chains }), `fma_peak.${chains}`, 4, [undefined, out]);
+    const trips = Math.max(1, Math.round(o.fmaTrips / chains));
+    fma.u32(1, trips);
+    const ms = await repeat(() => timePass((p) => fma.dispatch(p, invocations / WG)));
+    const flops = invocations * trips * chains * 64 * 4 * 2; // 64 vec4 fmas per chain per trip
+    fmaRuns.push({ chains, ms, gflops: flops / ms.median / 1e6 });
+    fma.destroy();
+  }
+  const bestFma = fmaRuns.reduce((a, b) => (b.gflops > a.gflops ? b : a));
 
   progress('ceilings: dispatch overhead and readback latency');
   const empty = new KernelCall(ctx, await pipe('empty'), 'empty', 4, [undefined, out]);
@@ -152,7 +169,7 @@ export async function measureCeilings(ctx: GpuContext, o: CeilingOptions, progre
     return performance.now() - t0;
   });
   for (const b of [out, tiny, staging]) b.destroy();
-  for (const k of [fma, empty]) k.destroy();
+  empty.destroy();
   timer.destroy();
   const largest = (rows: { bytes: number; GBps: number }[]) => {
     const top = Math.max(...rows.map((r) => r.bytes));
@@ -164,8 +181,9 @@ export async function measureCeilings(ctx: GpuContext, o: CeilingOptions, progre
     read,
     copyGBps: copy.length ? largest(copy) : NaN,
     copy,
-    fmaGflops: flops / fmaMs.median / 1e6,
-    fmaMs,
+    fmaGflops: bestFma.gflops,
+    fmaMs: bestFma.ms,
+    fma: fmaRuns,
     dispatchOverheadUs: Math.max(0, ((lots.median - one.median) / (many - 1)) * 1000),
     readbackMs,
     skipped,
