@@ -5,6 +5,9 @@
 //              scalar load per column per k), minus the fmas: the read ceiling for the
 //              decode kernel is measured with the layout the decode kernel uses.
 //              Uniforms: rows (unused), K, N, rowWords. x [*]: unused.
+// read_stream_f16  the same for f16 weights (two per word, shaders/lane_columns.wgsl),
+//              unpacking each as the GEMV does: the roof for f16 weights where
+//              unpacking costs more than reading (src/perf/cost-model.ts).
 // read_flat    the plain alternative: each invocation sums a contiguous vec4 run.
 //              Uniforms: K = vec4 per invocation, N = invocations.
 // fma_peak     FLOP/s: CHAINS independent vec4 fma chains, 64 fmas each per loop trip,
@@ -36,6 +39,23 @@ fn read_stream(@builtin(global_invocation_id) gid: vec3<u32>) {
     let row = k * p.rowWords + base;
     s0 += bitcast<vec4<f32>>(vec4(w[row], w[row + LANES], w[row + 2u * LANES], w[row + 3u * LANES]));
     s1 += bitcast<vec4<f32>>(vec4(w[row + 4u * LANES], w[row + 5u * LANES], w[row + 6u * LANES], w[row + 7u * LANES]));
+  }
+  out[gid.x] = dot(s0 + s1, vec4(1.0));
+}
+
+@compute @workgroup_size(WG)
+fn read_stream_f16(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let lane = gid.x % LANES;
+  let g = gid.x / LANES;
+  if (g * 8u * LANES >= p.N) { return; }
+  let base = g * 4u * LANES + lane;
+  var s0 = vec4(0.0);
+  var s1 = vec4(0.0);
+  for (var k = 0u; k < p.K; k++) {
+    let row = k * p.rowWords + base;
+    let u = vec4(w[row], w[row + LANES], w[row + 2u * LANES], w[row + 3u * LANES]);
+    s0 += vec4(unpack2x16float(u.x), unpack2x16float(u.y));
+    s1 += vec4(unpack2x16float(u.z), unpack2x16float(u.w));
   }
   out[gid.x] = dot(s0 + s1, vec4(1.0));
 }

@@ -11,7 +11,7 @@ import { withRuntime, type RuntimeName } from './runtime.js';
 import { ensureChromium } from '../../scripts/chromium.mjs';
 import { parse, reportError, unwrap } from './common.js';
 import { ceilingsTable, decodeTable, describeAdapter, kernelTable, serveTable, sweepTables } from './tables.js';
-import type { Ceilings } from '../../src/perf/ceilings.js';
+import { dtypeCeilingGBps, type Ceilings } from '../../src/perf/ceilings.js';
 import { LADDER_WIDTHS, LADDER_WIDTHS_QUICK } from '../../src/perf/ladder.js';
 import { loadWorkload } from './workloads.js';
 import { writeReport } from './report.js';
@@ -140,7 +140,7 @@ async function main(o: Opts): Promise<void> {
           const rows = unwrap(await runner.call('kernelBench', { gemv: shapes, gemm: [[o.quick ? 128 : 512, big, big]], dtypes: ['f32', 'f16'], repeats }));
           spinner.succeed('kernels: GEMV (decode) and GEMM (prefill) alone');
           console.log(kernelTable(rows, c));
-          result = { ceilings: c, rows: rows.map((r) => ({ ...r, fractionOfReadBandwidth: r.achievedGBps / c.readGBps, fractionOfPeak: r.gflops / c.fmaGflops })) };
+          result = { ceilings: c, rows: rows.map((r) => ({ ...r, fractionOfReadBandwidth: r.achievedGBps / c.readGBps, fractionOfDtypeCeiling: r.achievedGBps / dtypeCeilingGBps(c, r.dtype), fractionOfPeak: r.gflops / c.fmaGflops })) };
         } else {
           const out = unwrap(await runner.call('serveBench', { model: o.model, policies, trace, maxSeqs: o.maxSeqs, tokenBudget: o.budget }));
           spinner.succeed(`serve: ${trace.length} requests (${o.workload}) on ${o.model}, max ${o.maxSeqs} sequences, ${o.budget} rows per step`);

@@ -33,9 +33,8 @@ export function decodeTable(rows: DecodeBenchRow[]): string {
 
 export function kernelTable(rows: KernelBenchRow[], c?: Ceilings): string {
   const t = new Table({ head: ['kernel', 'dtype', 'M (B)', 'K', 'N', 'ms (min-max)', 'GB/s', 'of read ceiling', 'GFLOP/s', 'of FMA peak'] });
-  const pct = (x: number) => `${fmt(x * 100, 0)}%`;
   for (const r of rows)
-    t.push([r.kernel, r.dtype, r.M, r.K, r.N, `${fmt(r.ms.median)} (${fmt(r.ms.min)}-${fmt(r.ms.max)})`, fmt(r.achievedGBps), c ? pct(r.achievedGBps / c.readGBps) : '-', fmt(r.gflops), c ? pct(r.gflops / c.fmaGflops) : '-']);
+    t.push([r.kernel, r.dtype, r.M, r.K, r.N, `${fmt(r.ms.median)} (${fmt(r.ms.min)}-${fmt(r.ms.max)})`, fmt(r.achievedGBps), c ? ofCeiling(r, c) : '-', fmt(r.gflops), c ? pct(r.gflops / c.fmaGflops) : '-']);
   return t.toString();
 }
 
@@ -60,6 +59,15 @@ export function serveTable(rows: ServePolicyRow[]): string {
 }
 
 
+const pct = (x: number) => `${fmt(x * 100, 0)}%`;
+
+/** Fraction of the read ceiling, and for f16 of the f16 read-and-unpack ceiling too. */
+function ofCeiling(r: { dtype: string; achievedGBps: number; fractionOfReadBandwidth?: number; fractionOfDtypeCeiling?: number }, c?: Ceilings): string {
+  const read = r.fractionOfReadBandwidth ?? (c ? r.achievedGBps / c.readGBps : NaN);
+  const own = r.fractionOfDtypeCeiling ?? (c?.f16ReadGBps ? r.achievedGBps / Math.min(c.readGBps, c.f16ReadGBps) : NaN);
+  return r.dtype === 'f16' && Number.isFinite(own) ? `${pct(read)} (f16 roof ${pct(own)})` : pct(read);
+}
+
 export function ceilingsTable(c: Ceilings): string {
   const t = new Table({ head: ['ceiling', 'size', 'median (min-max)', 'rate'] });
   for (const r of c.read) t.push([`read (${r.kernel})`, mib(r.bytes), `${fmt(r.ms.median)} ms (${fmt(r.ms.min)}-${fmt(r.ms.max)})`, `${fmt(r.GBps)} GB/s`]);
@@ -69,13 +77,13 @@ export function ceilingsTable(c: Ceilings): string {
   if (!c.fma) t.push(['FMA peak', '', `${fmt(c.fmaMs.median)} ms (${fmt(c.fmaMs.min)}-${fmt(c.fmaMs.max)})`, `${fmt(c.fmaGflops)} GFLOP/s`]);
   t.push(['per-dispatch overhead', '', '', `${fmt(c.dispatchOverheadUs, 1)} us`]);
   t.push(['submit + readback', '', `${fmt(c.readbackMs.median)} ms (${fmt(c.readbackMs.min)}-${fmt(c.readbackMs.max)})`, '']);
-  return `${t.toString()}\ntimer: ${c.timer}; read ceiling ${fmt(c.readGBps)} GB/s (largest size)${c.skipped.length ? `\nskipped: ${c.skipped.join('; ')}` : ''}`;
+  return `${t.toString()}\ntimer: ${c.timer}; read ceiling ${fmt(c.readGBps)} GB/s, f16 read-and-unpack ceiling ${fmt(c.f16ReadGBps)} GB/s (largest size)${c.skipped.length ? `\nskipped: ${c.skipped.join('; ')}` : ''}`;
 }
 
 export function sweepTables(s: SweepResult): string {
   const d = new Table({ head: ['model', 'dtype', 'weights', 'ms/token', 'tok/s', 'GB/s', 'of read ceiling', 'modelled tok/s', 'measured/modelled'] });
   for (const r of s.decode)
-    d.push([r.config, r.dtype, mib(r.weightBytes), `${fmt(r.msPerToken.median)} (${fmt(r.msPerToken.min)}-${fmt(r.msPerToken.max)})`, fmt(r.tokensPerSec, 1), fmt(r.achievedGBps), `${fmt(r.fractionOfReadBandwidth * 100, 0)}%`, fmt(r.modelledTokensPerSec, 1), fmt(r.measuredOverModelled)]);
+    d.push([r.config, r.dtype, mib(r.weightBytes), `${fmt(r.msPerToken.median)} (${fmt(r.msPerToken.min)}-${fmt(r.msPerToken.max)})`, fmt(r.tokensPerSec, 1), fmt(r.achievedGBps), ofCeiling(r), fmt(r.modelledTokensPerSec, 1), fmt(r.measuredOverModelled)]);
   const p = new Table({ head: ['model', 'prompt', 'ms', 'tok/s', 'GFLOP/s', 'of FMA peak', 'modelled tok/s'] });
   for (const r of s.prefill) p.push([r.model, r.promptTokens, fmt(r.ms, 1), fmt(r.tokensPerSec, 0), fmt(r.gflops), `${fmt(r.fractionOfPeak * 100, 1)}%`, fmt(r.modelledTokensPerSec, 0)]);
   const prof = s.profiles

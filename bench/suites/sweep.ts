@@ -1,5 +1,5 @@
 import { GpuModel, syntheticWeights, type GpuContext, type ModelConfig, type WeightDtype } from '../../src/index.js';
-import type { Ceilings } from '../../src/perf/ceilings.js';
+import { dtypeCeilingGBps, type Ceilings } from '../../src/perf/ceilings.js';
 import { modelledDecodeTokensPerSec, modelledPrefillTokensPerSec, overheadFloorBytes, stepCost, type DeviceRates } from '../../src/perf/cost-model.js';
 import { ladderConfig } from '../../src/perf/ladder.js';
 import { stats, type Stats } from '../../src/perf/stats.js';
@@ -24,6 +24,8 @@ export interface DecodeSweepRow {
   tokensPerSec: number;
   achievedGBps: number;
   fractionOfReadBandwidth: number;
+  /** Against the ceiling for this dtype: the read ceiling (f32), or the f16 read-and-unpack one where lower (f16). */
+  fractionOfDtypeCeiling: number;
   modelledTokensPerSec: number;
   measuredOverModelled: number;
   timer: string;
@@ -68,7 +70,8 @@ const gpuMs = (ns: number, wallMs: number) => (Number.isFinite(ns) ? ns / 1e6 : 
  * to the cost model), then prefill over prompt lengths on one model.
  */
 export async function sweepBench(ctx: GpuContext, req: SweepRequest, progress: (m: string) => void): Promise<SweepResult> {
-  const rates: DeviceRates = { readGBps: req.ceilings.readGBps, fmaGflops: req.ceilings.fmaGflops, dispatchOverheadUs: req.ceilings.dispatchOverheadUs };
+  const c = req.ceilings;
+  const rates: DeviceRates = { readGBps: c.readGBps, fmaGflops: c.fmaGflops, dispatchOverheadUs: c.dispatchOverheadUs, f16ReadGBps: c.f16ReadGBps };
   const timer = ctx.hasTimestamps ? 'timestamp-query' : 'wall-clock';
   const decode: DecodeSweepRow[] = [];
   const skipped: string[] = [];
@@ -116,6 +119,7 @@ export async function sweepBench(ctx: GpuContext, req: SweepRequest, progress: (
           tokensPerSec: tps,
           achievedGBps: achieved,
           fractionOfReadBandwidth: achieved / rates.readGBps,
+          fractionOfDtypeCeiling: achieved / dtypeCeilingGBps(req.ceilings, dtype),
           modelledTokensPerSec: modelled,
           measuredOverModelled: tps / modelled,
           timer: coarse ? 'wall-clock (timestamps too coarse)' : timer,

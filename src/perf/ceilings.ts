@@ -7,7 +7,7 @@ import { stats, type Stats } from './stats.js';
 export type TimerKind = 'timestamp-query' | 'wall-clock';
 
 export interface ReadCeilingRow {
-  kernel: 'read_stream' | 'read_flat';
+  kernel: 'read_stream' | 'read_stream_f16' | 'read_flat';
   bytes: number;
   ms: Stats;
   GBps: number;
@@ -30,6 +30,8 @@ export interface Ceilings {
   timer: TimerKind;
   /** The best read rate over the sizes measured (the largest sizes, past any cache). */
   readGBps: number;
+  /** f16 weight bytes per second read and unpacked (read_stream_f16 at the largest size). */
+  f16ReadGBps: number;
   read: ReadCeilingRow[];
   copyGBps: number;
   copy: CopyCeilingRow[];
@@ -52,6 +54,11 @@ export interface CeilingOptions {
 }
 
 const MiB = 2 ** 20;
+
+/** The read rate weights of this dtype can reach: f16 ones are also unpacked (read_stream_f16). */
+export function dtypeCeilingGBps(c: Ceilings, dtype: 'f32' | 'f16'): number {
+  return dtype === 'f16' && Number.isFinite(c.f16ReadGBps) ? Math.min(c.readGBps, c.f16ReadGBps) : c.readGBps;
+}
 
 /**
  * Measures this adapter's ceilings: read bandwidth with the decode kernel's own
@@ -112,6 +119,11 @@ export async function measureCeilings(ctx: GpuContext, o: CeilingOptions, progre
     stream.u32(0, 1).u32(1, bytes / 4 / N).u32(2, N).u32(3, N);
     const sMs = await repeat(() => timePass((p) => stream.dispatch(p, Math.ceil(N / 8 / WG))));
     read.push({ kernel: 'read_stream', bytes, ms: sMs, GBps: bytes / sMs.median / 1e6 });
+    const half = new KernelCall(ctx, await pipe('read_stream_f16'), 'read_stream_f16', 4, [src, out]);
+    half.u32(0, 1).u32(1, bytes / 2 / N).u32(2, N).u32(3, N / 2);
+    const hMs = await repeat(() => timePass((p) => half.dispatch(p, Math.ceil(N / 8 / WG))));
+    read.push({ kernel: 'read_stream_f16', bytes, ms: hMs, GBps: bytes / hMs.median / 1e6 });
+    half.destroy();
     const flat = new KernelCall(ctx, await pipe('read_flat'), 'read_flat', 4, [undefined, out, src]);
     flat.u32(1, bytes / 16 / 4096).u32(2, 4096);
     const fMs = await repeat(() => timePass((p) => flat.dispatch(p, 4096 / WG)));
@@ -177,7 +189,8 @@ export async function measureCeilings(ctx: GpuContext, o: CeilingOptions, progre
   };
   return {
     timer: timer.available ? 'timestamp-query' : 'wall-clock',
-    readGBps: read.length ? largest(read) : NaN,
+    readGBps: read.length ? largest(read.filter((r) => r.kernel !== 'read_stream_f16')) : NaN,
+    f16ReadGBps: read.length ? largest(read.filter((r) => r.kernel === 'read_stream_f16')) : NaN,
     read,
     copyGBps: copy.length ? largest(copy) : NaN,
     copy,

@@ -6,6 +6,12 @@ export interface DeviceRates {
   readGBps: number;
   fmaGflops: number;
   dispatchOverheadUs: number;
+  /**
+   * f16 weight bytes per second when each must also be unpacked (the ceilings'
+   * read_stream_f16). Where unpacking is slower than memory (SwiftShader) this is the
+   * roof f16 weights sit under; absent, f16 weights are read at readGBps.
+   */
+  f16ReadGBps?: number;
 }
 
 /** One sequence's share of a step: n new tokens on top of c cached ones. */
@@ -51,7 +57,9 @@ export function weightBytesOf(c: ModelConfig, dtype: WeightDtype): number {
  * GpuModel.encodeForward dispatches them (shared/design.md section 4):
  * matrix FLOPs 2 x params x rows, attention FLOPs 4 x H x Dh x sum(n_i x c_i),
  * bytes = weights + KV read + activations, time = dispatches x overhead +
- * sum over kernels of max(FLOPs / peak, bytes / bandwidth).
+ * sum over kernels of max(FLOPs / peak, bytes / bandwidth), where f16 weight bytes
+ * go at min(bandwidth, f16ReadGBps): a third roof for adapters that unpack f16 slower
+ * than they read it.
  */
 export function stepCost(c: ModelConfig, dtype: WeightDtype, seqs: readonly SeqShape[], rates: DeviceRates): StepCost {
   const T = seqs.reduce((a, s) => a + s.newTokens, 0);
@@ -59,12 +67,14 @@ export function stepCost(c: ModelConfig, dtype: WeightDtype, seqs: readonly SeqS
   const bw = bytesPerWeight(dtype);
   const { dModel: D, heads: H, headDim: Dh, ffnDim: F, vocab: V, layers: L } = c;
   const kernels: KernelCost[] = [];
-  const add = (kernel: string, bytes: number, flops: number, times = 1) => {
-    const memMs = bytes / (rates.readGBps * 1e6);
+  // f16 weights stream at the slower of memory and unpacking (DeviceRates.f16ReadGBps).
+  const weightGBps = dtype === 'f16' ? Math.min(rates.readGBps, rates.f16ReadGBps ?? Infinity) : rates.readGBps;
+  const add = (kernel: string, bytes: number, flops: number, times = 1, weightBytes = 0) => {
+    const memMs = (bytes - weightBytes) / (rates.readGBps * 1e6) + weightBytes / (weightGBps * 1e6);
     const fpMs = flops / (rates.fmaGflops * 1e6);
     kernels.push({ kernel, dispatches: times, bytes: bytes * times, flops: flops * times, ms: Math.max(memMs, fpMs) * times, bound: fpMs > memMs ? 'compute' : 'memory' });
   };
-  const matmul = (name: string, rows: number, K: number, N: number, times: number) => add(name, K * N * bw + rows * (K + N) * 4, 2 * rows * K * N, times);
+  const matmul = (name: string, rows: number, K: number, N: number, times: number) => add(name, K * N * bw + rows * (K + N) * 4, 2 * rows * K * N, times, K * N * bw);
   const Nqkv = qkvWidth(c);
   const kvw = c.kvHeads * Dh;
   // Attention: each sequence's cached keys and values are read once per layer; every

@@ -45,8 +45,10 @@ describe('GPU timing', () => {
     const ctx = await gpu();
     const c = await measureCeilings(ctx, { sizesMiB: [1, 4], repeats: 2, fmaTrips: 16 });
     expect(c.timer).toBe('timestamp-query');
-    expect(c.read.map((r) => r.kernel)).toEqual(['read_stream', 'read_flat', 'read_stream', 'read_flat']);
-    for (const v of [c.readGBps, c.copyGBps, c.fmaGflops, c.readbackMs.median]) expect(v).toBeGreaterThan(0);
+    expect(c.read.map((r) => r.kernel)).toEqual(['read_stream', 'read_stream_f16', 'read_flat', 'read_stream', 'read_stream_f16', 'read_flat']);
+    for (const v of [c.readGBps, c.f16ReadGBps, c.copyGBps, c.fmaGflops, c.readbackMs.median]) expect(v).toBeGreaterThan(0);
+    expect(c.fma.map((r) => r.chains)).toEqual([1, 2, 4]);
+    expect(c.fmaGflops).toBe(Math.max(...c.fma.map((r) => r.gflops)));
     expect(Number.isFinite(c.dispatchOverheadUs)).toBe(true);
     expect(c.dispatchOverheadUs).toBeGreaterThanOrEqual(0);
   });

@@ -77,4 +77,35 @@ describe('cost model', () => {
   it('the overhead floor: dispatches x overhead x bandwidth', () => {
     expect(overheadFloorBytes(51, { readGBps: 1, fmaGflops: 1, dispatchOverheadUs: 20 })).toBeCloseTo(51 * 20e-6 * 1e9, 3);
   });
+
+  it('f16 weights go at the f16 read-and-unpack roof where it is below the read ceiling, and only the weights', () => {
+    const c = preset('tiny');
+    const seqs = [{ newTokens: 1, context: 10 }];
+    const fast = stepCost(c, 'f16', seqs, rates);
+    const slow = stepCost(c, 'f16', seqs, { ...rates, f16ReadGBps: rates.readGBps / 4 });
+    for (const name of ['qkv', 'o_proj', 'gate_up', 'down', 'lm_head']) {
+      const f = fast.kernels.find((k) => k.kernel === name)!;
+      const s = slow.kernels.find((k) => k.kernel === name)!;
+      const weightMs = (weightBytesOfKernel(f, c) / (rates.readGBps * 1e6));
+      // The weights take 4x as long; the activations the same.
+      expect(s.ms).toBeCloseTo(f.ms + 3 * weightMs, 9);
+    }
+    expect(slow.kernels.find((k) => k.kernel === 'attention')!.ms).toBe(fast.kernels.find((k) => k.kernel === 'attention')!.ms);
+    // A roof above the read ceiling changes nothing, and f32 never uses it.
+    expect(stepCost(c, 'f16', seqs, { ...rates, f16ReadGBps: rates.readGBps * 4 }).ms).toBe(fast.ms);
+    expect(stepCost(c, 'f32', seqs, { ...rates, f16ReadGBps: 1 }).ms).toBe(stepCost(c, 'f32', seqs, rates).ms);
+  });
 });
+
+/** f16 weight bytes of one matrix kernel of a tiny-model decode step (times its layers). */
+function weightBytesOfKernel(k: { kernel: string; dispatches: number }, c: ReturnType<typeof preset>): number {
+  const shapes: Record<string, [number, number]> = {
+    qkv: [c.dModel, (c.heads + 2 * c.kvHeads) * c.headDim],
+    o_proj: [c.heads * c.headDim, c.dModel],
+    gate_up: [c.dModel, 2 * c.ffnDim],
+    down: [c.ffnDim, c.dModel],
+    lm_head: [c.dModel, c.vocab],
+  };
+  const [K, N] = shapes[k.kernel]!;
+  return K * N * 2 * k.dispatches;
+}
