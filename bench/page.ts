@@ -86,7 +86,7 @@ async function runSuite(suite: string, quick: boolean, meta: object): Promise<vo
     const n = Number($<HTMLInputElement>('requests').value);
     const trace = $<HTMLSelectElement>('workload').value === 'seed' ? seedWorkload() : poissonWorkload({ requests: n, rate: 8, promptTokens: [16, 64], outputTokens: [8, 32], seed: 1 });
     const policies = $<HTMLInputElement>('policies').value.split(',').map((p) => p.trim());
-    const out = unwrap(await api.serveBench({ model, policies, trace, maxSeqs: 8, tokenBudget: 128 }));
+    const out = unwrap(await api.serveBench({ model, policies, trace, maxSeqs: 16, tokenBudget: 64 }));
     results.serve = { ...meta, calibration: out.calibration, rows: out.rows, events: out.trace, steps: out.steps };
   }
 }

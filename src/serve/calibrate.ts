@@ -4,10 +4,17 @@ import type { StepPlan } from '../sched/types.js';
 import { stats } from '../perf/stats.js';
 
 /**
- * Step times measured on this GPU, for the simulator twin: the median time of
- * an all-decode step at each batch size B, and of prompt steps of a few sizes
- * (fitted as a + b * rows). Measured through GpuModel.step, so it includes
- * what a real step pays: dispatches, the id readback, wall-clock noise.
+ * Step times measured on this GPU, for the simulator twin. Measured through
+ * GpuModel.step, so they include what a real step pays: dispatches, the id
+ * readback, wall-clock noise. A step's time is
+ *   decode-only: decodeMs[B - 1], measured at each GEMV row bucket (1, 2, 4, 8, 16:
+ *                B rows cost what their bucket costs), at context contextAtCalibration;
+ *   with prompt rows: prefillFixedMs + prefillPerRowMs * rows, fitted on prompts
+ *                starting at position 0;
+ * plus attentionMsPerPair for every (row, cached position) pair past those:
+ * attention reads each row's whole context, so a chunk behind a long prefix, or a
+ * decode at a long context, costs more. It is measured as the difference between
+ * the same prompt chunk behind a cached prefix and at position 0.
  */
 export interface StepCalibration {
   /** decodeMs[B - 1]: median ms of a decode step with B rows. */
@@ -15,11 +22,15 @@ export interface StepCalibration {
   /** Prompt step ms = prefillFixedMs + prefillPerRowMs * rows. */
   prefillFixedMs: number;
   prefillPerRowMs: number;
+  /** Extra ms per (row, cached position) pair; absent in older files (0). */
+  attentionMsPerPair?: number;
   contextAtCalibration: number;
 }
 
+/** GEMV row buckets: a decode step of B rows runs the smallest bucket >= B (src/kernels/gemv.ts). */
+const BUCKETS = [1, 2, 4, 8, 16];
 
-export async function calibrateSteps(model: GpuModel, maxSeqs: number, repeats = 5, context = 64): Promise<StepCalibration> {
+export async function calibrateSteps(model: GpuModel, maxSeqs: number, repeats = 7, context = 64): Promise<StepCalibration> {
   const c = model.config;
   const ctx = Math.min(context, c.contextLength - 2);
   const slots = Math.min(maxSeqs, model.kv.seqSlots);
@@ -40,27 +51,49 @@ export async function calibrateSteps(model: GpuModel, maxSeqs: number, repeats =
     }
     return stats(ts).median;
   };
+  // Decode: one measurement per bucket, then every B takes its bucket's time (never
+  // less than a smaller B's: noise must not make more rows look cheaper).
+  const bucketMs = new Map<number, number>();
+  for (const b of [...BUCKETS.filter((x) => x < slots), slots]) {
+    const rows = Array.from({ length: b }, (_, i) => i);
+    bucketMs.set(b, await time(() => model.step({ tokens: rows.map(() => 66), positions: rows.map(() => ctx), seqs: rows, logitRows: rows, phase: 'decode' })));
+  }
   const decodeMs: number[] = [];
   for (let B = 1; B <= slots; B++) {
-    const rows = Array.from({ length: B }, (_, i) => i);
-    decodeMs.push(await time(() => model.step({ tokens: rows.map(() => 66), positions: rows.map(() => ctx), seqs: rows, logitRows: rows, phase: 'decode' })));
+    const bucket = [...bucketMs.keys()].find((b) => b >= B)!;
+    decodeMs.push(Math.max(bucketMs.get(bucket)!, decodeMs[B - 2] ?? 0));
   }
+  const prompt = (n: number, start: number) => {
+    const toks = Array.from({ length: n }, (_, i) => 65 + (i % 26));
+    return () => model.step({ tokens: toks, positions: toks.map((_, i) => start + i), seqs: toks.map(() => 0), phase: 'prefill' });
+  };
   const sizes = [8, Math.min(64, model.maxRows), model.maxRows].filter((v, i, a) => a.indexOf(v) === i && v <= c.contextLength - ctx);
   const points: [number, number][] = [];
-  for (const n of sizes) {
-    const toks = Array.from({ length: n }, (_, i) => 65 + (i % 26));
-    points.push([n, await time(() => model.step({ tokens: toks, positions: toks.map((_, i) => i), seqs: toks.map(() => 0), phase: 'prefill' }))]);
-  }
+  for (const n of sizes) points.push([n, await time(prompt(n, 0))]);
   // Least squares line through (rows, ms).
   const mx = points.reduce((a, p) => a + p[0], 0) / points.length;
   const my = points.reduce((a, p) => a + p[1], 0) / points.length;
   const sxx = points.reduce((a, p) => a + (p[0] - mx) ** 2, 0);
   const slope = sxx > 0 ? points.reduce((a, p) => a + (p[0] - mx) * (p[1] - my), 0) / sxx : 0;
-  return { decodeMs, prefillFixedMs: Math.max(0, my - slope * mx), prefillPerRowMs: Math.max(0, slope), contextAtCalibration: ctx };
+  // Attention: the largest chunk behind slot 0's cached prefix of ctx positions (the
+  // chunk rewrites positions ctx.., the prefix stays), against the same chunk at 0.
+  const n = sizes[sizes.length - 1]!;
+  let attentionMsPerPair = 0;
+  if (ctx + n <= c.contextLength) {
+    for (let p0 = 0; p0 < ctx; p0 += fill.length) {
+      const k = Math.min(fill.length, ctx - p0);
+      await model.step({ tokens: fill.slice(0, k), positions: fill.slice(0, k).map((_, i) => p0 + i), seqs: fill.slice(0, k).map(() => 0), phase: 'prefill' });
+    }
+    const behind = await time(prompt(n, ctx));
+    const atZero = points.find((p) => p[0] === n)![1];
+    attentionMsPerPair = Math.max(0, (behind - atZero) / (n * ctx));
+  }
+  return { decodeMs, prefillFixedMs: Math.max(0, my - slope * mx), prefillPerRowMs: Math.max(0, slope), attentionMsPerPair, contextAtCalibration: ctx };
 }
 
-/** The simulator's step time from a calibration: prompt steps by the fitted line, decode steps by B. */
+/** The simulator's step time from a calibration (see StepCalibration). */
 export function calibratedModel(cal: StepCalibration): StepTimeModel {
+  const perPair = cal.attentionMsPerPair ?? 0;
   return (plan: StepPlan) => {
     const rows = plan.rows;
     if (plan.items.every((i) => i.kind === 'decode')) {
@@ -68,8 +101,11 @@ export function calibratedModel(cal: StepCalibration): StepTimeModel {
       const table = cal.decodeMs;
       // Past the calibrated batch sizes, grow linearly with the last measured step's per-row cost.
       const ms = B <= table.length ? table[B - 1]! : table[table.length - 1]! * (B / table.length);
-      return ms / 1000;
+      const pairs = plan.items.reduce((a, i) => a + (i.start - cal.contextAtCalibration), 0);
+      return (ms + perPair * pairs) / 1000;
     }
-    return (cal.prefillFixedMs + cal.prefillPerRowMs * rows) / 1000;
+    // Prompt rows were calibrated from position 0: every row pays for the cached positions before its item.
+    const pairs = plan.items.reduce((a, i) => a + i.tokens.length * i.start, 0);
+    return (cal.prefillFixedMs + cal.prefillPerRowMs * rows + perPair * pairs) / 1000;
   };
 }

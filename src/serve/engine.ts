@@ -1,3 +1,4 @@
+import { GEMV_MAX_ROWS } from '../kernels/gemv.js';
 import { InvalidRequestError } from '../errors.js';
 import type { GpuContext } from '../gpu/context.js';
 import { GpuModel } from '../model/gpu-model.js';
@@ -15,7 +16,7 @@ import { RequestHandle, type RequestResult } from './handle.js';
 export interface EngineOptions {
   /** A policy or its name: serial, static, continuous, continuous-unchunked (default continuous). */
   policy?: Policy | string;
-  /** Sequences running at once (default 8). */
+  /** Sequences running at once (default 16: one GEMV pass reads the weights once for up to 16 rows). */
   maxSeqs?: number;
   /** Token rows per step (default 256). */
   tokenBudget?: number;
@@ -87,7 +88,7 @@ export class Engine {
 
   static async create(ctx: GpuContext, weights: ModelWeights, options: EngineOptions = {}): Promise<Engine> {
     const c = weights.config;
-    const maxSeqs = options.maxSeqs ?? 8;
+    const maxSeqs = options.maxSeqs ?? GEMV_MAX_ROWS; // one GEMV pass serves this many decode rows
     const tokenBudget = options.tokenBudget ?? 256;
     const kvBlocks = Math.ceil((options.kvTokens ?? maxSeqs * c.contextLength) / KV_BLOCK_SIZE);
     const model = await GpuModel.create(ctx, weights, { maxSeqs, maxRows: tokenBudget, kvBlocks });

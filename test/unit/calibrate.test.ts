@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { calibratedModel, type StepCalibration } from '../../src/serve/calibrate.js';
+import type { PlanItem, StepPlan } from '../../src/sched/types.js';
+
+const cal: StepCalibration = { decodeMs: [10, 12, 15, 15], prefillFixedMs: 20, prefillPerRowMs: 2, attentionMsPerPair: 0.001, contextAtCalibration: 64 };
+const item = (kind: 'prefill' | 'decode', count: number, start: number): PlanItem => ({
+  seqId: `s${start}`,
+  slot: 0,
+  tokens: new Array(count).fill(65),
+  start,
+  kind,
+  sample: true,
+  blocks: [],
+});
+const plan = (...items: PlanItem[]): StepPlan => ({ items, rows: items.reduce((a, i) => a + i.tokens.length, 0) });
+
+describe('calibrated step times for the simulator', () => {
+  it('decode steps take their batch size from the table, adjusted for context past the calibration', () => {
+    const m = calibratedModel(cal);
+    expect(m(plan(item('decode', 1, 64)))).toBeCloseTo(0.01, 12);
+    expect(m(plan(item('decode', 1, 64), item('decode', 1, 64), item('decode', 1, 64)))).toBeCloseTo(0.015, 12);
+    // 100 and 164 cached positions: 36 + 100 pairs past the calibration's 64.
+    expect(m(plan(item('decode', 1, 100), item('decode', 1, 164)))).toBeCloseTo((12 + 0.001 * 136) / 1000, 12);
+    // Past the table: linear in B from its last entry.
+    expect(m(plan(...Array.from({ length: 8 }, () => item('decode', 1, 64))))).toBeCloseTo(0.03, 12);
+  });
+
+  it('steps with prompt rows: the fitted line over all rows, plus every row\'s cached prefix', () => {
+    const m = calibratedModel(cal);
+    expect(m(plan(item('prefill', 32, 0)))).toBeCloseTo((20 + 2 * 32) / 1000, 12);
+    // A chunk of 32 behind 64 cached positions, beside one decode row at 80.
+    expect(m(plan(item('prefill', 32, 64), item('decode', 1, 80)))).toBeCloseTo((20 + 2 * 33 + 0.001 * (32 * 64 + 80)) / 1000, 12);
+  });
+
+  it('older calibration files without an attention term still work', () => {
+    const { attentionMsPerPair: _, ...old } = cal;
+    expect(calibratedModel(old)(plan(item('prefill', 10, 500)))).toBeCloseTo((20 + 20) / 1000, 12);
+  });
+});
