@@ -79,7 +79,7 @@ async function runSuite(suite: string, quick: boolean, meta: object): Promise<vo
   } else if (suite === 'sweep') {
     const c = await needCeilings();
     const out = unwrap(await api.sweepBench({ widths: quick ? LADDER_WIDTHS_QUICK.slice(0, 3) : LADDER_WIDTHS, dtypes: ['f32', 'f16'], decodeSteps: 4, prefillModel: model, promptLengths: quick ? [1, 16] : [1, 8, 32, 128, 512], ceilings: c }));
-    results.sweep = { ...meta, ceilings: c, rows: out.decode, prefill: out.prefill, profiles: out.profiles, skipped: out.skipped, overheadFloorEndsAtBytes: out.overheadFloorEndsAtBytes };
+    results.sweep = { ...meta, ceilings: c, rows: out.decode, batched: out.batched, prefill: out.prefill, profiles: out.profiles, skipped: out.skipped, overheadFloorEndsAtBytes: out.overheadFloorEndsAtBytes };
   } else if (suite === 'decode') {
     results.decode = { ...meta, rows: unwrap(await api.decodeBench({ model, dtypes: [dtype], promptTokens: 32, decodeTokens: 16, repeats: 3 })) };
   } else {

@@ -126,7 +126,7 @@ async function main(o: Opts): Promise<void> {
           );
           spinner.succeed('sweep: decode over model sizes (batch 1), prefill over prompt lengths');
           console.log(sweepTables(out));
-          result = { ceilings: c, rows: out.decode, prefill: out.prefill, profiles: out.profiles, skipped: out.skipped, overheadFloorEndsAtBytes: out.overheadFloorEndsAtBytes };
+          result = { ceilings: c, rows: out.decode, batched: out.batched, prefill: out.prefill, profiles: out.profiles, skipped: out.skipped, overheadFloorEndsAtBytes: out.overheadFloorEndsAtBytes };
         } else if (suite === 'decode') {
           const rows = unwrap(await runner.call('decodeBench', { model: o.model, dtypes: ['f32', 'f16'], promptTokens: o.quick ? 32 : 128, decodeTokens: o.quick ? 16 : 32, repeats }));
           spinner.succeed(`decode: ${o.model}, greedy, one sequence`);

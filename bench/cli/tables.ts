@@ -84,6 +84,8 @@ export function sweepTables(s: SweepResult): string {
   const d = new Table({ head: ['model', 'dtype', 'weights', 'ms/token', 'tok/s', 'GB/s', 'of read ceiling', 'modelled tok/s', 'measured/modelled'] });
   for (const r of s.decode)
     d.push([r.config, r.dtype, mib(r.weightBytes), `${fmt(r.msPerToken.median)} (${fmt(r.msPerToken.min)}-${fmt(r.msPerToken.max)})`, fmt(r.tokensPerSec, 1), fmt(r.achievedGBps), ofCeiling(r), fmt(r.modelledTokensPerSec, 1), fmt(r.measuredOverModelled)]);
+  const b = new Table({ head: ['model', 'dtype', 'weights', 'batch', 'ms/step', 'x B=1', 'tok/s (all sequences)'] });
+  for (const r of s.batched ?? []) b.push([r.config, r.dtype, mib(r.weightBytes), r.batch, `${fmt(r.msPerStep.median)} (${fmt(r.msPerStep.min)}-${fmt(r.msPerStep.max)})`, fmt(r.overB1), fmt(r.tokensPerSec, 1)]);
   const p = new Table({ head: ['model', 'prompt', 'ms', 'tok/s', 'GFLOP/s', 'of FMA peak', 'modelled tok/s'] });
   for (const r of s.prefill) p.push([r.model, r.promptTokens, fmt(r.ms, 1), fmt(r.tokensPerSec, 0), fmt(r.gflops), `${fmt(r.fractionOfPeak * 100, 1)}%`, fmt(r.modelledTokensPerSec, 0)]);
   const prof = s.profiles
@@ -95,5 +97,5 @@ export function sweepTables(s: SweepResult): string {
       return `${p.step} step (${p.rows} rows): one pass per kernel ${fmt(p.attributedMs)} ms vs as submitted ${fmt(p.productionMs)} ms (gap ${fmt(p.gapMs)} ms): ${parts}`;
     })
     .join('\n');
-  return `${d.toString()}\n${prof}\noverhead floor ends near ${mib(s.overheadFloorEndsAtBytes)} of weights (dispatch overhead = weight read time there)\n${p.toString()}${s.skipped.length ? `\nskipped: ${s.skipped.join('; ')}` : ''}`;
+  return `${d.toString()}\n${b.toString()}\n${prof}\noverhead floor ends near ${mib(s.overheadFloorEndsAtBytes)} of weights (dispatch overhead = weight read time there)\n${p.toString()}${s.skipped.length ? `\nskipped: ${s.skipped.join('; ')}` : ''}`;
 }

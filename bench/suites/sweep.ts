@@ -1,6 +1,6 @@
 import { GpuModel, syntheticWeights, type GpuContext, type ModelConfig, type WeightDtype } from '../../src/index.js';
 import { dtypeCeilingGBps, type Ceilings } from '../../src/perf/ceilings.js';
-import { modelledDecodeTokensPerSec, modelledPrefillTokensPerSec, overheadFloorBytes, stepCost, type DeviceRates } from '../../src/perf/cost-model.js';
+import { modelledDecodeTokensPerSec, modelledPrefillTokensPerSec, overheadFloorBytes, stepCost, weightBytesOf, type DeviceRates } from '../../src/perf/cost-model.js';
 import { ladderConfig } from '../../src/perf/ladder.js';
 import { stats, type Stats } from '../../src/perf/stats.js';
 import { detectQuantumNs } from '../../src/gpu/timer.js';
@@ -54,8 +54,23 @@ export interface StepProfile {
   gapMs: number;
 }
 
+/** Decode steps of B sequences on one model whose weights dominate: the weights are read once for all B. */
+export interface BatchedDecodeRow {
+  config: string;
+  weightBytes: number;
+  dtype: WeightDtype;
+  batch: number;
+  /** GPU ms of one decode step with `batch` rows (timestamps, else wall clock). */
+  msPerStep: Stats;
+  /** msPerStep / the same model's B = 1 step. */
+  overB1: number;
+  /** Tokens per second over all B sequences. */
+  tokensPerSec: number;
+}
+
 export interface SweepResult {
   profiles: StepProfile[];
+  batched: BatchedDecodeRow[];
   decode: DecodeSweepRow[];
   prefill: PrefillSweepRow[];
   skipped: string[];
@@ -129,6 +144,7 @@ export async function sweepBench(ctx: GpuContext, req: SweepRequest, progress: (
         model.destroy();
       }
     }
+  const batched = await batchedDecode(ctx, req, progress, skipped);
   const prefill: PrefillSweepRow[] = [];
   const profiles: StepProfile[] = [];
   const pc = preset(req.prefillModel);
@@ -180,5 +196,59 @@ export async function sweepBench(ctx: GpuContext, req: SweepRequest, progress: (
     pm.destroy();
   }
   const dispatches = stepCost(ladderConfig(64), 'f32', [{ newTokens: 1, context: 8 }], rates).dispatches;
-  return { decode, prefill, profiles, skipped, overheadFloorEndsAtBytes: overheadFloorBytes(dispatches, rates) };
+  return { decode, batched, prefill, profiles, skipped, overheadFloorEndsAtBytes: overheadFloorBytes(dispatches, rates) };
 }
+
+/** Batch sizes of the batched-decode rows: every GEMV row bucket (src/kernels/gemv.ts). */
+const BATCHES = [1, 2, 4, 8, 16];
+
+/**
+ * Batched decode on the smallest ladder model with at least 16 MiB of f32 weights:
+ * B sequences with their own cached prompt, one decode row each per step.
+ */
+async function batchedDecode(ctx: GpuContext, req: SweepRequest, progress: (m: string) => void, skipped: string[]): Promise<BatchedDecodeRow[]> {
+  const D = req.widths.find((w) => weightBytesOf(ladderConfig(w), 'f32') >= 16 * 2 ** 20);
+  if (D === undefined) {
+    skipped.push('batched decode: no ladder model with 16 MiB of weights in this sweep');
+    return [];
+  }
+  const config = ladderConfig(D);
+  const rows: BatchedDecodeRow[] = [];
+  const maxB = Math.max(...BATCHES);
+  const prompt = [256, 72, 101, 108, 108, 111, 33, 32];
+  for (const dtype of req.dtypes) {
+    progress(`sweep: batched decode ${config.name} ${dtype}`);
+    let model: GpuModel;
+    try {
+      model = await GpuModel.create(ctx, syntheticWeights(config, dtype, 5), { maxRows: maxB * prompt.length, maxSeqs: maxB });
+    } catch (e) {
+      if (e instanceof LimitExceededError) {
+        skipped.push(`batched decode ${config.name} ${dtype}: ${e.message}`);
+        continue;
+      }
+      throw e;
+    }
+    try {
+      for (let s = 0; s < maxB; s++) await model.step({ tokens: prompt, positions: prompt.map((_, i) => i), seqs: prompt.map(() => s), phase: 'prefill' });
+      let b1 = NaN;
+      for (const B of BATCHES) {
+        const seqs = Array.from({ length: B }, (_, i) => i);
+        const input = { tokens: seqs.map(() => 65), positions: seqs.map(() => prompt.length), seqs, logitRows: seqs, phase: 'decode' as const };
+        await model.step(input); // warm-up (rewrites the same position each time)
+        const times: number[] = [];
+        for (let r = 0; r < Math.max(3, req.decodeSteps); r++) {
+          const t0 = performance.now();
+          const out = await model.step(input);
+          times.push(gpuMs(out.gpuNs, performance.now() - t0));
+        }
+        const ms = stats(times);
+        if (B === 1) b1 = ms.median;
+        rows.push({ config: config.name, weightBytes: model.weightBytes, dtype, batch: B, msPerStep: ms, overB1: ms.median / b1, tokensPerSec: (B * 1000) / ms.median });
+      }
+    } finally {
+      model.destroy();
+    }
+  }
+  return rows;
+}
+

@@ -28,6 +28,9 @@ describe('npm run bench -- --quick', () => {
     expect(sweep.ceilings.readGBps).toBeGreaterThan(0);
     for (const r of sweep.rows)
       for (const k of ['weightBytes', 'dtype', 'msPerToken', 'tokensPerSec', 'achievedGBps', 'fractionOfReadBandwidth', 'modelledTokensPerSec', 'measuredOverModelled']) expect(r, k).toHaveProperty(k);
+    expect(sweep.batched.map((r: { batch: number }) => r.batch)).toEqual([1, 2, 4, 8, 16, 1, 2, 4, 8, 16]);
+    for (const r of sweep.batched) for (const k of ['weightBytes', 'dtype', 'msPerStep', 'overB1', 'tokensPerSec']) expect(r, k).toHaveProperty(k);
+    expect(sweep.ceilings.f16ReadGBps).toBeGreaterThan(0);
     const serve = json('serve');
     expect(serve.rows.map((r: { policy: string }) => r.policy)).toEqual(['serial', 'static', 'continuous']);
     for (const r of serve.rows) {
