@@ -24,13 +24,29 @@ type Dawn = { create: (flags: string[]) => GPU; globals: Record<string, unknown>
  * environment did not choose, SwiftShader's CPU driver from an installed
  * Chromium (Dawn re-reads VK_ICD_FILENAMES for each instance).
  */
+/**
+ * Dawn's instances (what dawn.create returns), held until the runner ends. Nothing
+ * else references an instance once its device exists, and when the garbage
+ * collector frees it Dawn tears the instance down under the live device: the
+ * process then dies at random (SIGSEGV, std::system_error, a hang), which is how
+ * this runtime crashed on most runs before.
+ */
+const liveInstances = new Set<GPU>();
+function keepAlive(instance: GPU): GPU {
+  liveInstances.add(instance);
+  return instance;
+}
+
 async function acquireDawn(dawn: Dawn, onDriver?: (d: string) => void): Promise<GpuContext> {
   // Unquantized timestamps: Dawn rounds them to 65,536 ns unless told not to.
   const flags = ['disable-dawn-features=timestamp_quantization'];
+  // Mesa's implicit device-select layer picks among display GPUs and, without a
+  // display session, prints XDG_RUNTIME_DIR errors; it has nothing to choose for us.
+  process.env.NODEVICE_SELECT ??= '1';
   const first = describeDrivers();
   const chosenByEnv = Boolean(process.env.VK_ICD_FILENAMES ?? process.env.VK_DRIVER_FILES);
   try {
-    const ctx = await acquireGpu({ gpu: dawn.create(flags), sleepBeforeWaits: true });
+    const ctx = await acquireGpu({ gpu: keepAlive(dawn.create(flags)), sleepBeforeWaits: true });
     onDriver?.(first);
     return ctx;
   } catch (e) {
@@ -42,7 +58,7 @@ async function acquireDawn(dawn: Dawn, onDriver?: (d: string) => void): Promise<
       );
   }
   process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
-  const ctx = await acquireGpu({ gpu: dawn.create(flags), sleepBeforeWaits: true });
+  const ctx = await acquireGpu({ gpu: keepAlive(dawn.create(flags)), sleepBeforeWaits: true });
   onDriver?.(`SwiftShader from Chromium (${SWIFTSHADER_ICD}): ${first} gave no adapter`);
   return ctx;
 }
@@ -91,5 +107,6 @@ export async function withNodeRunner<T>(options: NodeRunnerOptions, fn: (runner:
     return await fn(runner);
   } finally {
     ctx.destroy();
+    liveInstances.clear();
   }
 }

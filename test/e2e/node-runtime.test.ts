@@ -1,16 +1,48 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { preset } from '../../src/model/config.js';
+import { syntheticWeights } from '../../src/model/weights.js';
+import { CpuModel } from '../../src/ref/forward.js';
 
 const run = promisify(execFile);
+const generate = async (...args: string[]) => (await run('npm', ['run', '-s', 'generate', '--', ...args], { maxBuffer: 1 << 26 })).stdout;
 
+// The same tolerance as test/gpu/model.browser.test.ts (whole-model logits, 1e-4 of
+// their largest magnitude; the reasoning is there). Runtimes are compared exactly.
+const LOGIT_TOL = 1e-4;
+const PROMPT = [256, 72, 101, 108, 108, 111, 44, 32, 119, 111, 114, 108, 100];
+const SEED = 77;
 
-// The Node runtime's compute runs are not in CI: on these sandboxed machines
-// Dawn's SwiftShader crashes the process in most runs ("std::system_error",
-// a pthread priority assertion, SIGSEGV at exit), while the same kernels run
-// fine in Chromium. The runs it does finish give the browser's tokens; see the
-// README. What CI checks is the setup path, which starts no compute.
 describe('the Node runtime (Dawn)', () => {
+  it.each(['f32', 'f16'] as const)('tiny model, %s: prompt logits within tolerance of the CPU reference and bit for bit the browser runtime\'s', async (dtype) => {
+    const args = ['--model', 'tiny', '--dtype', dtype, '--seed', String(SEED), '--tokens', PROMPT.join(','), '--prompt-logits'];
+    const node = JSON.parse(await generate(...args, '--runtime', 'node'));
+    const browser = JSON.parse(await generate(...args, '--runtime', 'browser'));
+    expect(node.runtime).toBe('node');
+    expect(node.logitBits).toEqual(browser.logitBits);
+    const got = new Float32Array(new Uint32Array(node.logitBits).buffer);
+    const cpu = new CpuModel(syntheticWeights(preset('tiny'), dtype, SEED));
+    const want = new Float32Array(PROMPT.length * node.vocab);
+    // The reference returns every row's logits for the prompt it is fed.
+    want.set(cpu.forward(PROMPT));
+    let err = 0;
+    let scale = 0;
+    for (let i = 0; i < want.length; i++) {
+      err = Math.max(err, Math.abs(got[i]! - want[i]!));
+      scale = Math.max(scale, Math.abs(want[i]!));
+    }
+    expect(err / scale).toBeLessThan(LOGIT_TOL);
+  });
+
+  it('generates the CPU reference\'s greedy tokens', async () => {
+    const args = ['--model', 'tiny', '--seed', String(SEED), '--tokens', PROMPT.join(','), '--max-tokens', '12', '--json'];
+    const node = JSON.parse(await generate(...args, '--runtime', 'node'));
+    const cpu = JSON.parse(await generate(...args, '--backend', 'cpu'));
+    expect(node.runtime).toBe('node');
+    expect(node.tokens).toEqual(cpu.tokens);
+  });
+
   it('says what to install when no Vulkan driver gives an adapter', async () => {
     const env = { ...process.env, VK_ICD_FILENAMES: '/nonexistent/icd.json' };
     let r: { code: number; stderr: string };

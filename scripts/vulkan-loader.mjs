@@ -1,0 +1,37 @@
+// The Node runtime (Dawn, npm package `webgpu`) loads the Vulkan loader,
+// libvulkan.so.1, which Chromium keeps to itself (/usr/lib/chromium) and a bare
+// Debian lacks. `npm test` runs the Node runtime's tests, so this finds the
+// loader or installs Debian's libvulkan1 when root with apt (printing what it
+// does), the way scripts/chromium.mjs installs a browser; otherwise it stops with
+// the command to run. The driver itself comes from Chromium (SwiftShader) when
+// the machine has no GPU driver: bench/cli/node-runtime.ts.
+import { execFileSync } from 'node:child_process';
+
+const INSTALL = 'apt-get update && apt-get install -y libvulkan1';
+
+export function hasVulkanLoader() {
+  try {
+    return /libvulkan\.so\.1\b/.test(execFileSync('sh', ['-c', 'ldconfig -p 2>/dev/null || /sbin/ldconfig -p'], { encoding: 'utf8' }));
+  } catch {
+    return false;
+  }
+}
+
+export function ensureVulkanLoader() {
+  if (hasVulkanLoader()) return;
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  let hasApt = false;
+  try {
+    execFileSync('sh', ['-c', 'command -v apt-get'], { stdio: 'ignore' });
+    hasApt = true;
+  } catch {}
+  if (isRoot && hasApt) {
+    console.log(`[vulkan] no Vulkan loader (libvulkan.so.1) for the Node runtime; installing: ${INSTALL}`);
+    execFileSync('sh', ['-c', 'apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libvulkan1'], { stdio: 'inherit' });
+    if (hasVulkanLoader()) return;
+  }
+  console.error(`[vulkan] the Node runtime's tests need the Vulkan loader (libvulkan.so.1). Install it and retry:\n  ${isRoot ? '' : 'sudo '}${INSTALL}`);
+  process.exit(1);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) ensureVulkanLoader();
