@@ -1,3 +1,4 @@
+import { PassTimer } from '../../src/gpu/timer.js';
 import { Gemm } from '../../src/kernels/gemm.js';
 import { Gemv } from '../../src/kernels/gemv.js';
 import { packMatrix } from '../../src/kernels/packing.js';
@@ -25,25 +26,38 @@ export interface KernelBenchRow {
   gflops: number;
 }
 
-/** Times one dispatch (submit to onSubmittedWorkDone, wall clock) `repeats` times after a warm-up. */
+/**
+ * Times one dispatch `repeats` times after a warm-up: GPU time from timestamps where
+ * the adapter has them, else wall clock from submit to onSubmittedWorkDone. Before
+ * each wait the context may sleep for most of the last time (Dawn in Node spins while
+ * it waits, taking a core from a CPU adapter); that estimate must be the GPU time, or
+ * a slow first run keeps every later sleep too long.
+ */
 async function timeDispatch(ctx: GpuContext, encode: (pass: GPUComputePassEncoder) => void, repeats: number): Promise<Stats> {
+  const timer = ctx.hasTimestamps ? new PassTimer(ctx, 1) : undefined;
   let last = 0;
   const once = async () => {
     const t0 = performance.now();
     const enc = ctx.device.createCommandEncoder();
-    const pass = enc.beginComputePass();
+    const pass = enc.beginComputePass(timer ? { timestampWrites: timer.pass(0) } : {});
     encode(pass);
     pass.end();
+    timer?.resolve(enc, 1);
     ctx.device.queue.submit([enc.finish()]);
     await ctx.beforeWait(last);
-    await ctx.device.queue.onSubmittedWorkDone();
-    return (last = performance.now() - t0);
+    const ns = timer ? (await timer.read(1))[0]! : NaN;
+    if (!timer) await ctx.device.queue.onSubmittedWorkDone();
+    return (last = Number.isFinite(ns) ? ns / 1e6 : performance.now() - t0);
   };
-  await once();
-  const ts: number[] = [];
-  for (let i = 0; i < repeats; i++) ts.push(await once());
-  ctx.check();
-  return stats(ts);
+  try {
+    await once();
+    const ts: number[] = [];
+    for (let i = 0; i < repeats; i++) ts.push(await once());
+    ctx.check();
+    return stats(ts);
+  } finally {
+    timer?.destroy();
+  }
 }
 
 /** GEMV (decode) and GEMM (prefill) alone, over representative shapes. */
