@@ -1,6 +1,7 @@
 // Terminal tables for each suite's rows.
 import Table from 'cli-table3';
 import type { AdapterReport } from '../../src/index.js';
+import type { Tuning } from '../../src/gpu/tuning.js';
 import type { DecodeBenchRow } from '../suites/decode.js';
 import type { KernelBenchRow } from '../suites/kernels.js';
 import type { ServePolicyRow } from '../suites/serve.js';
@@ -10,8 +11,11 @@ import type { SweepResult } from '../suites/sweep.js';
 const fmt = (x: number, digits = 2) => (Number.isFinite(x) ? x.toFixed(digits) : '-');
 const mib = (b: number) => `${(b / 2 ** 20).toFixed(1)} MiB`;
 
-export function describeAdapter(a: AdapterReport): string {
-  return `${a.vendor} ${a.architecture}${a.isFallbackAdapter ? ' (software adapter: these are CPU numbers)' : ''}`;
+export function describeAdapter(a: AdapterReport & { tuning?: Tuning }): string {
+  const base = `${a.vendor} ${a.architecture}${a.isFallbackAdapter ? ' (software adapter: these are CPU numbers)' : ''}`;
+  if (!a.tuning) return base;
+  const act = a.tuning.activations === 'subgroup' ? 'activations shared across subgroups' : 'activations loaded per lane (no usable subgroups)';
+  return `${base}; kernels: gemm ${a.tuning.gemm.variant}, ${act}`;
 }
 
 export function decodeTable(rows: DecodeBenchRow[]): string {

@@ -4,6 +4,7 @@
 // the CLI can print their code and message whichever side ran.
 import { EngineError, generate, GpuModel, loadCheckpoint, preset, syntheticWeights, type AdapterReport, type GpuContext, type ModelWeights, type WeightDtype } from '../../src/index.js';
 import { measureCeilings, type CeilingOptions } from '../../src/perf/ceilings.js';
+import type { Tuning } from '../../src/gpu/tuning.js';
 import { decodeBench, type DecodeBenchRequest } from './decode.js';
 import { kernelBench, type KernelBenchRequest } from './kernels.js';
 import { serveBench, type ServeBenchRequest } from './serve.js';
@@ -45,7 +46,12 @@ export function makeEngineApi(host: ApiHost) {
     spec.weightsUrl ? loadCheckpoint(await host.fetchBytes(spec.weightsUrl), preset(spec.model)) : syntheticWeights(preset(spec.model), spec.dtype, spec.seed);
   const { progress } = host;
   return {
-    adapter: () => guard(async (): Promise<AdapterReport> => (await host.gpu()).adapter),
+    /** The adapter, and the kernel variants chosen for it (src/gpu/tuning.ts). */
+    adapter: () =>
+      guard(async (): Promise<AdapterReport & { tuning: Tuning }> => {
+        const ctx = await host.gpu();
+        return { ...ctx.adapter, tuning: ctx.tuning };
+      }),
     decodeBench: (req: DecodeBenchRequest) => guard(async () => decodeBench(await host.gpu(), req, progress)),
     kernelBench: (req: KernelBenchRequest) => guard(async () => kernelBench(await host.gpu(), req, progress)),
     serveBench: (req: ServeBenchRequest) => guard(async () => serveBench(await host.gpu(), req, progress)),
