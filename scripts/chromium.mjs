@@ -2,8 +2,8 @@
 // Debian's `chromium` the way `playwright install --with-deps` would (root + apt).
 // Playwright's own browser download cannot work on these machines, so every
 // launch passes the path found here as `executablePath`.
-import { execFileSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
+import { aptInstall, canAptInstall, isRoot } from './apt.mjs';
 
 const CANDIDATES = [
   '/usr/bin/chromium',
@@ -45,19 +45,13 @@ export function ensureChromium({ quiet = false } = {}) {
     if (!quiet) console.log(`[chromium] using ${found}`);
     return found;
   }
-  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-  let hasApt = false;
-  try {
-    execFileSync('sh', ['-c', 'command -v apt-get'], { stdio: 'ignore' });
-    hasApt = true;
-  } catch {}
-  if (isRoot && hasApt) {
+  if (canAptInstall()) {
     console.log('[chromium] no Chrome/Chromium found; installing Debian\'s chromium: apt-get update && apt-get install -y chromium');
-    execFileSync('sh', ['-c', 'apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium'], { stdio: 'inherit' });
+    aptInstall('chromium');
     const p = findChromium();
     if (p) return p;
   }
-  console.error(`[chromium] no Chrome/Chromium found. Install one and retry:\n  ${isRoot ? '' : 'sudo '}${INSTALL_HINT}`);
+  console.error(`[chromium] no Chrome/Chromium found. Install one and retry:\n  ${isRoot() ? '' : 'sudo '}${INSTALL_HINT}`);
   process.exit(1);
 }
 

@@ -6,6 +6,7 @@
 // the command to run. The driver itself comes from Chromium (SwiftShader) when
 // the machine has no GPU driver: bench/cli/node-runtime.ts.
 import { execFileSync } from 'node:child_process';
+import { aptInstall, canAptInstall, isRoot } from './apt.mjs';
 
 const INSTALL = 'apt-get update && apt-get install -y libvulkan1';
 
@@ -19,18 +20,12 @@ export function hasVulkanLoader() {
 
 export function ensureVulkanLoader() {
   if (hasVulkanLoader()) return;
-  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-  let hasApt = false;
-  try {
-    execFileSync('sh', ['-c', 'command -v apt-get'], { stdio: 'ignore' });
-    hasApt = true;
-  } catch {}
-  if (isRoot && hasApt) {
+  if (canAptInstall()) {
     console.log(`[vulkan] no Vulkan loader (libvulkan.so.1) for the Node runtime; installing: ${INSTALL}`);
-    execFileSync('sh', ['-c', 'apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libvulkan1'], { stdio: 'inherit' });
+    aptInstall('libvulkan1');
     if (hasVulkanLoader()) return;
   }
-  console.error(`[vulkan] the Node runtime's tests need the Vulkan loader (libvulkan.so.1). Install it and retry:\n  ${isRoot ? '' : 'sudo '}${INSTALL}`);
+  console.error(`[vulkan] the Node runtime's tests need the Vulkan loader (libvulkan.so.1). Install it and retry:\n  ${isRoot() ? '' : 'sudo '}${INSTALL}`);
   process.exit(1);
 }
 
