@@ -128,6 +128,43 @@ export function renderReport(root: HTMLElement, results: BenchResults): void {
       'chart-prefill',
     );
 
+    if (sw.batched?.length) {
+      const first = sw.batched[0];
+      const b = section(
+        root,
+        'Batched decode: the weights are read once for every sequence',
+        `Decode steps of B sequences on ${first.config} (${fmt(first.weightBytes / MiB, 1)} MiB of f32 weights), one row each. First: the step's time over B = 1's (dashed: 1x, what an adapter bound only by reading the weights would keep). Second: tokens per second over all B sequences. [${label(sw)}]`,
+      );
+      const batches = [...new Set(sw.batched.map((r: any) => r.batch))] as number[];
+      const per = (d: string, key: string) => batches.map((B) => sw.batched.find((r: any) => r.dtype === d && r.batch === B)?.[key] ?? null);
+      const dtypes = [...new Set(sw.batched.map((r: any) => r.dtype))] as string[];
+      const colour = (d: string) => (d === 'f16' ? '#ff7f0e' : '#1f77b4');
+      chart(
+        b,
+        {
+          type: 'line',
+          data: {
+            labels: batches,
+            datasets: [
+              ...dtypes.map((d) => ({ label: `${d}: step time / B = 1`, data: per(d, 'overB1'), borderColor: colour(d) })),
+              { label: 'weights read once (1x)', data: batches.map(() => 1), borderColor: '#2ca02c', borderDash: [4, 4], pointRadius: 0 },
+            ],
+          },
+          options: { scales: { y: { min: 0, title: { display: true, text: 'x the B = 1 step' } }, x: { title: { display: true, text: 'sequences per step (B)' } } } },
+        },
+        'chart-batched-ratio',
+      );
+      chart(
+        b,
+        {
+          type: 'bar',
+          data: { labels: batches, datasets: dtypes.map((d) => ({ label: `${d} tokens/s`, data: per(d, 'tokensPerSec'), backgroundColor: colour(d) })) },
+          options: { scales: { y: { title: { display: true, text: 'decode tokens/s, all sequences' } }, x: { title: { display: true, text: 'sequences per step (B)' } } } },
+        },
+        'chart-batched-tps',
+      );
+    }
+
     if (sw.profiles?.length) {
       const k = section(root, 'Where a step spends its time', 'GPU time per kernel (summed over layers) of one prefill and one decode step, each kernel in its own timestamped pass.');
       const kernels = [...new Set(sw.profiles.flatMap((p: any) => Object.keys(p.kernelsMs)))] as string[];
