@@ -16,8 +16,8 @@ const program = new Command('simulate')
   .option('--prefill-rate <tokens/s>', 'prompt tokens per second', parse.int(1), 20000)
   .option('--decode-rate <steps/s>', 'decode steps per second (each samples one token per running sequence)', parse.int(1), 50)
   .option('--calibrated <file>', 'step times measured on a GPU: a serve.json written by npm run bench -- --suite serve')
-  .option('--max-seqs <n>', 'sequences running at once', parse.int(1), 4)
-  .option('--budget <n>', 'token rows per step', parse.int(1), 8192)
+  .option('--max-seqs <n>', 'sequences running at once (default: the calibrated run\'s, else 4)', parse.int(1))
+  .option('--budget <n>', 'token rows per step (default: the calibrated run\'s, else 8192)', parse.int(1))
   .option('--rate <r>', 'poisson: requests per second', parseFloat)
   .option('--requests <n>', 'poisson: number of requests', parse.int(1))
   .option('--json', 'print JSON')
@@ -29,40 +29,45 @@ interface Opts {
   prefillRate: number;
   decodeRate: number;
   calibrated?: string;
-  maxSeqs: number;
-  budget: number;
+  maxSeqs?: number;
+  budget?: number;
   rate?: number;
   requests?: number;
   json?: boolean;
 }
 
-function stepModel(o: Opts): { model: StepTimeModel; label: string } {
+/** The step-time model, and the run shape a calibration file was measured with. */
+function stepModel(o: Opts): { model: StepTimeModel; label: string; maxSeqs?: number; tokenBudget?: number } {
   if (!o.calibrated) return { model: rateModel(o.prefillRate, o.decodeRate), label: `prefill ${o.prefillRate} tokens/s, decode ${o.decodeRate} steps/s` };
-  let cal: StepCalibration;
+  let file: { calibration?: StepCalibration; maxSeqs?: number; tokenBudget?: number };
   try {
-    cal = (JSON.parse(readFileSync(o.calibrated, 'utf8')) as { calibration: StepCalibration }).calibration;
+    file = JSON.parse(readFileSync(o.calibrated, 'utf8'));
   } catch (e) {
     throw new WorkloadError(`cannot read a calibration from ${o.calibrated}: ${(e as Error).message}`);
   }
+  const cal = file?.calibration;
   if (!cal?.decodeMs?.length) throw new WorkloadError(`${o.calibrated} holds no step calibration (write one with npm run bench -- --suite serve)`);
-  return { model: calibratedModel(cal), label: `calibrated on a GPU (${o.calibrated})` };
+  return { model: calibratedModel(cal), label: `calibrated on a GPU (${o.calibrated})`, maxSeqs: file.maxSeqs, tokenBudget: file.tokenBudget };
 }
 
 function main(o: Opts): void {
   const trace = loadWorkload({ workload: o.workload, rate: o.rate, requests: o.requests });
   const requests = toRequests(trace, encode);
   const contextLength = Math.max(...requests.map((r) => r.prompt.length + r.maxTokens));
-  const blocks = o.maxSeqs * Math.ceil(contextLength / 16);
-  const { model, label } = stepModel(o);
+  const { model, label, ...measured } = stepModel(o);
+  // A calibrated run is replayed with the shape it was measured with unless told otherwise.
+  const maxSeqs = o.maxSeqs ?? measured.maxSeqs ?? 4;
+  const budget = o.budget ?? measured.tokenBudget ?? 8192;
+  const blocks = maxSeqs * Math.ceil(contextLength / 16);
   const rows = o.policy.split(',').map((name) => {
-    const run = simulate(requests, makePolicy(name.trim()), { maxSeqs: o.maxSeqs, tokenBudget: o.budget, kvBlocks: blocks, blockSize: 16, contextLength }, model);
+    const run = simulate(requests, makePolicy(name.trim()), { maxSeqs, tokenBudget: budget, kvBlocks: blocks, blockSize: 16, contextLength }, model);
     return { policy: name.trim(), steps: run.steps, ...summarize(run.records), records: run.records };
   });
   if (o.json) {
     console.log(JSON.stringify({ workload: o.workload, model: label, rows }, null, 2));
     return;
   }
-  console.log(`${requests.length} requests (${o.workload}); step times: ${label}; max ${o.maxSeqs} sequences, ${o.budget} rows per step`);
+  console.log(`${requests.length} requests (${o.workload}); step times: ${label}; max ${maxSeqs} sequences, ${budget} rows per step`);
   const t = new Table({ head: ['policy', 'makespan s', 'output tok/s', 'TTFT p50 s', 'TTFT p99 s', 'TPOT p50 ms', 'E2E p50 s', 'E2E p99 s', 'steps'] });
   for (const r of rows)
     t.push([r.policy, r.makespanS.toFixed(3), r.outputTokensPerSec.toFixed(1), (r.ttftP50Ms / 1000).toFixed(3), (r.ttftP99Ms / 1000).toFixed(3), r.tpotP50Ms.toFixed(1), (r.e2eP50Ms / 1000).toFixed(3), (r.e2eP99Ms / 1000).toFixed(3), r.steps]);

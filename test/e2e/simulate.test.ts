@@ -1,0 +1,37 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const simulate = async (...args: string[]) => (await run('npm', ['run', '-s', 'simulate', '--', ...args])).stdout;
+
+describe('npm run simulate', () => {
+  it("prints the seed's serial makespan, 24.325 s, and the batched policies' figures", async () => {
+    const out = await simulate('--workload', 'seed', '--prefill-rate', '20000', '--decode-rate', '50');
+    expect(out).toMatch(/serial makespan 24\.325 s/);
+    expect(out).toMatch(/static makespan 14\.325 s/);
+    expect(out).toMatch(/continuous makespan 14\.325 s/);
+  });
+
+  it('replays a calibrated serve.json with the run shape it was measured with, unless told otherwise', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'sim-')), 'serve.json');
+    const calibration = { decodeMs: [10, 12, 15], prefillFixedMs: 20, prefillPerRowMs: 1, attentionMsPerPair: 0.001, contextAtCalibration: 64 };
+    writeFileSync(file, JSON.stringify({ maxSeqs: 3, tokenBudget: 32, calibration }));
+    expect(await simulate('--workload', 'seed', '--calibrated', file)).toMatch(/max 3 sequences, 32 rows per step/);
+    expect(await simulate('--workload', 'seed', '--calibrated', file, '--max-seqs', '2')).toMatch(/max 2 sequences, 32 rows per step/);
+  });
+
+  it('refuses a file without a calibration, with a typed error', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'sim-')), 'other.json');
+    writeFileSync(file, JSON.stringify({ rows: [] }));
+    const err = await simulate('--workload', 'seed', '--calibrated', file).then(
+      () => undefined,
+      (e: { code: number; stderr: string }) => e,
+    );
+    expect(err?.code).toBe(2);
+    expect(err?.stderr).toMatch(/holds no step calibration/);
+  });
+});
