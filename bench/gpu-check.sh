@@ -8,15 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 out="${1:-bench/results/gpu-check}"
 
-if ! ldconfig -p 2>/dev/null | grep -q 'libvulkan.so.1'; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    echo "[gpu-check] installing the Vulkan loader: apt-get install -y libvulkan1"
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libvulkan1
-  else
-    echo "[gpu-check] the Vulkan loader is missing; install it: sudo apt-get install -y libvulkan1" >&2
-    exit 1
-  fi
-fi
+node scripts/vulkan-loader.mjs # finds libvulkan.so.1, or installs libvulkan1 (root + apt), or says how
 [ -d node_modules/webgpu ] || npm ci
 
 npm run -s bench -- --runtime node --suite ceilings,kernels,sweep,serve \

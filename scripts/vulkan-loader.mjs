@@ -1,6 +1,6 @@
 // The Node runtime (Dawn, npm package `webgpu`) loads the Vulkan loader,
 // libvulkan.so.1, which Chromium keeps to itself (/usr/lib/chromium) and a bare
-// Debian lacks. `npm test` runs the Node runtime's tests, so this finds the
+// Debian lacks. `npm test` (the Node runtime's tests) and bench/gpu-check.sh run this: it finds the
 // loader or installs Debian's libvulkan1 when root with apt (printing what it
 // does), the way scripts/chromium.mjs installs a browser; otherwise it stops with
 // the command to run. The driver itself comes from Chromium (SwiftShader) when
@@ -25,7 +25,7 @@ export function ensureVulkanLoader() {
     aptInstall('libvulkan1');
     if (hasVulkanLoader()) return;
   }
-  console.error(`[vulkan] the Node runtime's tests need the Vulkan loader (libvulkan.so.1). Install it and retry:\n  ${isRoot() ? '' : 'sudo '}${INSTALL}`);
+  console.error(`[vulkan] the Node runtime needs the Vulkan loader (libvulkan.so.1). Install it and retry:\n  ${isRoot() ? '' : 'sudo '}${INSTALL}`);
   process.exit(1);
 }
 
