@@ -13,6 +13,8 @@ export class PassTimer {
   private readonly querySet?: GPUQuerySet;
   private readonly resolveBuf?: GPUBuffer;
   private readonly staging?: GPUBuffer;
+  /** timestampWrites of each pass, made once: a step asks for them every time. */
+  private readonly writes: GPUComputePassTimestampWrites[] = [];
 
   constructor(
     ctx: GpuContext,
@@ -24,12 +26,14 @@ export class PassTimer {
     this.querySet = device.createQuerySet({ label: 'timer', type: 'timestamp', count: 2 * capacity });
     this.resolveBuf = device.createBuffer({ label: 'timer.resolve', size: 16 * capacity, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC });
     this.staging = device.createBuffer({ label: 'timer.staging', size: 16 * capacity, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    for (let i = 0; i < capacity; i++) this.writes.push({ querySet: this.querySet, beginningOfPassWriteIndex: 2 * i, endOfPassWriteIndex: 2 * i + 1 });
   }
 
   /** The timestampWrites for pass i, or undefined without timestamps. */
   pass(i: number): GPUComputePassTimestampWrites | undefined {
     if (!this.querySet) return undefined;
-    return { querySet: this.querySet, beginningOfPassWriteIndex: 2 * i, endOfPassWriteIndex: 2 * i + 1 };
+    if (i >= this.capacity) throw new RangeError(`pass ${i} past this timer's ${this.capacity}`);
+    return this.writes[i];
   }
 
   /**
@@ -65,6 +69,12 @@ export function passDurations(resolved: ArrayBuffer, n: number, byteOffset = 0):
   const out: number[] = [];
   for (let i = 0; i < n; i++) out.push(passDuration(t[2 * i]!, t[2 * i + 1]!));
   return out;
+}
+
+/** Nanoseconds of the one pass whose timestamps sit at byteOffset (no array: a step reads this every time). */
+export function onePassDuration(resolved: ArrayBuffer, byteOffset: number): number {
+  const t = new BigInt64Array(resolved, byteOffset, 2);
+  return passDuration(t[0]!, t[1]!);
 }
 
 /** end - begin in ns; NaN when the counter went backwards or a value is missing (0). */

@@ -1,6 +1,6 @@
 import { UnsupportedAdapterError } from '../errors.js';
 import type { GpuContext } from '../gpu/context.js';
-import { PassTimer, passDurations } from '../gpu/timer.js';
+import { onePassDuration, PassTimer } from '../gpu/timer.js';
 import { Argmax } from '../kernels/argmax.js';
 import { Attention } from '../kernels/attention.js';
 import { Embedding } from '../kernels/embedding.js';
@@ -54,6 +54,8 @@ export interface GpuModelOptions {
 
 type MatmulPair = { gemm: Gemm; gemv: Gemv };
 
+const NO_OPTIONS: { readLogits?: boolean } = Object.freeze({});
+
 /** Where the step's timestamps sit in the ids staging buffer: after maxRows ids, 8-byte aligned. */
 const timestampOffset = (maxRows: number) => Math.ceil((maxRows * 4) / 8) * 8;
 
@@ -91,7 +93,16 @@ export class GpuModel {
     private readonly bufs: Record<string, GPUBuffer>,
     private readonly ops: { embed: Embedding; layers: LayerOps[]; finalNorm: RmsNorm; head: MatmulPair; argmax: Argmax },
     private readonly staging: { timer: PassTimer; ids: GPUBuffer; rowInput: Uint32Array; zeros: Uint32Array },
-  ) {}
+  ) {
+    this.forwardPassDesc = { label: 'forward', timestampWrites: staging.timer.pass(0) };
+  }
+
+  // Made once, so a step allocates nothing but its command buffer and the ids it reads back.
+  private readonly stepEncoderDesc: GPUCommandEncoderDescriptor = { label: 'step' };
+  private readonly forwardPassDesc: GPUComputePassDescriptor;
+  private forwardPass: GPUComputePassEncoder | undefined;
+  /** encodeForward's pass for a production step: every kernel in the one forward pass. */
+  private readonly intoForwardPass = (): GPUComputePassEncoder => this.forwardPass!;
 
   static async create(ctx: GpuContext, w: ModelWeights, options: GpuModelOptions = {}): Promise<GpuModel> {
     const c = w.config;
@@ -194,25 +205,24 @@ export class GpuModel {
    */
   encodeForward(pass: (kernel: string) => GPUComputePassEncoder, rows: number, logitRows: number, decode: boolean): void {
     const { ops } = this;
-    const mm = (name: string, m: MatmulPair, n: number, dec: boolean) => this.matmul(pass(name), m, n, dec);
     ops.embed.encode(pass('embedding'), rows);
     for (const l of ops.layers) {
       l.attnNorm.encode(pass('rmsnorm'), rows);
-      mm('qkv', l.qkv, rows, decode);
+      this.matmul(pass('qkv'), l.qkv, rows, decode);
       l.rope.encode(pass('rope'), rows);
       l.kvWrite.encode(pass('kv_write'), rows);
       l.attention.encode(pass('attention'), rows);
-      mm('o_proj', l.o, rows, decode);
+      this.matmul(pass('o_proj'), l.o, rows, decode);
       l.addAttn.encode(pass('residual'), rows);
       l.mlpNorm.encode(pass('rmsnorm'), rows);
-      mm('gate_up', l.gateUp, rows, decode);
+      this.matmul(pass('gate_up'), l.gateUp, rows, decode);
       l.swiglu.encode(pass('swiglu'), rows);
-      mm('down', l.down, rows, decode);
+      this.matmul(pass('down'), l.down, rows, decode);
       l.addMlp.encode(pass('residual'), rows);
     }
     ops.finalNorm.encode(pass('final_norm'), logitRows);
     // The head sees only the wanted rows, so a handful at most: GEMV unless many are asked for.
-    mm('lm_head', ops.head, logitRows, true);
+    this.matmul(pass('lm_head'), ops.head, logitRows, true);
     ops.argmax.encode(pass('argmax'), logitRows);
   }
 
@@ -263,7 +273,7 @@ export class GpuModel {
   }
 
   /** Runs one step and returns the greedy ids of the logit rows (and their logits if asked). */
-  async step(input: StepInput, options: { readLogits?: boolean } = {}): Promise<StepOutput> {
+  async step(input: StepInput, options: { readLogits?: boolean } = NO_OPTIONS): Promise<StepOutput> {
     this.ctx.check(); // a lost device fails here, typed, before any work is queued
     const rows = input.tokens.length;
     const logitRows = input.logitRows ?? [rows - 1];
@@ -276,11 +286,12 @@ export class GpuModel {
     this.write(this.bufs.seqs!, input.seqs ?? this.staging.zeros.subarray(0, rows));
     this.write(this.bufs.rowIndex!, logitRows);
     const device = this.ctx.device;
-    const enc = device.createCommandEncoder({ label: 'step' });
+    const enc = device.createCommandEncoder(this.stepEncoderDesc);
     const timer = this.staging.timer;
-    const pass = enc.beginComputePass({ label: 'forward', timestampWrites: timer.pass(0) });
-    this.encodeForward(() => pass, rows, n, input.phase === 'decode');
+    const pass = (this.forwardPass = enc.beginComputePass(this.forwardPassDesc));
+    this.encodeForward(this.intoForwardPass, rows, n, input.phase === 'decode');
     pass.end();
+    this.forwardPass = undefined;
     const tsOffset = timestampOffset(this.maxRows);
     timer.resolve(enc, 1, { buffer: this.staging.ids, offset: tsOffset });
     enc.copyBufferToBuffer(this.bufs.ids!, 0, this.staging.ids, 0, n * 4);
@@ -298,7 +309,7 @@ export class GpuModel {
     }
     const mapped = this.staging.ids.getMappedRange(0, mapBytes);
     const ids = new Uint32Array(mapped.slice(0, n * 4));
-    const ns = timer.available ? passDurations(mapped, 1, tsOffset)[0]! : NaN;
+    const ns = timer.available ? onePassDuration(mapped, tsOffset) : NaN;
     this.staging.ids.unmap();
     this.ctx.check();
     // What the next step of this shape may expect to wait (for beforeWait).
