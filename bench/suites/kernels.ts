@@ -1,10 +1,10 @@
-import { PassTimer } from '../../src/gpu/timer.js';
+import { PassClock } from '../../src/gpu/pass-clock.js';
 import { Gemm } from '../../src/kernels/gemm.js';
 import { Gemv } from '../../src/kernels/gemv.js';
 import { packMatrix } from '../../src/kernels/packing.js';
 import { fillUniform, mulberry32 } from '../../src/model/prng.js';
 import type { GpuContext, WeightDtype } from '../../src/index.js';
-import { stats, type Stats } from '../../src/perf/stats.js';
+import type { Stats } from '../../src/perf/stats.js';
 
 export interface KernelBenchRequest {
   /** [rows M (B for GEMV), K, N] */
@@ -26,43 +26,10 @@ export interface KernelBenchRow {
   gflops: number;
 }
 
-/**
- * Times one dispatch `repeats` times after a warm-up: GPU time from timestamps where
- * the adapter has them, else wall clock from submit to onSubmittedWorkDone. Before
- * each wait the context may sleep for most of the last time (Dawn in Node spins while
- * it waits, taking a core from a CPU adapter); that estimate must be the GPU time, or
- * a slow first run keeps every later sleep too long.
- */
-async function timeDispatch(ctx: GpuContext, encode: (pass: GPUComputePassEncoder) => void, repeats: number): Promise<Stats> {
-  const timer = ctx.hasTimestamps ? new PassTimer(ctx, 1) : undefined;
-  let last = 0;
-  const once = async () => {
-    const t0 = performance.now();
-    const enc = ctx.device.createCommandEncoder();
-    const pass = enc.beginComputePass(timer ? { timestampWrites: timer.pass(0) } : {});
-    encode(pass);
-    pass.end();
-    timer?.resolve(enc, 1);
-    ctx.device.queue.submit([enc.finish()]);
-    await ctx.beforeWait(last);
-    const ns = timer ? (await timer.read(1))[0]! : NaN;
-    if (!timer) await ctx.device.queue.onSubmittedWorkDone();
-    return (last = Number.isFinite(ns) ? ns / 1e6 : performance.now() - t0);
-  };
-  try {
-    await once();
-    const ts: number[] = [];
-    for (let i = 0; i < repeats; i++) ts.push(await once());
-    ctx.check();
-    return stats(ts);
-  } finally {
-    timer?.destroy();
-  }
-}
-
-/** GEMV (decode) and GEMM (prefill) alone, over representative shapes. */
+/** GEMV (decode) and GEMM (prefill) alone, over representative shapes, each pass timed by PassClock. */
 export async function kernelBench(ctx: GpuContext, req: KernelBenchRequest, progress: (msg: string) => void): Promise<KernelBenchRow[]> {
   const rows: KernelBenchRow[] = [];
+  const clock = new PassClock(ctx);
   const rand = mulberry32(7);
   const jobs = [...req.gemv.map((s) => ['gemv', s] as const), ...req.gemm.map((s) => ['gemm', s] as const)];
   for (const dtype of req.dtypes)
@@ -73,11 +40,12 @@ export async function kernelBench(ctx: GpuContext, req: KernelBenchRequest, prog
       const a = ctx.storage('bench.a', M * K * 4, fillUniform(new Float32Array(M * K), 1, rand));
       const out = ctx.storage('bench.out', M * N * 4);
       const op = kernel === 'gemv' ? await Gemv.create(ctx, layout, a, w, out, M) : await Gemm.create(ctx, layout, a, w, out);
-      const ms = await timeDispatch(ctx, (pass) => op.encode(pass, M), req.repeats);
+      const ms = await clock.stats((pass) => op.encode(pass, M), req.repeats);
       const bytes = words.byteLength + 4 * M * (K + N);
       rows.push({ kernel, dtype, M, K, N, ms, achievedGBps: bytes / ms.median / 1e6, gflops: (2 * M * K * N) / ms.median / 1e6 });
       op.destroy();
       for (const b of [w, a, out]) b.destroy();
     }
+  clock.destroy();
   return rows;
 }

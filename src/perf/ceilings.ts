@@ -1,5 +1,5 @@
 import type { GpuContext } from '../gpu/context.js';
-import { PassTimer } from '../gpu/timer.js';
+import { PassClock } from '../gpu/pass-clock.js';
 import { KernelCall } from '../kernels/call.js';
 import code from '../../shaders/ceilings.wgsl?raw';
 import { stats, type Stats } from './stats.js';
@@ -69,32 +69,14 @@ export async function measureCeilings(ctx: GpuContext, o: CeilingOptions, progre
   const device = ctx.device;
   const lanes = ctx.tuning.gemv.lanes;
   const WG = 64;
-  const timer = new PassTimer(ctx, 256);
   const pipe = (entry: string, extra: Record<string, number> = {}) => ctx.pipelines.get('ceilings', code, entry, { LANES: lanes, WG, ...extra });
   const limit = Math.min(device.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize);
   const skipped: string[] = [];
   const out = ctx.storage('ceil.out', 4 * 65536 * 4);
 
-  /** GPU ms of `encode` in its own pass (timestamps), else wall clock to completion. */
-  let lastMs = 0;
-  const timePass = async (encode: (pass: GPUComputePassEncoder) => void): Promise<number> => {
-    const ms = await timePassOnce(encode);
-    lastMs = Number.isFinite(ms) ? ms : 0;
-    return ms;
-  };
-  const timePassOnce = async (encode: (pass: GPUComputePassEncoder) => void): Promise<number> => {
-    const enc = device.createCommandEncoder();
-    const pass = enc.beginComputePass({ timestampWrites: timer.pass(0) });
-    encode(pass);
-    pass.end();
-    timer.resolve(enc, 1);
-    const t0 = performance.now();
-    device.queue.submit([enc.finish()]);
-    await ctx.beforeWait(lastMs);
-    if (timer.available) return (await timer.read(1))[0]! / 1e6;
-    await device.queue.onSubmittedWorkDone();
-    return performance.now() - t0;
-  };
+  const clock = new PassClock(ctx);
+  const timePass = (encode: (pass: GPUComputePassEncoder) => void) => clock.stats(encode, o.repeats);
+  // Copies and readbacks have no pass to timestamp: wall clock, the same warm-up and repeats.
   const repeat = async (fn: () => Promise<number>) => {
     await fn(); // warm-up
     const xs: number[] = [];
@@ -117,16 +99,16 @@ export async function measureCeilings(ctx: GpuContext, o: CeilingOptions, progre
     const N = 4096;
     const stream = new KernelCall(ctx, await pipe('read_stream'), 'read_stream', 4, [src, out]);
     stream.u32(0, 1).u32(1, bytes / 4 / N).u32(2, N).u32(3, N);
-    const sMs = await repeat(() => timePass((p) => stream.dispatch(p, Math.ceil(N / 8 / WG))));
+    const sMs = await timePass((p) => stream.dispatch(p, Math.ceil(N / 8 / WG)));
     read.push({ kernel: 'read_stream', bytes, ms: sMs, GBps: bytes / sMs.median / 1e6 });
     const half = new KernelCall(ctx, await pipe('read_stream_f16'), 'read_stream_f16', 4, [src, out]);
     half.u32(0, 1).u32(1, bytes / 2 / N).u32(2, N).u32(3, N / 2);
-    const hMs = await repeat(() => timePass((p) => half.dispatch(p, Math.ceil(N / 8 / WG))));
+    const hMs = await timePass((p) => half.dispatch(p, Math.ceil(N / 8 / WG)));
     read.push({ kernel: 'read_stream_f16', bytes, ms: hMs, GBps: bytes / hMs.median / 1e6 });
     half.destroy();
     const flat = new KernelCall(ctx, await pipe('read_flat'), 'read_flat', 4, [undefined, out, src]);
     flat.u32(1, bytes / 16 / 4096).u32(2, 4096);
-    const fMs = await repeat(() => timePass((p) => flat.dispatch(p, 4096 / WG)));
+    const fMs = await timePass((p) => flat.dispatch(p, 4096 / WG));
     read.push({ kernel: 'read_flat', bytes, ms: fMs, GBps: bytes / fMs.median / 1e6 });
     // copy: copyBufferToBuffer has no pass to timestamp, so wall clock to completion.
     const dst = ctx.storage('ceil.dst', bytes);
@@ -152,7 +134,7 @@ export async function measureCeilings(ctx: GpuContext, o: CeilingOptions, progre
     const fma = new KernelCall(ctx, await pipe('fma_peak', { CHAINS: chains }), `fma_peak.${chains}`, 4, [undefined, out]);
     const trips = Math.max(1, Math.round(o.fmaTrips / chains));
     fma.u32(1, trips);
-    const ms = await repeat(() => timePass((p) => fma.dispatch(p, invocations / WG)));
+    const ms = await timePass((p) => fma.dispatch(p, invocations / WG));
     const flops = invocations * trips * chains * 64 * 4 * 2; // 64 vec4 fmas per chain per trip
     fmaRuns.push({ chains, ms, gflops: flops / ms.median / 1e6 });
     fma.destroy();
@@ -163,12 +145,10 @@ export async function measureCeilings(ctx: GpuContext, o: CeilingOptions, progre
   const empty = new KernelCall(ctx, await pipe('empty'), 'empty', 4, [undefined, out]);
   empty.u32(2, 0xffffffff);
   const many = 200;
-  const one = await repeat(() => timePass((p) => empty.dispatch(p, 1)));
-  const lots = await repeat(() =>
-    timePass((p) => {
-      for (let i = 0; i < many; i++) empty.dispatch(p, 1);
-    }),
-  );
+  const one = await timePass((p) => empty.dispatch(p, 1));
+  const lots = await timePass((p) => {
+    for (let i = 0; i < many; i++) empty.dispatch(p, 1);
+  });
   const tiny = ctx.storage('ceil.tiny', 16);
   const staging = device.createBuffer({ size: 16, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
   const readbackMs = await repeat(async () => {
@@ -182,13 +162,13 @@ export async function measureCeilings(ctx: GpuContext, o: CeilingOptions, progre
   });
   for (const b of [out, tiny, staging]) b.destroy();
   empty.destroy();
-  timer.destroy();
+  clock.destroy();
   const largest = (rows: { bytes: number; GBps: number }[]) => {
     const top = Math.max(...rows.map((r) => r.bytes));
     return Math.max(...rows.filter((r) => r.bytes === top).map((r) => r.GBps));
   };
   return {
-    timer: timer.available ? 'timestamp-query' : 'wall-clock',
+    timer: clock.timestamps ? 'timestamp-query' : 'wall-clock',
     readGBps: read.length ? largest(read.filter((r) => r.kernel !== 'read_stream_f16')) : NaN,
     f16ReadGBps: read.length ? largest(read.filter((r) => r.kernel === 'read_stream_f16')) : NaN,
     read,
