@@ -5,7 +5,7 @@ import type { Tuning } from '../../src/gpu/tuning.js';
 import type { DecodeBenchRow } from '../suites/decode.js';
 import type { KernelBenchRow } from '../suites/kernels.js';
 import type { ServePolicyRow } from '../suites/serve.js';
-import type { Ceilings } from '../../src/perf/ceilings.js';
+import { dtypeCeilingGBps, type Ceilings } from '../../src/perf/ceilings.js';
 import type { SweepResult } from '../suites/sweep.js';
 
 const fmt = (x: number, digits = 2) => (Number.isFinite(x) ? x.toFixed(digits) : '-');
@@ -68,7 +68,7 @@ const pct = (x: number) => `${fmt(x * 100, 0)}%`;
 /** Fraction of the read ceiling, and for f16 of the f16 read-and-unpack ceiling too. */
 function ofCeiling(r: { dtype: string; achievedGBps: number; fractionOfReadBandwidth?: number; fractionOfDtypeCeiling?: number }, c?: Ceilings): string {
   const read = r.fractionOfReadBandwidth ?? (c ? r.achievedGBps / c.readGBps : NaN);
-  const own = r.fractionOfDtypeCeiling ?? (c?.f16ReadGBps ? r.achievedGBps / Math.min(c.readGBps, c.f16ReadGBps) : NaN);
+  const own = r.fractionOfDtypeCeiling ?? (c ? r.achievedGBps / dtypeCeilingGBps(c, 'f16') : NaN);
   return r.dtype === 'f16' && Number.isFinite(own) ? `${pct(read)} (f16 roof ${pct(own)})` : pct(read);
 }
 

@@ -6,6 +6,7 @@ import { stats, type Stats } from '../../src/perf/stats.js';
 import { detectQuantumNs } from '../../src/gpu/timer.js';
 import { preset } from '../../src/model/config.js';
 import { LimitExceededError } from '../../src/errors.js';
+import { GEMV_BUCKETS, GEMV_MAX_ROWS } from '../../src/kernels/gemv.js';
 
 export interface SweepRequest {
   widths: number[];
@@ -199,9 +200,6 @@ export async function sweepBench(ctx: GpuContext, req: SweepRequest, progress: (
   return { decode, batched, prefill, profiles, skipped, overheadFloorEndsAtBytes: overheadFloorBytes(dispatches, rates) };
 }
 
-/** Batch sizes of the batched-decode rows: every GEMV row bucket (src/kernels/gemv.ts). */
-const BATCHES = [1, 2, 4, 8, 16];
-
 /**
  * Batched decode on the smallest ladder model with at least 16 MiB of f32 weights:
  * B sequences with their own cached prompt, one decode row each per step.
@@ -214,7 +212,7 @@ async function batchedDecode(ctx: GpuContext, req: SweepRequest, progress: (m: s
   }
   const config = ladderConfig(D);
   const rows: BatchedDecodeRow[] = [];
-  const maxB = Math.max(...BATCHES);
+  const maxB = GEMV_MAX_ROWS;
   const prompt = [256, 72, 101, 108, 108, 111, 33, 32];
   for (const dtype of req.dtypes) {
     progress(`sweep: batched decode ${config.name} ${dtype}`);
@@ -231,7 +229,7 @@ async function batchedDecode(ctx: GpuContext, req: SweepRequest, progress: (m: s
     try {
       for (let s = 0; s < maxB; s++) await model.step({ tokens: prompt, positions: prompt.map((_, i) => i), seqs: prompt.map(() => s), phase: 'prefill' });
       let b1 = NaN;
-      for (const B of BATCHES) {
+      for (const B of GEMV_BUCKETS) { // every GEMV row bucket
         const seqs = Array.from({ length: B }, (_, i) => i);
         const input = { tokens: seqs.map(() => 65), positions: seqs.map(() => prompt.length), seqs, logitRows: seqs, phase: 'decode' as const };
         await model.step(input); // warm-up (rewrites the same position each time)

@@ -6,8 +6,8 @@ import type { MatrixLayout } from './packing.js';
 
 /** Row counts a GEMV pipeline is compiled for; B rows use the smallest bucket >= B. */
 export const GEMV_BUCKETS = [1, 2, 4, 8, 16] as const;
-/** Rows one GEMV step accepts, all reading the weights once. */
-export const GEMV_MAX_ROWS = 16;
+/** Rows one GEMV step accepts, all reading the weights once: the largest bucket. */
+export const GEMV_MAX_ROWS = GEMV_BUCKETS[GEMV_BUCKETS.length - 1]!;
 
 /**
  * Decode matmul: out[B, N] = x[B, K] . w[K, N] for B <= 16. The accumulators

@@ -2,12 +2,13 @@ import type { GpuModel } from '../model/gpu-model.js';
 import type { StepTimeModel } from '../sched/simulate.js';
 import type { StepPlan } from '../sched/types.js';
 import { stats } from '../perf/stats.js';
+import { GEMV_BUCKETS } from '../kernels/gemv.js';
 
 /**
  * Step times measured on this GPU, for the simulator twin. Measured through
  * GpuModel.step, so they include what a real step pays: dispatches, the id
  * readback, wall-clock noise. A step's time is
- *   decode-only: decodeMs[B - 1], measured at each GEMV row bucket (1, 2, 4, 8, 16:
+ *   decode-only: decodeMs[B - 1], measured at each GEMV row bucket (GEMV_BUCKETS:
  *                B rows cost what their bucket costs), at context contextAtCalibration;
  *   with prompt rows: prefillFixedMs + prefillPerRowMs * rows, fitted on prompts
  *                starting at position 0;
@@ -26,9 +27,6 @@ export interface StepCalibration {
   attentionMsPerPair?: number;
   contextAtCalibration: number;
 }
-
-/** GEMV row buckets: a decode step of B rows runs the smallest bucket >= B (src/kernels/gemv.ts). */
-const BUCKETS = [1, 2, 4, 8, 16];
 
 export async function calibrateSteps(model: GpuModel, maxSeqs: number, repeats = 7, context = 64): Promise<StepCalibration> {
   const c = model.config;
@@ -54,7 +52,7 @@ export async function calibrateSteps(model: GpuModel, maxSeqs: number, repeats =
   // Decode: one measurement per bucket, then every B takes its bucket's time (never
   // less than a smaller B's: noise must not make more rows look cheaper).
   const bucketMs = new Map<number, number>();
-  for (const b of [...BUCKETS.filter((x) => x < slots), slots]) {
+  for (const b of [...GEMV_BUCKETS.filter((x) => x < slots), slots]) {
     const rows = Array.from({ length: b }, (_, i) => i);
     bucketMs.set(b, await time(() => model.step({ tokens: rows.map(() => 66), positions: rows.map(() => ctx), seqs: rows, logitRows: rows, phase: 'decode' })));
   }
