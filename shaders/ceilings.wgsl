@@ -91,6 +91,16 @@ fn fma16(a: vec4<f32>, b: vec4<f32>) -> vec4<f32> {
   return v;
 }
 
+// 16 dependent fmas on each of the CHAINS accumulators in use.
+fn fma16_chains(a0: ptr<function, vec4<f32>>, a1: ptr<function, vec4<f32>>, a2: ptr<function, vec4<f32>>, a3: ptr<function, vec4<f32>>, b0: vec4<f32>, b1: vec4<f32>) {
+  *a0 = fma16(*a0, b0);
+  if (CHAINS > 1u) { *a1 = fma16(*a1, b1); }
+  if (CHAINS > 2u) {
+    *a2 = fma16(*a2, b0);
+    *a3 = fma16(*a3, b1);
+  }
+}
+
 // CHAINS independent vec4 chains (1, 2 or 4), each taking 64 dependent fmas per loop
 // trip. src/perf/ceilings.ts runs every chain count and keeps the fastest: SwiftShader
 // peaks with one vec4 chain (4 SIMD chains; measured here 17 GFLOP/s against 7.5 with
@@ -104,31 +114,11 @@ fn fma_peak(@builtin(global_invocation_id) gid: vec3<u32>) {
   var a2 = a0 + vec4(2.0);
   var a3 = a0 + vec4(3.0);
   for (var k = 0u; k < p.K; k++) {
-    // Four runs of 16 per chain, written out.
-    a0 = fma16(a0, b0);
-    if (CHAINS > 1u) { a1 = fma16(a1, b1); }
-    if (CHAINS > 2u) {
-      a2 = fma16(a2, b0);
-      a3 = fma16(a3, b1);
-    }
-    a0 = fma16(a0, b0);
-    if (CHAINS > 1u) { a1 = fma16(a1, b1); }
-    if (CHAINS > 2u) {
-      a2 = fma16(a2, b0);
-      a3 = fma16(a3, b1);
-    }
-    a0 = fma16(a0, b0);
-    if (CHAINS > 1u) { a1 = fma16(a1, b1); }
-    if (CHAINS > 2u) {
-      a2 = fma16(a2, b0);
-      a3 = fma16(a3, b1);
-    }
-    a0 = fma16(a0, b0);
-    if (CHAINS > 1u) { a1 = fma16(a1, b1); }
-    if (CHAINS > 2u) {
-      a2 = fma16(a2, b0);
-      a3 = fma16(a3, b1);
-    }
+    // Four runs of 16 per chain, written out (the chains interleave every 16 fmas).
+    fma16_chains(&a0, &a1, &a2, &a3, b0, b1);
+    fma16_chains(&a0, &a1, &a2, &a3, b0, b1);
+    fma16_chains(&a0, &a1, &a2, &a3, b0, b1);
+    fma16_chains(&a0, &a1, &a2, &a3, b0, b1);
   }
   out[gid.x] = dot(a0 + a1 + a2 + a3, vec4(1.0));
 }
