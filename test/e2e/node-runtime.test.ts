@@ -4,13 +4,12 @@ import { describe, expect, it } from 'vitest';
 import { preset } from '../../src/model/config.js';
 import { syntheticWeights } from '../../src/model/weights.js';
 import { CpuModel } from '../../src/ref/forward.js';
+import { LOGIT_TOL, relErr } from '../logits.js';
 
 const run = promisify(execFile);
 const generate = async (...args: string[]) => (await run('npm', ['run', '-s', 'generate', '--', ...args], { maxBuffer: 1 << 26 })).stdout;
 
-// The same tolerance as test/gpu/model.browser.test.ts (whole-model logits, 1e-4 of
-// their largest magnitude; the reasoning is there). Runtimes are compared exactly.
-const LOGIT_TOL = 1e-4;
+// Logits against the CPU reference within LOGIT_TOL (test/logits.ts); runtimes exactly.
 const PROMPT = [256, 72, 101, 108, 108, 111, 44, 32, 119, 111, 114, 108, 100];
 const SEED = 77;
 
@@ -26,13 +25,7 @@ describe('the Node runtime (Dawn)', () => {
     const want = new Float32Array(PROMPT.length * node.vocab);
     // The reference returns every row's logits for the prompt it is fed.
     want.set(cpu.forward(PROMPT));
-    let err = 0;
-    let scale = 0;
-    for (let i = 0; i < want.length; i++) {
-      err = Math.max(err, Math.abs(got[i]! - want[i]!));
-      scale = Math.max(scale, Math.abs(want[i]!));
-    }
-    expect(err / scale).toBeLessThan(LOGIT_TOL);
+    expect(relErr(got, want)).toBeLessThan(LOGIT_TOL);
   });
 
   it('generates the CPU reference\'s greedy tokens', async () => {
