@@ -1,5 +1,6 @@
 // Terminal tables for each suite's rows.
 import Table from 'cli-table3';
+import { fmt, mib } from '../report/format.js';
 import type { AdapterReport } from '../../src/index.js';
 import type { Tuning } from '../../src/gpu/tuning.js';
 import type { DecodeBenchRow } from '../suites/decode.js';
@@ -8,8 +9,6 @@ import type { ServePolicyRow } from '../suites/serve.js';
 import { dtypeCeilingGBps, type Ceilings } from '../../src/perf/ceilings.js';
 import type { SweepResult } from '../suites/sweep.js';
 
-const fmt = (x: number, digits = 2) => (Number.isFinite(x) ? x.toFixed(digits) : '-');
-const mib = (b: number) => `${(b / 2 ** 20).toFixed(1)} MiB`;
 
 export function describeAdapter(a: AdapterReport & { tuning?: Tuning }): string {
   const base = `${a.vendor} ${a.architecture}${a.isFallbackAdapter ? ' (software adapter: these are CPU numbers)' : ''}`;

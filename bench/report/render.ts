@@ -2,6 +2,7 @@
 // bench/cli/report.ts, openable from disk). Every chart says the runtime and
 // the adapter, and a table of the same numbers sits beside it.
 import { Chart, registerables, type ChartConfiguration } from 'chart.js';
+import { fmt, MiB } from './format.js';
 
 Chart.register(...registerables);
 
@@ -14,8 +15,6 @@ export interface BenchResults {
   serve?: any;
 }
 
-const MiB = 2 ** 20;
-const fmt = (x: number, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : '-');
 
 function section(root: HTMLElement, title: string, explain: string): HTMLElement {
   const s = document.createElement('section');
