@@ -1,4 +1,4 @@
-// act4 with subgroups, appended after shaders/lane_columns.wgsl (the kernel's source then
+// act4 with subgroups, appended after shaders/lane_matmul.wgsl (the kernel's source then
 // starts with `enable subgroups;`): the activations i .. i+3 (one row's four k steps).
 // Invocation `sub` (its index mod 4) loads activation i + sub and the subgroup's first
 // four invocations share theirs: one load instead of four. On SwiftShader every storage

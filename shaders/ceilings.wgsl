@@ -1,13 +1,12 @@
 // Ceiling kernels: what this adapter can do at best, to judge the real kernels by.
 //
-// read_stream  sums a [K, N] f32 matrix with exactly the access pattern of gemv.wgsl
-//              (lane groups of LANES invocations, 8 lane-interleaved columns each, one
-//              scalar load per column per k), minus the fmas: the read ceiling for the
-//              decode kernel is measured with the layout the decode kernel uses.
-//              Uniforms: rows (unused), K, N, rowWords. x [*]: unused.
-// read_stream_f16  the same for f16 weights (two per word, shaders/lane_columns.wgsl),
-//              unpacking each as the GEMV does: the roof for f16 weights where
-//              unpacking costs more than reading (src/perf/cost-model.ts).
+// read_stream  sums a [K, N] weight matrix with the decode GEMV's own loads
+//              (lane_columns and load_lane8 from shaders/lane_columns.wgsl, appended to
+//              this file by src/perf/ceilings.ts), minus the fmas: the read ceiling for
+//              the decode kernel is measured with the layout the decode kernel uses.
+//              W_F16 = true reads f16 pairs and unpacks them as the GEMV does: the roof
+//              for f16 weights where unpacking costs more than reading
+//              (src/perf/cost-model.ts). Uniforms: rows (unused), K, N, rowWords.
 // read_flat    the plain alternative: each invocation sums a contiguous vec4 run.
 //              Uniforms: K = vec4 per invocation, N = invocations.
 // fma_peak     FLOP/s: CHAINS independent vec4 fma chains, 64 fmas each per loop trip,
@@ -18,44 +17,28 @@
 
 struct Params { rows: u32, K: u32, N: u32, rowWords: u32 }
 
+override W_F16: bool = false; // read_stream
 override LANES: u32 = 4;
 override WG: u32 = 64;
 override CHAINS: u32 = 1; // fma_peak
 
 @group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var<storage, read> w: array<u32>;
+@group(0) @binding(1) var<storage, read> weight_words: array<u32>; // read_stream's view
 @group(0) @binding(2) var<storage, read_write> out: array<f32>;
 @group(0) @binding(3) var<storage, read> w4: array<vec4<f32>>;
 
-@compute @workgroup_size(WG)
-fn read_stream(@builtin(global_invocation_id) gid: vec3<u32>) {
-  let lane = gid.x % LANES;
-  let g = gid.x / LANES;
-  if (g * 8u * LANES >= p.N) { return; }
-  let base = g * 8u * LANES + lane;
-  var s0 = vec4(0.0);
-  var s1 = vec4(0.0);
-  for (var k = 0u; k < p.K; k++) {
-    let row = k * p.rowWords + base;
-    s0 += bitcast<vec4<f32>>(vec4(w[row], w[row + LANES], w[row + 2u * LANES], w[row + 3u * LANES]));
-    s1 += bitcast<vec4<f32>>(vec4(w[row + 4u * LANES], w[row + 5u * LANES], w[row + 6u * LANES], w[row + 7u * LANES]));
-  }
-  out[gid.x] = dot(s0 + s1, vec4(1.0));
-}
+fn row_words() -> u32 { return p.rowWords; }
 
 @compute @workgroup_size(WG)
-fn read_stream_f16(@builtin(global_invocation_id) gid: vec3<u32>) {
-  let lane = gid.x % LANES;
-  let g = gid.x / LANES;
-  if (g * 8u * LANES >= p.N) { return; }
-  let base = g * 4u * LANES + lane;
+fn read_stream(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let lc = lane_columns(gid.x % LANES, gid.x / LANES);
+  if (lc.first >= p.N) { return; }
   var s0 = vec4(0.0);
   var s1 = vec4(0.0);
   for (var k = 0u; k < p.K; k++) {
-    let row = k * p.rowWords + base;
-    let u = vec4(w[row], w[row + LANES], w[row + 2u * LANES], w[row + 3u * LANES]);
-    s0 += vec4(unpack2x16float(u.x), unpack2x16float(u.y));
-    s1 += vec4(unpack2x16float(u.z), unpack2x16float(u.w));
+    let wk = load_lane8(k, lc.base);
+    s0 += wk.lo;
+    s1 += wk.hi;
   }
   out[gid.x] = dot(s0 + s1, vec4(1.0));
 }

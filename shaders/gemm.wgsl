@@ -56,7 +56,7 @@ fn store8(row: u32, c8: u32, v0: vec4<f32>, v1: vec4<f32>) {
 fn row_words() -> u32 { return p.rowVec4 * 4u; }
 fn act(i: u32) -> f32 { return a[i]; }
 
-// gemm_direct: lane_matmul (shaders/lane_columns.wgsl, appended to this file by
+// gemm_direct: lane_matmul (shaders/lane_matmul.wgsl, appended to this file by
 // src/kernels/gemm.ts), the GEMV's own code with ROWS = 16: each invocation owns 16 rows x
 // 8 lane-interleaved columns read straight from storage.
 // Workgroup x walks the row groups and y the column blocks, so the workgroups an adapter

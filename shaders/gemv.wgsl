@@ -7,7 +7,7 @@
 // out f32 [rows, N].
 // Uniforms (TS order): rows, K, N, rowWords (u32 per weight row).
 //
-// Thread -> outputs: lane_matmul in shaders/lane_columns.wgsl (appended to this file by
+// Thread -> outputs: lane_matmul in shaders/lane_matmul.wgsl (appended to this file by
 // src/kernels/gemv.ts, with act_plain.wgsl or act_subgroup.wgsl), the same code as
 // gemm_direct: each invocation owns 8 lane-interleaved columns for up to ROWS rows
 // (workgroup y picks the group of ROWS rows) and runs the whole K loop with no reduction

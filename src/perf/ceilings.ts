@@ -1,7 +1,8 @@
 import type { GpuContext } from '../gpu/context.js';
 import { PassClock } from '../gpu/pass-clock.js';
 import { KernelCall } from '../kernels/call.js';
-import code from '../../shaders/ceilings.wgsl?raw';
+import ceilingKernels from '../../shaders/ceilings.wgsl?raw';
+import laneColumns from '../../shaders/lane_columns.wgsl?raw';
 import { stats, type Stats } from './stats.js';
 
 export type TimerKind = 'timestamp-query' | 'wall-clock';
@@ -54,6 +55,8 @@ export interface CeilingOptions {
 }
 
 const MiB = 2 ** 20;
+// read_stream reads with the GEMV's own loads: the helpers are appended, as the GEMV's are.
+const code = `${ceilingKernels}\n${laneColumns}`;
 
 /** The read rate weights of this dtype can reach: f16 ones are also unpacked (read_stream_f16). */
 export function dtypeCeilingGBps(c: Ceilings, dtype: 'f32' | 'f16'): number {
@@ -95,13 +98,13 @@ export async function measureCeilings(ctx: GpuContext, o: CeilingOptions, progre
     }
     progress(`ceilings: read and copy ${mib} MiB`);
     const src = ctx.storage('ceil.src', bytes, new Float32Array(bytes / 4).fill(1));
-    // read_stream: a [K, 4096] matrix in the decode kernel's layout.
+    // read_stream: a [K, 4096] matrix in the decode kernel's layout, as f32 and as f16.
     const N = 4096;
     const stream = new KernelCall(ctx, await pipe('read_stream'), 'read_stream', 4, [src, out]);
     stream.u32(0, 1).u32(1, bytes / 4 / N).u32(2, N).u32(3, N);
     const sMs = await timePass((p) => stream.dispatch(p, Math.ceil(N / 8 / WG)));
     read.push({ kernel: 'read_stream', bytes, ms: sMs, GBps: bytes / sMs.median / 1e6 });
-    const half = new KernelCall(ctx, await pipe('read_stream_f16'), 'read_stream_f16', 4, [src, out]);
+    const half = new KernelCall(ctx, await pipe('read_stream', { W_F16: 1 }), 'read_stream_f16', 4, [src, out]);
     half.u32(0, 1).u32(1, bytes / 2 / N).u32(2, N).u32(3, N / 2);
     const hMs = await timePass((p) => half.dispatch(p, Math.ceil(N / 8 / WG)));
     read.push({ kernel: 'read_stream_f16', bytes, ms: hMs, GBps: bytes / hMs.median / 1e6 });
