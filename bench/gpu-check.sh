@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # One command for a Linux GPU server with Node 20+ and no browser: installs what the
-# Node runtime needs (the npm packages, the Vulkan loader) and runs the ceilings,
+# Node runtime needs (the npm packages, the Vulkan loader), checks the engine against
+# the CPU reference there (npm run verify) and runs the ceilings,
 # kernels, decode sweep (up to about 1.1 GiB of f32 weights where memory allows) and
 # serving suites under Dawn, writing bench/results/gpu-check/ (or the folder given).
 # Meant to finish in well under 8 minutes on a real GPU.
@@ -11,6 +12,7 @@ out="${1:-bench/results/gpu-check}"
 node scripts/vulkan-loader.mjs # finds libvulkan.so.1, or installs libvulkan1 (root + apt), or says how
 [ -d node_modules/webgpu ] || npm ci
 
+npm run -s verify -- --runtime node # correctness on this adapter first (exits 1 on a failure)
 npm run -s bench -- --runtime node --suite ceilings,kernels,sweep,serve \
   --ladder 64,256,512,1024,2048,2560,3072,3584 --out "$out"
 echo "[gpu-check] results in $out"

@@ -55,4 +55,5 @@ export function ensureChromium({ quiet = false } = {}) {
   process.exit(1);
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) ensureChromium({ quiet: process.argv.includes('--quiet') });
+// Run as a script (by name: a bundle that imports this file shares its entry point's import.meta.url).
+if (process.argv[1]?.endsWith('/chromium.mjs')) ensureChromium({ quiet: process.argv.includes('--quiet') });

@@ -29,4 +29,5 @@ export function ensureVulkanLoader() {
   process.exit(1);
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) ensureVulkanLoader();
+// Run as a script (by name: a bundle that imports this file shares its entry point's import.meta.url).
+if (process.argv[1]?.endsWith('/vulkan-loader.mjs')) ensureVulkanLoader();

@@ -12,14 +12,23 @@ h1{font-size:1.6em}h2{font-size:1.2em;margin-top:2em}.explain{color:#444;max-wid
 .chart{position:relative;height:340px;margin:1em 0}table{border-collapse:collapse;margin:1em 0;font-size:12px}
 td,th{border:1px solid #ccc;padding:2px 6px;text-align:right}th{background:#f4f4f4}`;
 
+/** Set by scripts/offline-bundle.mjs (esbuild `define`): the script below, built ahead for bundles that carry no esbuild. */
+declare const PREBUILT_REPORT_SCRIPT: string | undefined;
+
+/** The report page's script: the drawing code and Chart.js, bundled for the browser. */
+export async function reportScript(): Promise<string> {
+  if (typeof PREBUILT_REPORT_SCRIPT === 'string') return PREBUILT_REPORT_SCRIPT;
+  const bundle = await build({ entryPoints: [resolve(here, '../report/entry.ts')], bundle: true, format: 'iife', minify: true, write: false, target: 'es2020', logLevel: 'silent' });
+  return bundle.outputFiles[0]!.text;
+}
+
 /**
  * Writes report.html (self-contained: the results, Chart.js and the drawing
  * code inlined, so it opens from disk) and trace.json (Chrome Trace Event
  * format: open it in Perfetto or chrome://tracing).
  */
 export async function writeReport(outDir: string, results: BenchResults): Promise<{ report: string; trace: string }> {
-  const bundle = await build({ entryPoints: [resolve(here, '../report/entry.ts')], bundle: true, format: 'iife', minify: true, write: false, target: 'es2020', logLevel: 'silent' });
-  const js = bundle.outputFiles[0]!.text;
+  const js = await reportScript();
   const json = JSON.stringify(results).replace(/</g, '\\u003c');
   const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>WebGPU engine benchmark report</title><style>${STYLE}</style></head>
 <body><h1>WebGPU inference engine: benchmark report</h1><div id="report"></div>

@@ -8,6 +8,7 @@ import type { KernelBenchRow } from '../suites/kernels.js';
 import type { ServePolicyRow } from '../suites/serve.js';
 import { dtypeCeilingGBps, type Ceilings } from '../../src/perf/ceilings.js';
 import type { SweepResult } from '../suites/sweep.js';
+import type { VerifyRow } from '../suites/verify.js';
 
 
 export function describeAdapter(a: AdapterReport & { tuning?: Tuning }): string {
@@ -101,4 +102,10 @@ export function sweepTables(s: SweepResult): string {
     })
     .join('\n');
   return `${d.toString()}\n${b.toString()}\n${prof}\noverhead floor ends near ${mib(s.overheadFloorEndsAtBytes)} of weights (dispatch overhead = weight read time there)\n${p.toString()}${s.skipped.length ? `\nskipped: ${s.skipped.join('; ')}` : ''}`;
+}
+
+export function verifyTable(rows: VerifyRow[]): string {
+  const t = new Table({ head: ['model', 'dtype', 'check', 'result', 'detail'] });
+  for (const r of rows) t.push([r.model, r.dtype, r.check, r.pass ? 'pass' : 'FAIL', r.detail]);
+  return t.toString();
 }

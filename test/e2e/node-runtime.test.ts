@@ -1,10 +1,13 @@
 import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { preset } from '../../src/model/config.js';
 import { syntheticWeights } from '../../src/model/weights.js';
 import { CpuModel } from '../../src/ref/forward.js';
-import { LOGIT_TOL, relErr } from '../logits.js';
+import { LOGIT_TOL, relErr } from '../../src/ref/compare.js';
 
 const run = promisify(execFile);
 const generate = async (...args: string[]) => (await run('npm', ['run', '-s', 'generate', '--', ...args], { maxBuffer: 1 << 26 })).stdout;
@@ -34,6 +37,24 @@ describe('the Node runtime (Dawn)', () => {
     const cpu = JSON.parse(await generate(...args, '--backend', 'cpu'));
     expect(node.runtime).toBe('node');
     expect(node.tokens).toEqual(cpu.tokens);
+  });
+
+  it('verify: the offline bundle checks the model against the CPU reference on this adapter', async () => {
+    // scripts/offline-bundle.mjs is how the Node runtime reaches GPU servers without a
+    // registry; its verify command is what runs first there.
+    const dir = await mkdtemp(join(tmpdir(), 'offline-'));
+    try {
+      await run('node', ['scripts/offline-bundle.mjs', dir]);
+      const { stdout } = await run('node', [join(dir, 'verify.mjs'), '--runtime', 'node', '--model', 'tiny', '--prompt-lengths', '1,65', '--tokens', '6', '--batch', '5', '--json'], { maxBuffer: 1 << 24 });
+      const out = JSON.parse(stdout);
+      expect(out.failed).toBe(0);
+      // Two prompt lengths, one sequence and one batch, for each of f32 and f16.
+      expect(out.rows.map((r: { check: string }) => r.check)).toEqual(
+        [...Array(2)].flatMap(() => ['prompt logits, 1 rows', 'prompt logits, 65 rows', 'greedy tokens, one sequence', 'greedy tokens, 5 requests batched']),
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('says what to install when no Vulkan driver gives an adapter', async () => {

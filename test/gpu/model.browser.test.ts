@@ -5,7 +5,7 @@ import { GpuModel } from '../../src/model/gpu-model.js';
 import { encode } from '../../src/model/tokenizer.js';
 import { syntheticWeights } from '../../src/model/weights.js';
 import { CpuModel } from '../../src/ref/forward.js';
-import { LOGIT_TOL, relErr } from '../logits.js';
+import { LOGIT_TOL, relErr } from '../../src/ref/compare.js';
 import { gpu } from './helpers.js';
 
 describe.each(['f32', 'f16'] as const)('tiny model, %s weights: GPU logits match the CPU reference', (dtype) => {

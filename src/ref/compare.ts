@@ -1,5 +1,6 @@
-// How whole-model logits are compared with the CPU reference, wherever a model runs
-// (headless Chromium in test/gpu, Dawn in Node in test/e2e).
+// How whole-model logits are compared with the CPU reference, wherever a model runs:
+// headless Chromium in test/gpu, Dawn in Node in test/e2e, and `npm run verify` on
+// whatever adapter a user has.
 
 /** max |got - want| over max |want|: the logits' error relative to their scale. */
 export function relErr(got: Float32Array, want: Float32Array): number {

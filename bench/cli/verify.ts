@@ -1,0 +1,65 @@
+// npm run verify -- [--runtime browser|node] [--model tiny,small] [--dtype f32,f16]
+// Checks the engine on this adapter against the CPU reference: every prompt row's
+// logits (awkward lengths), greedy decode, and many requests batched. Exits 1 on
+// any failure; --json prints the rows (with the adapter and kernel variants).
+import { Command } from 'commander';
+import ora from 'ora';
+import { PRESETS, type WeightDtype } from '../../src/index.js';
+import { withRuntime, type RuntimeName } from './runtime.js';
+import { ensureChromium } from '../../scripts/chromium.mjs';
+import { parse, reportError, unwrap } from './common.js';
+import { describeAdapter, verifyTable } from './tables.js';
+
+const list = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
+
+const program = new Command('verify')
+  .description("Check the engine's output on this adapter against the CPU reference.")
+  .option('--model <names>', `comma-separated model presets (${Object.keys(PRESETS).join(', ')})`, 'tiny,small')
+  .option('--dtype <dtypes>', 'comma-separated weight dtypes (f32, f16)', 'f32,f16')
+  .option('--seed <n>', 'seed of the synthetic weights', parse.int(0), 1234)
+  .option('--prompt-lengths <ns>', 'prompt lengths whose logits are compared', '1,3,63,64,65')
+  .option('--tokens <n>', 'greedy tokens per request', parse.int(1), 12)
+  .option('--batch <n>', 'requests served at once', parse.int(1), 16)
+  .option('--runtime <runtime>', 'where WebGPU runs: browser (headless Chromium) or node (Dawn)', parse.oneOf<RuntimeName>('browser', 'node'), 'browser')
+  .option('--browser <path>', 'Chrome/Chromium to run (default: found automatically)')
+  .option('--json', 'print one JSON object instead of the table')
+  .parse();
+
+interface Opts {
+  model: string;
+  dtype: string;
+  seed: number;
+  promptLengths: string;
+  tokens: number;
+  batch: number;
+  runtime: RuntimeName;
+  browser?: string;
+  json?: boolean;
+}
+
+async function main(o: Opts): Promise<void> {
+  const models = list(o.model);
+  const unknown = models.filter((m) => !PRESETS[m]);
+  if (unknown.length) program.error(`unknown model '${unknown.join(', ')}'; known: ${Object.keys(PRESETS).join(', ')}`);
+  const dtypes = list(o.dtype).map((d) => parse.oneOf<WeightDtype>('f32', 'f16')(d));
+  const promptLengths = list(o.promptLengths).map((n) => parse.int(1)(n));
+  if (o.runtime === 'browser' && !o.browser) ensureChromium({ quiet: true });
+  const spinner = ora({ text: 'starting', stream: process.stderr, isSilent: Boolean(o.json) }).start();
+  let driver: string | undefined;
+  const out = await withRuntime({ runtime: o.runtime, browser: o.browser, onProgress: (m) => (spinner.text = m), onDriver: (d) => (driver = d) }, async (runner) => {
+    const adapter = unwrap(await runner.call('adapter'));
+    const rows = unwrap(await runner.call('verify', { models, dtypes, seed: o.seed, promptLengths, decodeTokens: o.tokens, batch: o.batch }));
+    return { adapter, rows };
+  });
+  spinner.stop();
+  const failed = out.rows.filter((r) => !r.pass).length;
+  if (o.json) console.log(JSON.stringify({ runtime: o.runtime, driver, ...out, failed }));
+  else {
+    console.log(`adapter: ${describeAdapter(out.adapter)} (runtime: ${o.runtime}${driver ? `, Vulkan driver: ${driver}` : ''})`);
+    console.log(verifyTable(out.rows));
+    console.log(failed ? `${failed} of ${out.rows.length} checks FAILED` : `all ${out.rows.length} checks passed`);
+  }
+  if (failed) process.exitCode = 1;
+}
+
+main(program.opts<Opts>()).catch(reportError);
