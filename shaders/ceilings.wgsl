@@ -9,6 +9,10 @@
 //              (src/perf/cost-model.ts). Uniforms: rows (unused), K, N, rowWords.
 // read_flat    the plain alternative: each invocation sums a contiguous vec4 run.
 //              Uniforms: K = vec4 per invocation, N = invocations.
+// read_coalesced  the pattern GPUs with many cores want: invocation i of N sums vec4
+//              i, i + N, i + 2N, ... (neighbours read neighbouring 16 bytes); with
+//              W_F16 it unpacks each as 8 halves (the f16 roof off SwiftShader).
+//              Uniforms: K = vec4 per invocation, N = invocations.
 // fma_peak     FLOP/s: CHAINS independent vec4 fma chains, 64 fmas each per loop trip,
 //              in runs of 16 written out (SwiftShader runs a rolled loop at a fraction
 //              of its peak). Uniforms: K = loop trips.
@@ -49,6 +53,22 @@ fn read_flat(@builtin(global_invocation_id) gid: vec3<u32>) {
   var s = vec4(0.0);
   let base = gid.x * p.K;
   for (var i = 0u; i < p.K; i++) { s += w4[base + i]; }
+  out[gid.x] = dot(s, vec4(1.0));
+}
+
+@compute @workgroup_size(WG)
+fn read_coalesced(@builtin(global_invocation_id) gid: vec3<u32>) {
+  if (gid.x >= p.N) { return; }
+  var s = vec4(0.0);
+  for (var i = 0u; i < p.K; i++) {
+    let v = w4[gid.x + i * p.N];
+    if (W_F16) {
+      let u = bitcast<vec4<u32>>(v);
+      s += vec4(unpack2x16float(u.x), unpack2x16float(u.y)) + vec4(unpack2x16float(u.z), unpack2x16float(u.w));
+    } else {
+      s += v;
+    }
+  }
   out[gid.x] = dot(s, vec4(1.0));
 }
 

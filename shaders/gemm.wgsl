@@ -5,11 +5,14 @@
 //     vec4<u32>: with W_F16 = false a row is Np/4 vec4 of f32 bits; with W_F16 = true
 //     it is Np/8 vec4 of f16 pairs (low half = even column), unpacked to f32 here.
 // out f32 [M, N].
-// Uniforms (TS order): M, K, N, rowVec4 (vec4<u32> per weight row).
+// Uniforms (TS order): M, K, N, rowVec4 (vec4<u32> per weight row), kc.
 //
-// Every output is one sequential fma chain over k = 0..K-1, whatever the tile
-// shape or M: the same order as gemv.wgsl, so prefill and decode rows give the
-// same bits and a row's result never depends on which rows share the step.
+// Every output is summed in the matrix's K chunks (src/kernels/k-chunks.ts): one
+// sequential fma chain over each chunk of kc rows of k, the chunks' sums then added
+// in order, whatever the tile shape or M. The GEMV of the same adapter sums the same
+// way (one chunk, kc = K: lane_matmul; several: gemv_splitk.wgsl), so prefill and
+// decode rows give the same bits and a row's result never depends on which rows
+// share the step. gemm_direct is lane_matmul and takes one chunk only.
 //
 // Two entry points, chosen per adapter (src/gpu/tuning.ts):
 //   gemm_direct  each invocation owns ROWS rows x 8 lane-interleaved columns, read straight
@@ -18,7 +21,7 @@
 //   gemm_tiled   a workgroup stages a (WG_Y*4) x TILE_K tile of a and a TILE_K x (WG_X*8)
 //                tile of w in workgroup memory; each invocation owns 4 rows x 8 columns.
 
-struct Params { M: u32, K: u32, N: u32, rowVec4: u32 }
+struct Params { M: u32, K: u32, N: u32, rowVec4: u32, kc: u32, _p0: u32, _p1: u32, _p2: u32 }
 
 override W_F16: bool = false;
 override WG_X: u32 = 8;
@@ -78,7 +81,8 @@ fn gemm_tiled(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_i
   let rowBase = wid.y * tm;
   let c8Base = wid.x * WG_X;
   let colBlocks = (p.N + 7u) / 8u;
-  var acc: array<vec4<f32>, 8>; // RT rows x 2 vec4
+  var acc: array<vec4<f32>, 8>; // RT rows x 2 vec4: this K chunk's chains
+  var total: array<vec4<f32>, 8>; // the chunks so far, added in order
   for (var k0 = 0u; k0 < p.K; k0 += TILE_K) {
     // Stage a: tm x TILE_K values; zero outside the matrix.
     for (var i = flat; i < tm * TILE_K; i += threads) {
@@ -106,12 +110,21 @@ fn gemm_tiled(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_i
         acc[2u * r + 1u] = fma(av, w1, acc[2u * r + 1u]);
       }
     }
+    // A chunk ends (kc is a multiple of TILE_K): the first chunk's sums are the total so
+    // far, later ones are added to it, as gemv_reduce adds them.
+    let kEnd = k0 + TILE_K;
+    if (kEnd % p.kc == 0u || kEnd >= p.K) {
+      for (var i = 0u; i < 8u; i++) {
+        total[i] = select(total[i] + acc[i], acc[i], k0 < p.kc);
+        acc[i] = vec4(0.0);
+      }
+    }
     workgroupBarrier();
   }
   let c8 = c8Base + lid.x;
   if (c8 >= colBlocks) { return; }
   for (var r = 0u; r < RT; r++) {
     let row = rowBase + lid.y * RT + r;
-    if (row < p.M) { store8(row, c8, acc[2u * r], acc[2u * r + 1u]); }
+    if (row < p.M) { store8(row, c8, total[2u * r], total[2u * r + 1u]); }
   }
 }

@@ -55,6 +55,13 @@ export class ConfigError extends EngineError {
   }
 }
 
+/** Kernel tuning overrides that name no setting or give a value of the wrong type. */
+export class TuningError extends EngineError {
+  constructor(detail: string) {
+    super('BAD_TUNING', `Bad tuning: ${detail}`);
+  }
+}
+
 /** A weights file that cannot be trusted; `reason` names the check that failed. */
 export class WeightsFormatError extends EngineError {
   constructor(

@@ -6,7 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command } from 'commander';
 import ora from 'ora';
-import { DEFAULT_PRESET, makePolicy, POLICY_NAMES, PRESETS } from '../../src/index.js';
+import { DEFAULT_PRESET, makePolicy, POLICY_NAMES, PRESETS, type TuningOverrides } from '../../src/index.js';
 import { withRuntime, type RuntimeName } from './runtime.js';
 import { ensureChromium } from '../../scripts/chromium.mjs';
 import { parse, reportError, unwrap } from './common.js';
@@ -33,6 +33,7 @@ const program = new Command('bench')
   .option('--max-seqs <n>', 'serve: sequences running at once (16: one GEMV pass reads the weights once for up to 16 rows)', parse.int(1), 16)
   .option('--budget <n>', 'serve: token rows per step (a prefill chunk shares a step with the decodes)', parse.int(1), 64)
   .option('--ladder <widths>', 'sweep: model widths D of the decode ladder (comma-separated; default 64..2048, about 0.4-360 MiB f32)')
+  .option('--tuning <json>', 'override the adapter\'s kernel tuning (src/gpu/tuning.ts), e.g. \'{"gemv":{"splitInvocations":131072}}\'', parse.json)
   .option('--out <dir>', 'where to write <suite>.json', 'bench/results')
   .option('--runtime <runtime>', 'where WebGPU runs: browser (headless Chromium) or node (Dawn, no browser)', parse.oneOf<RuntimeName>('browser', 'node'), 'browser')
   .option('--browser <path>', 'Chrome/Chromium to run (default: found automatically)')
@@ -52,6 +53,7 @@ interface Opts {
   maxSeqs: number;
   budget: number;
   out: string;
+  tuning?: TuningOverrides;
   ladder?: string;
   runtime: RuntimeName;
   browser?: string;
@@ -79,6 +81,7 @@ async function main(o: Opts): Promise<void> {
   try {
     let driver: string | undefined;
     await withRuntime({ runtime: o.runtime, browser: o.browser, headed: o.headed, verbose: o.verbose, onProgress: (m) => (spinner.text = m), onDriver: (d) => (driver = d) }, async (runner) => {
+      if (o.tuning) unwrap(await runner.call('retune', o.tuning));
       const adapter = unwrap(await runner.call('adapter'));
       spinner.info(`adapter: ${describeAdapter(adapter)} (runtime: ${o.runtime}${driver ? `, Vulkan driver: ${driver}` : ''})`).start();
       const meta = { runtime: o.runtime, driver, adapter, timer: adapter.features.includes('timestamp-query') ? 'timestamp-query' : 'wall-clock', repeats, quick: Boolean(o.quick), date: new Date().toISOString() };

@@ -13,6 +13,13 @@ export const parse = {
       return n;
     };
   },
+  json<T>(v: string): T {
+    try {
+      return JSON.parse(v) as T;
+    } catch (e) {
+      throw new InvalidArgumentError(`expected JSON, got '${v}' (${(e as Error).message})`);
+    }
+  },
   oneOf<T extends string>(...allowed: T[]) {
     return (v: string) => {
       if (!allowed.includes(v as T)) throw new InvalidArgumentError(`expected one of ${allowed.join(', ')}, got '${v}'`);

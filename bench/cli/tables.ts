@@ -14,8 +14,10 @@ import type { VerifyRow } from '../suites/verify.js';
 export function describeAdapter(a: AdapterReport & { tuning?: Tuning }): string {
   const base = `${a.vendor} ${a.architecture}${a.isFallbackAdapter ? ' (software adapter: these are CPU numbers)' : ''}`;
   if (!a.tuning) return base;
-  const act = a.tuning.activations === 'subgroup' ? 'activations shared across subgroups' : 'activations loaded per lane (no usable subgroups)';
-  return `${base}; kernels: gemm ${a.tuning.gemm.variant}, ${act}`;
+  const t = a.tuning;
+  const gemv = t.gemv.variant === 'splitk' ? `gemv split-K (~${t.gemv.splitInvocations} invocations)` : 'gemv lanes';
+  const act = t.activations === 'subgroup' ? 'activations shared across subgroups' : 'activations loaded per lane (no usable subgroups)';
+  return `${base}; kernels: ${gemv}, gemm ${t.gemm.variant}, ${act}, rmsnorm and attention per ${t.attention === t.rmsnorm ? t.rmsnorm : `${t.rmsnorm}/${t.attention}`}`;
 }
 
 export function decodeTable(rows: DecodeBenchRow[]): string {
@@ -77,7 +79,7 @@ export function ceilingsTable(c: Ceilings): string {
   for (const r of c.read) t.push([`read (${r.kernel})`, mib(r.bytes), `${fmt(r.ms.median)} ms (${fmt(r.ms.min)}-${fmt(r.ms.max)})`, `${fmt(r.GBps)} GB/s`]);
   for (const r of c.copy) t.push(['copy (read + write)', mib(r.bytes), `${fmt(r.ms.median)} ms (${fmt(r.ms.min)}-${fmt(r.ms.max)})`, `${fmt(r.GBps)} GB/s`]);
   // Older result files have no per-chain rows.
-  for (const r of c.fma ?? []) t.push([`FMA, ${r.chains} vec4 chain${r.chains > 1 ? 's' : ''}${r.gflops === c.fmaGflops ? ' (peak)' : ''}`, '', `${fmt(r.ms.median)} ms (${fmt(r.ms.min)}-${fmt(r.ms.max)})`, `${fmt(r.gflops)} GFLOP/s`]);
+  for (const r of c.fma ?? []) t.push([`FMA, ${r.chains} vec4 chain${r.chains > 1 ? 's' : ''}${r.invocations ? `, ${r.invocations} inv.` : ''}${r.gflops === c.fmaGflops ? ' (peak)' : ''}`, '', `${fmt(r.ms.median)} ms (${fmt(r.ms.min)}-${fmt(r.ms.max)})`, `${fmt(r.gflops)} GFLOP/s`]);
   if (!c.fma) t.push(['FMA peak', '', `${fmt(c.fmaMs.median)} ms (${fmt(c.fmaMs.min)}-${fmt(c.fmaMs.max)})`, `${fmt(c.fmaGflops)} GFLOP/s`]);
   t.push(['per-dispatch overhead', '', '', `${fmt(c.dispatchOverheadUs, 1)} us`]);
   t.push(['submit + readback', '', `${fmt(c.readbackMs.median)} ms (${fmt(c.readbackMs.min)}-${fmt(c.readbackMs.max)})`, '']);

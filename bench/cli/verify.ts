@@ -4,7 +4,7 @@
 // any failure; --json prints the rows (with the adapter and kernel variants).
 import { Command } from 'commander';
 import ora from 'ora';
-import { PRESETS, type WeightDtype } from '../../src/index.js';
+import { PRESETS, type TuningOverrides, type WeightDtype } from '../../src/index.js';
 import { withRuntime, type RuntimeName } from './runtime.js';
 import { ensureChromium } from '../../scripts/chromium.mjs';
 import { parse, reportError, unwrap } from './common.js';
@@ -20,6 +20,7 @@ const program = new Command('verify')
   .option('--prompt-lengths <ns>', 'prompt lengths whose logits are compared', '1,3,63,64,65')
   .option('--tokens <n>', 'greedy tokens per request', parse.int(1), 12)
   .option('--batch <n>', 'requests served at once', parse.int(1), 16)
+  .option('--tuning <json>', "override the adapter's kernel tuning (src/gpu/tuning.ts), as for npm run bench", parse.json)
   .option('--runtime <runtime>', 'where WebGPU runs: browser (headless Chromium) or node (Dawn)', parse.oneOf<RuntimeName>('browser', 'node'), 'browser')
   .option('--browser <path>', 'Chrome/Chromium to run (default: found automatically)')
   .option('--json', 'print one JSON object instead of the table')
@@ -33,6 +34,7 @@ interface Opts {
   tokens: number;
   batch: number;
   runtime: RuntimeName;
+  tuning?: TuningOverrides;
   browser?: string;
   json?: boolean;
 }
@@ -47,6 +49,7 @@ async function main(o: Opts): Promise<void> {
   const spinner = ora({ text: 'starting', stream: process.stderr, isSilent: Boolean(o.json) }).start();
   let driver: string | undefined;
   const out = await withRuntime({ runtime: o.runtime, browser: o.browser, onProgress: (m) => (spinner.text = m), onDriver: (d) => (driver = d) }, async (runner) => {
+    if (o.tuning) unwrap(await runner.call('retune', o.tuning));
     const adapter = unwrap(await runner.call('adapter'));
     const rows = unwrap(await runner.call('verify', { models, dtypes, seed: o.seed, promptLengths, decodeTokens: o.tokens, batch: o.batch }));
     return { adapter, rows };

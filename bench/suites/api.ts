@@ -4,7 +4,7 @@
 // the CLI can print their code and message whichever side ran.
 import { EngineError, generate, GpuModel, loadCheckpoint, preset, syntheticWeights, type AdapterReport, type GpuContext, type ModelWeights, type WeightDtype } from '../../src/index.js';
 import { measureCeilings, type CeilingOptions } from '../../src/perf/ceilings.js';
-import type { Tuning } from '../../src/gpu/tuning.js';
+import type { Tuning, TuningOverrides } from '../../src/gpu/tuning.js';
 import { decodeBench, type DecodeBenchRequest } from './decode.js';
 import { kernelBench, type KernelBenchRequest } from './kernels.js';
 import { serveBench, type ServeBenchRequest } from './serve.js';
@@ -53,6 +53,8 @@ export function makeEngineApi(host: ApiHost) {
         const ctx = await host.gpu();
         return { ...ctx.adapter, tuning: ctx.tuning };
       }),
+    /** Overrides the adapter's kernel tuning for everything made afterwards; returns the result. */
+    retune: (overrides: TuningOverrides) => guard(async (): Promise<Tuning> => (await host.gpu()).retune(overrides)),
     decodeBench: (req: DecodeBenchRequest) => guard(async () => decodeBench(await host.gpu(), req, progress)),
     kernelBench: (req: KernelBenchRequest) => guard(async () => kernelBench(await host.gpu(), req, progress)),
     serveBench: (req: ServeBenchRequest) => guard(async () => serveBench(await host.gpu(), req, progress)),

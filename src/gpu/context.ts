@@ -1,6 +1,6 @@
 import { DeviceLostError, EngineError } from '../errors.js';
 import { PipelineCache } from './pipelines.js';
-import { tuningFor, type Tuning } from './tuning.js';
+import { applyTuning, tuningFor, type Tuning, type TuningOverrides } from './tuning.js';
 
 /** What the engine tells a person about the GPU it runs on. */
 export interface AdapterReport {
@@ -48,7 +48,8 @@ function describe(adapter: GPUAdapter, device: GPUDevice): AdapterReport {
  */
 export class GpuContext {
   readonly adapter: AdapterReport;
-  readonly tuning: Tuning;
+  /** Kernel shapes for this adapter (src/gpu/tuning.ts); retune() changes them for what is made next. */
+  tuning: Tuning;
   readonly pipelines: PipelineCache;
   private lostReason: string | undefined;
   private firstError: string | undefined;
@@ -69,6 +70,12 @@ export class GpuContext {
     device.addEventListener('uncapturederror', (e) => {
       this.firstError ??= (e as GPUUncapturedErrorEvent).error.message;
     });
+  }
+
+  /** Applies tuning overrides to kernels made from now on (models and kernels made before keep theirs). */
+  retune(overrides: TuningOverrides): Tuning {
+    this.tuning = applyTuning(this.tuning, overrides);
+    return this.tuning;
   }
 
   get hasTimestamps(): boolean {

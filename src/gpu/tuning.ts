@@ -1,4 +1,5 @@
 import type { AdapterReport } from './context.js';
+import { TuningError } from '../errors.js';
 
 /**
  * Kernel shapes chosen per adapter. They become WGSL `override` constants, so
@@ -16,10 +17,20 @@ export interface Tuning {
    */
   activations: 'subgroup' | 'per-lane';
   gemv: {
+    /** 'lanes': lane_matmul, each invocation walks all of K for 8 columns (one pass; right
+     *  where cores are few, as on SwiftShader). 'splitk': shaders/gemv_splitk.wgsl, K cut
+     *  into chunks so a GPU gets about splitInvocations threads, then a reduction pass. */
+    variant: 'lanes' | 'splitk';
     /** Neighbouring invocations that read neighbouring columns (a subgroup's width). */
     lanes: number;
     workgroupSize: number;
+    /** splitk: invocations a GEMV aims for (src/kernels/k-chunks.ts). */
+    splitInvocations: number;
   };
+  /** RMSNorm: one invocation per row, or one workgroup per row with a tree sum (shaders/rmsnorm.wgsl). */
+  rmsnorm: 'invocation' | 'workgroup';
+  /** Attention: one invocation per (row, head), or one workgroup over tiles of keys (shaders/attention.wgsl). */
+  attention: 'invocation' | 'workgroup';
   gemm: {
     /** 'direct': 16 rows x 8 columns per invocation straight from storage (1D workgroups of
      *  workgroupX); 'tiled': workgroup-memory tiles (workgroupX x workgroupY). */
@@ -41,13 +52,51 @@ export function tuningFor(adapter: AdapterReport): Tuning {
   if (adapter.architecture === 'swiftshader' || adapter.vendor === 'google') {
     return {
       activations,
-      gemv: { lanes: adapter.subgroupMinSize ?? 4, workgroupSize: 16 },
+      gemv: { variant: 'lanes', lanes: adapter.subgroupMinSize ?? 4, workgroupSize: 16, splitInvocations: 0 },
+      rmsnorm: 'invocation',
+      attention: 'invocation',
       gemm: { variant: 'direct', workgroupX: 16, workgroupY: 1, tileK: 16 },
     };
   }
   return {
     activations,
-    gemv: { lanes: adapter.subgroupMaxSize ?? 32, workgroupSize: 128 },
+    // An H200 reads 4.8 TB/s only with some 100k loads of 16 bytes in flight: 64k
+    // invocations with four loads each. A GEMV with one thread per 8 columns had 256
+    // threads for a 2048-wide matrix and reached 24 GB/s there.
+    gemv: { variant: 'splitk', lanes: adapter.subgroupMaxSize ?? 32, workgroupSize: 128, splitInvocations: 65536 },
+    rmsnorm: 'workgroup',
+    attention: 'workgroup',
     gemm: { variant: 'tiled', workgroupX: 8, workgroupY: 8, tileK: 16 },
   };
+}
+
+/** Changes to an adapter's tuning, for trying other shapes (`npm run bench -- --tuning JSON`). */
+export type TuningOverrides = {
+  [K in keyof Tuning]?: Tuning[K] extends object ? Partial<Tuning[K]> : Tuning[K];
+};
+
+/**
+ * The tuning with the overrides applied, one level deep. Unknown names and values of
+ * the wrong type are refused, so a typo never silently measures the default.
+ */
+export function applyTuning(base: Tuning, overrides: TuningOverrides): Tuning {
+  const bad = (path: string, why: string) => new TuningError(`${path}: ${why}`);
+  const merged = structuredClone(base) as unknown as Record<string, unknown>;
+  for (const [key, value] of Object.entries(overrides)) {
+    if (!(key in merged)) throw bad(key, `unknown; known: ${Object.keys(merged).join(', ')}`);
+    const current = merged[key];
+    if (typeof current === 'object' && current !== null) {
+      if (typeof value !== 'object' || value === null) throw bad(key, 'expected an object');
+      const inner = current as Record<string, unknown>;
+      for (const [k, v] of Object.entries(value)) {
+        if (!(k in inner)) throw bad(`${key}.${k}`, `unknown; known: ${Object.keys(inner).join(', ')}`);
+        if (typeof v !== typeof inner[k]) throw bad(`${key}.${k}`, `expected a ${typeof inner[k]}, got ${JSON.stringify(v)}`);
+        inner[k] = v;
+      }
+    } else {
+      if (typeof value !== typeof current) throw bad(key, `expected a ${typeof current}, got ${JSON.stringify(value)}`);
+      merged[key] = value;
+    }
+  }
+  return merged as unknown as Tuning;
 }

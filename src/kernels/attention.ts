@@ -12,6 +12,7 @@ export class Attention {
   private constructor(
     private readonly call: KernelCall,
     private readonly heads: number,
+    private readonly perWorkgroup: boolean,
   ) {}
 
   static async create(
@@ -20,8 +21,10 @@ export class Attention {
     kv: PagedKvLayout,
     bufs: { qkv: Bind; positions: Bind; seqs: Bind; blockTable: Bind; cache: Bind; out: Bind },
   ): Promise<Attention> {
-    const pipeline = await ctx.pipelines.get('attention', code, 'attention');
-    const call = new KernelCall(ctx, pipeline, 'attention', 10, [bufs.qkv, bufs.positions, bufs.seqs, bufs.blockTable, bufs.cache, bufs.out]);
+    const perWorkgroup = ctx.tuning.attention === 'workgroup';
+    const entry = perWorkgroup ? 'attention_wg' : 'attention';
+    const pipeline = await ctx.pipelines.get('attention', code, entry);
+    const call = new KernelCall(ctx, pipeline, entry, 10, [bufs.qkv, bufs.positions, bufs.seqs, bufs.blockTable, bufs.cache, bufs.out]);
     call
       .u32(1, dims.heads)
       .u32(2, dims.heads / dims.kvHeads)
@@ -32,11 +35,12 @@ export class Attention {
       .u32(7, kv.blocksPerSeq)
       .u32(8, kv.capacity)
       .f32(9, 1 / Math.sqrt(dims.headDim));
-    return new Attention(call, dims.heads);
+    return new Attention(call, dims.heads, perWorkgroup);
   }
 
   encode(pass: GPUComputePassEncoder, rows: number): void {
-    this.call.u32(0, rows).dispatch(pass, ...grid1d(rows * this.heads));
+    // One invocation, or one workgroup, per (row, query head).
+    this.call.u32(0, rows).dispatch(pass, ...grid1d(rows * this.heads, this.perWorkgroup ? 1 : 64));
   }
 
   destroy(): void {

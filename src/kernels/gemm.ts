@@ -1,6 +1,7 @@
 import type { GpuContext } from '../gpu/context.js';
 import kernel from '../../shaders/gemm.wgsl?raw';
 import { KernelCall, type Bind } from './call.js';
+import { kChunks } from './k-chunks.js';
 import { withLaneMatmul } from './lane-matmul.js';
 import type { MatrixLayout } from './packing.js';
 
@@ -29,9 +30,11 @@ export class Gemm {
       LANES: ctx.tuning.gemv.lanes,
       ROWS: DIRECT_ROWS,
     });
-    const call = new KernelCall(ctx, pipeline, label, 4, [a, w, out]);
-    call.u32(1, layout.K).u32(2, layout.N).u32(3, layout.rowWords / 4);
     const tiled = t.variant === 'tiled';
+    const { kc, chunks } = kChunks(layout.K, layout.N, ctx.tuning);
+    if (!tiled && chunks > 1) throw new RangeError(`gemm_direct sums K in one chunk; this adapter's GEMV sums ${chunks} (tune gemm 'tiled' with gemv 'splitk')`);
+    const call = new KernelCall(ctx, pipeline, label, 5, [a, w, out]);
+    call.u32(1, layout.K).u32(2, layout.N).u32(3, layout.rowWords / 4).u32(4, kc);
     return new Gemm(call, layout, { x: t.workgroupX, y: tiled ? t.workgroupY : 1, rowsPerThread: tiled ? 4 : DIRECT_ROWS, tiled, lanes: ctx.tuning.gemv.lanes });
   }
 
@@ -43,7 +46,6 @@ export class Gemm {
     this.call.u32(0, M);
     if (tiled) this.call.dispatch(pass, Math.ceil(invocations / x), Math.ceil(M / (rowsPerThread * y)));
     else this.call.dispatch(pass, Math.ceil(M / rowsPerThread), Math.ceil(invocations / x)); // rows in x: see gemm_direct
-
   }
 
   destroy(): void {

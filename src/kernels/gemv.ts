@@ -1,6 +1,9 @@
 import type { GpuContext } from '../gpu/context.js';
-import kernel from '../../shaders/gemv.wgsl?raw';
+import type { Tuning } from '../gpu/tuning.js';
+import laneKernel from '../../shaders/gemv.wgsl?raw';
+import splitKernel from '../../shaders/gemv_splitk.wgsl?raw';
 import { KernelCall, type Bind } from './call.js';
+import { kChunks } from './k-chunks.js';
 import { withLaneMatmul } from './lane-matmul.js';
 import type { MatrixLayout } from './packing.js';
 
@@ -9,12 +12,44 @@ export const GEMV_BUCKETS = [1, 2, 4, 8, 16] as const;
 /** Rows one GEMV step accepts, all reading the weights once: the largest bucket. */
 export const GEMV_MAX_ROWS = GEMV_BUCKETS[GEMV_BUCKETS.length - 1]!;
 
+const bucketFor = (rows: number) => GEMV_BUCKETS.find((b) => b >= rows) ?? GEMV_MAX_ROWS;
+/** The buckets a GEMV of at most maxRows rows needs. */
+const bucketsUpTo = (maxRows: number) => GEMV_BUCKETS.filter((b, i) => i === 0 || GEMV_BUCKETS[i - 1]! < maxRows);
+
 /**
- * Decode matmul: out[B, N] = x[B, K] . w[K, N] for B <= 16. The accumulators
- * live in named registers (see gemv.wgsl), so the row count is compiled in:
- * one pipeline per bucket, all made in create(); the decode loop only picks.
+ * Decode matmul: out[B, N] = x[B, K] . w[K, N] for B <= 16, one pipeline per row
+ * bucket (the row count is compiled in), all made in create(); the decode loop only
+ * picks. The variant is the adapter's (src/gpu/tuning.ts): lane_matmul in one pass,
+ * or split-K in two.
  */
-export class Gemv {
+export interface Gemv {
+  encode(pass: GPUComputePassEncoder, rows: number): void;
+  destroy(): void;
+}
+
+export const Gemv = {
+  /**
+   * `partials`: the split-K variant's scratch, at least gemvScratchBytes(); one buffer
+   * can serve every GEMV of a model, since they run one after another. Made here if absent.
+   */
+  async create(ctx: GpuContext, layout: MatrixLayout, x: Bind, w: Bind, out: Bind, maxRows: number, label = 'gemv', partials?: GPUBuffer): Promise<Gemv> {
+    if (maxRows < 1 || maxRows > GEMV_MAX_ROWS) throw new RangeError(`gemv rows must be 1..${GEMV_MAX_ROWS}, got ${maxRows}`);
+    return ctx.tuning.gemv.variant === 'splitk' ? SplitKGemv.create(ctx, layout, x, w, out, maxRows, label, partials) : LaneGemv.create(ctx, layout, x, w, out, maxRows, label);
+  },
+};
+
+/** Bytes of the split-K GEMV's partial sums for this matrix and row count (0 for the lane GEMV). */
+export function gemvScratchBytes(t: Tuning, layout: MatrixLayout, maxRows: number): number {
+  if (t.gemv.variant !== 'splitk') return 0;
+  const { chunks } = kChunks(layout.K, layout.N, t);
+  return chunks * maxRows * Math.ceil(layout.N / 8) * 8 * 4;
+}
+
+const tooMany = (calls: Map<number, unknown>, rows: number) =>
+  new RangeError(`gemv built for at most ${Math.max(...calls.keys())} rows, got ${rows}`);
+
+/** lane_matmul (shaders/lane_matmul.wgsl) in one pass: each invocation walks all of K. */
+class LaneGemv implements Gemv {
   private constructor(
     private readonly calls: Map<number, KernelCall>,
     private readonly layout: MatrixLayout,
@@ -22,25 +57,22 @@ export class Gemv {
     private readonly workgroup: number,
   ) {}
 
-  static async create(ctx: GpuContext, layout: MatrixLayout, x: Bind, w: Bind, out: Bind, maxRows: number, label = 'gemv'): Promise<Gemv> {
-    if (maxRows < 1 || maxRows > GEMV_MAX_ROWS) throw new RangeError(`gemv rows must be 1..${GEMV_MAX_ROWS}, got ${maxRows}`);
+  static async create(ctx: GpuContext, layout: MatrixLayout, x: Bind, w: Bind, out: Bind, maxRows: number, label: string): Promise<LaneGemv> {
     const t = ctx.tuning.gemv;
-    const buckets = GEMV_BUCKETS.filter((b, i) => i === 0 || GEMV_BUCKETS[i - 1]! < maxRows);
     const calls = new Map<number, KernelCall>();
-    for (const b of buckets) {
-      const code = withLaneMatmul(kernel, ctx.tuning.activations);
+    for (const b of bucketsUpTo(maxRows)) {
+      const code = withLaneMatmul(laneKernel, ctx.tuning.activations);
       const pipeline = await ctx.pipelines.get('gemv', code, 'gemv', { W_F16: layout.dtype === 'f16' ? 1 : 0, ROWS: b, LANES: t.lanes, WG: t.workgroupSize });
       const call = new KernelCall(ctx, pipeline, `${label}.b${b}`, 4, [x, w, out]);
       call.u32(1, layout.K).u32(2, layout.N).u32(3, layout.rowWords);
       calls.set(b, call);
     }
-    return new Gemv(calls, layout, t.lanes, t.workgroupSize);
+    return new LaneGemv(calls, layout, t.lanes, t.workgroupSize);
   }
 
   encode(pass: GPUComputePassEncoder, rows: number): void {
-    const bucket = GEMV_BUCKETS.find((b) => b >= rows) ?? GEMV_MAX_ROWS;
-    const call = this.calls.get(bucket);
-    if (!call || rows > GEMV_MAX_ROWS) throw new RangeError(`gemv built for at most ${Math.max(...this.calls.keys())} rows, got ${rows}`);
+    const call = this.calls.get(bucketFor(rows));
+    if (!call || rows > GEMV_MAX_ROWS) throw tooMany(this.calls, rows);
     // Each lane group covers 8 * LANES columns.
     const invocations = Math.ceil(this.layout.N / (8 * this.lanes)) * this.lanes;
     call.u32(0, rows);
@@ -49,5 +81,50 @@ export class Gemv {
 
   destroy(): void {
     for (const c of this.calls.values()) c.destroy();
+  }
+}
+
+/** shaders/gemv_splitk.wgsl: partial sums per K chunk, then their sum in chunk order. */
+class SplitKGemv implements Gemv {
+  private constructor(
+    private readonly partial: Map<number, KernelCall>,
+    private readonly reduce: KernelCall,
+    private readonly np4: number,
+    private readonly chunks: number,
+    private readonly workgroup: number,
+    private readonly owned: GPUBuffer | undefined,
+  ) {}
+
+  static async create(ctx: GpuContext, layout: MatrixLayout, x: Bind, w: Bind, out: Bind, maxRows: number, label: string, partials?: GPUBuffer): Promise<SplitKGemv> {
+    const t = ctx.tuning.gemv;
+    const { kc, chunks } = kChunks(layout.K, layout.N, ctx.tuning);
+    const need = gemvScratchBytes(ctx.tuning, layout, maxRows);
+    if (partials && partials.size < need) throw new RangeError(`gemv partials buffer holds ${partials.size} bytes, needs ${need}`);
+    const owned = partials ? undefined : ctx.storage(`${label}.partials`, need);
+    const scratch = partials ?? owned!;
+    const np4 = Math.ceil(layout.N / 8) * 2;
+    const params = (call: KernelCall) => call.u32(1, layout.K).u32(2, layout.N).u32(3, layout.rowWords).u32(4, kc).u32(5, chunks).u32(6, np4);
+    const constants = { W_F16: layout.dtype === 'f16' ? 1 : 0, WG: t.workgroupSize };
+    const partial = new Map<number, KernelCall>();
+    for (const b of bucketsUpTo(maxRows)) {
+      const pipeline = await ctx.pipelines.get('gemv_splitk', splitKernel, 'gemv_partial', { ...constants, ROWS: b });
+      partial.set(b, params(new KernelCall(ctx, pipeline, `${label}.partial.b${b}`, 8, [x, w, scratch])));
+    }
+    const reducePipeline = await ctx.pipelines.get('gemv_splitk', splitKernel, 'gemv_reduce', constants);
+    const reduce = params(new KernelCall(ctx, reducePipeline, `${label}.reduce`, 8, [undefined, undefined, scratch, out]));
+    return new SplitKGemv(partial, reduce, np4, chunks, t.workgroupSize, owned);
+  }
+
+  encode(pass: GPUComputePassEncoder, rows: number): void {
+    const call = this.partial.get(bucketFor(rows));
+    if (!call || rows > GEMV_MAX_ROWS) throw tooMany(this.partial, rows);
+    call.u32(0, rows).dispatch(pass, Math.ceil(this.np4 / this.workgroup), this.chunks);
+    this.reduce.u32(0, rows).dispatch(pass, Math.ceil((rows * this.np4) / this.workgroup));
+  }
+
+  destroy(): void {
+    for (const c of this.partial.values()) c.destroy();
+    this.reduce.destroy();
+    this.owned?.destroy();
   }
 }

@@ -8,18 +8,25 @@ import { KernelCall, grid1d, type Bind } from './call.js';
  * logits are wanted (the last prompt token, each decoding sequence).
  */
 export class RmsNorm {
-  private constructor(private readonly call: KernelCall) {}
+  private constructor(
+    private readonly call: KernelCall,
+    private readonly perWorkgroup: boolean,
+  ) {}
 
   static async create(ctx: GpuContext, D: number, eps: number, x: Bind, gain: Bind, out: Bind, rowIndex?: Bind): Promise<RmsNorm> {
-    const entry = rowIndex ? 'rmsnorm_gather' : 'rmsnorm';
+    const perWorkgroup = ctx.tuning.rmsnorm === 'workgroup';
+    const entry = `${rowIndex ? 'rmsnorm_gather' : 'rmsnorm'}${perWorkgroup ? '_wg' : ''}`;
     const pipeline = await ctx.pipelines.get('rmsnorm', code, entry);
     const call = new KernelCall(ctx, pipeline, entry, 3, rowIndex ? [x, gain, out, rowIndex] : [x, gain, out]);
     call.u32(1, D).f32(2, eps);
-    return new RmsNorm(call);
+    return new RmsNorm(call, perWorkgroup);
   }
 
   encode(pass: GPUComputePassEncoder, rows: number): void {
-    this.call.u32(0, rows).dispatch(pass, ...grid1d(rows));
+    if (this.perWorkgroup && rows > 65535) throw new RangeError(`rmsnorm: one workgroup per row, at most 65535 rows, got ${rows}`);
+    this.call.u32(0, rows);
+    if (this.perWorkgroup) this.call.dispatch(pass, rows);
+    else this.call.dispatch(pass, ...grid1d(rows));
   }
 
   destroy(): void {

@@ -5,7 +5,7 @@ import { Argmax } from '../kernels/argmax.js';
 import { Attention } from '../kernels/attention.js';
 import { Embedding } from '../kernels/embedding.js';
 import { Gemm } from '../kernels/gemm.js';
-import { GEMV_MAX_ROWS, Gemv } from '../kernels/gemv.js';
+import { GEMV_MAX_ROWS, Gemv, gemvScratchBytes } from '../kernels/gemv.js';
 import { KvWrite } from '../kernels/kv_write.js';
 import type { MatrixLayout } from '../kernels/packing.js';
 import { Residual } from '../kernels/residual.js';
@@ -136,9 +136,14 @@ export class GpuModel {
     const cos = ctx.storage('rope.cos', table.cos.byteLength, table.cos);
     const sin = ctx.storage('rope.sin', table.sin.byteLength, table.sin);
     const gemvRows = Math.min(GEMV_MAX_ROWS, maxRows);
+    // The split-K GEMV's partial sums: one buffer for every GEMV, which run one after another.
+    const l0 = weights.layers[0]!;
+    const matrices = [l0.wqkv, l0.wo, l0.wGateUp, l0.wDown, weights.lmHead];
+    const partialBytes = Math.max(...matrices.map((m) => gemvScratchBytes(ctx.tuning, m.layout, gemvRows)));
+    const partials = partialBytes > 0 ? ctx.storage('gemv.partials', partialBytes) : undefined;
     const pair = async (m: GpuMatrix, input: GPUBuffer, out: GPUBuffer, label: string): Promise<MatmulPair> => ({
       gemm: await Gemm.create(ctx, m.layout, input, m.buffer, out, `${label}.gemm`),
-      gemv: await Gemv.create(ctx, m.layout, input, m.buffer, out, gemvRows, `${label}.gemv`),
+      gemv: await Gemv.create(ctx, m.layout, input, m.buffer, out, gemvRows, `${label}.gemv`, partials),
     });
     const rowBufs = { positions: bufs.positions, seqs: bufs.seqs, blockTable: kv.blockTable };
     const layers: LayerOps[] = [];
@@ -179,7 +184,7 @@ export class GpuModel {
       zeros: new Uint32Array(maxRows),
     };
     ctx.check();
-    return new GpuModel(ctx, c, weights, kv, maxRows, { ...bufs, cos, sin }, ops, staging);
+    return new GpuModel(ctx, c, weights, kv, maxRows, { ...bufs, cos, sin, ...(partials && { partials }) }, ops, staging);
   }
 
   /** Bytes of weights one decode step reads. */

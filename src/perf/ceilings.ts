@@ -8,7 +8,7 @@ import { stats, type Stats } from './stats.js';
 export type TimerKind = 'timestamp-query' | 'wall-clock';
 
 export interface ReadCeilingRow {
-  kernel: 'read_stream' | 'read_stream_f16' | 'read_flat';
+  kernel: 'read_stream' | 'read_stream_f16' | 'read_flat' | 'read_coalesced' | 'read_coalesced_f16';
   bytes: number;
   ms: Stats;
   GBps: number;
@@ -23,6 +23,7 @@ export interface CopyCeilingRow {
 
 export interface FmaCeilingRow {
   chains: number;
+  invocations: number;
   ms: Stats;
   gflops: number;
 }
@@ -72,6 +73,7 @@ export async function measureCeilings(ctx: GpuContext, o: CeilingOptions, progre
   const device = ctx.device;
   const lanes = ctx.tuning.gemv.lanes;
   const WG = 64;
+  const COALESCED_INVOCATIONS = 1 << 18;
   const pipe = (entry: string, extra: Record<string, number> = {}) => ctx.pipelines.get('ceilings', code, entry, { LANES: lanes, WG, ...extra });
   const limit = Math.min(device.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize);
   const skipped: string[] = [];
@@ -113,6 +115,17 @@ export async function measureCeilings(ctx: GpuContext, o: CeilingOptions, progre
     flat.u32(1, bytes / 16 / 4096).u32(2, 4096);
     const fMs = await timePass((p) => flat.dispatch(p, 4096 / WG));
     read.push({ kernel: 'read_flat', bytes, ms: fMs, GBps: bytes / fMs.median / 1e6 });
+    // read_coalesced: 2^18 invocations (a large GPU's worth in flight), each striding over the buffer.
+    const T = Math.min(COALESCED_INVOCATIONS, bytes / 16);
+    const perInvocation = Math.floor(bytes / 16 / T);
+    for (const f16 of [false, true]) {
+      const kernel = f16 ? 'read_coalesced_f16' : 'read_coalesced';
+      const co = new KernelCall(ctx, await pipe('read_coalesced', { W_F16: f16 ? 1 : 0 }), kernel, 4, [undefined, out, src]);
+      co.u32(1, perInvocation).u32(2, T);
+      const cMs = await timePass((p) => co.dispatch(p, Math.ceil(T / WG)));
+      read.push({ kernel, bytes, ms: cMs, GBps: (perInvocation * T * 16) / cMs.median / 1e6 });
+      co.destroy();
+    }
     // copy: copyBufferToBuffer has no pass to timestamp, so wall clock to completion.
     const dst = ctx.storage('ceil.dst', bytes);
     const cMs = await repeat(async () => {
@@ -131,16 +144,20 @@ export async function measureCeilings(ctx: GpuContext, o: CeilingOptions, progre
 
   progress('ceilings: FMA peak');
   // The best of 1, 2 and 4 independent vec4 chains: adapters peak at different counts.
-  const invocations = 4096;
+  // And 4,096 invocations or 64 times more with 64 times fewer trips (the same work):
+  // a GPU with many cores needs the wide grid to fill them, SwiftShader neither.
   const fmaRuns: FmaCeilingRow[] = [];
-  for (const chains of [1, 2, 4]) {
-    const fma = new KernelCall(ctx, await pipe('fma_peak', { CHAINS: chains }), `fma_peak.${chains}`, 4, [undefined, out]);
-    const trips = Math.max(1, Math.round(o.fmaTrips / chains));
-    fma.u32(1, trips);
-    const ms = await timePass((p) => fma.dispatch(p, invocations / WG));
-    const flops = invocations * trips * chains * 64 * 4 * 2; // 64 vec4 fmas per chain per trip
-    fmaRuns.push({ chains, ms, gflops: flops / ms.median / 1e6 });
-    fma.destroy();
+  for (const wide of [1, 64]) {
+    for (const chains of [1, 2, 4]) {
+      const invocations = 4096 * wide;
+      const fma = new KernelCall(ctx, await pipe('fma_peak', { CHAINS: chains }), `fma_peak.${chains}`, 4, [undefined, out]);
+      const trips = Math.max(1, Math.round(o.fmaTrips / chains / wide));
+      fma.u32(1, trips);
+      const ms = await timePass((p) => fma.dispatch(p, invocations / WG));
+      const flops = invocations * trips * chains * 64 * 4 * 2; // 64 vec4 fmas per chain per trip
+      fmaRuns.push({ chains, invocations, ms, gflops: flops / ms.median / 1e6 });
+      fma.destroy();
+    }
   }
   const bestFma = fmaRuns.reduce((a, b) => (b.gflops > a.gflops ? b : a));
 
@@ -172,8 +189,8 @@ export async function measureCeilings(ctx: GpuContext, o: CeilingOptions, progre
   };
   return {
     timer: clock.timestamps ? 'timestamp-query' : 'wall-clock',
-    readGBps: read.length ? largest(read.filter((r) => r.kernel !== 'read_stream_f16')) : NaN,
-    f16ReadGBps: read.length ? largest(read.filter((r) => r.kernel === 'read_stream_f16')) : NaN,
+    readGBps: read.length ? largest(read.filter((r) => !r.kernel.endsWith('_f16'))) : NaN,
+    f16ReadGBps: read.length ? largest(read.filter((r) => r.kernel.endsWith('_f16'))) : NaN,
     read,
     copyGBps: copy.length ? largest(copy) : NaN,
     copy,

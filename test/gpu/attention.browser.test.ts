@@ -3,7 +3,7 @@ import { Attention } from '../../src/kernels/attention.js';
 import { KvWrite, type PagedKvLayout } from '../../src/kernels/kv_write.js';
 import { attention } from '../../src/ref/attention.js';
 import { mulberry32 } from '../../src/model/prng.js';
-import { gpu, randomArray, readF32, run, U32, worst } from './helpers.js';
+import { gpu, randomArray, readF32, run, U32, withTuning, worst } from './helpers.js';
 
 const BS = 16;
 
@@ -40,7 +40,9 @@ function paged(caches: { k: Float32Array; v: Float32Array }[], kvWidth: number, 
 // the ulp-to-u factor 2 and division); each of the n online-rescaling steps
 // rounds the running sum and output a handful of times (8u per key). Weights
 // sum to 1, so every relative error scales max|v|.
-describe('attention over a paged KV cache', () => {
+// Both forms (src/gpu/tuning.ts picks one per adapter): one invocation, or one workgroup
+// over tiles of 64 keys, per (row, head); the bound covers any grouping of the sums.
+describe.each(['invocation', 'workgroup'] as const)('attention over a paged KV cache, one %s per (row, head)', (form) => {
   it.each([
     // H, Hkv, Dh, rows as [seq, position] pairs described by (seqs, prompt length, decode)
     { H: 1, Hkv: 1, Dh: 4, prompt: 1, seqs: 1 },
@@ -52,7 +54,7 @@ describe('attention over a paged KV cache', () => {
     { H: 4, Hkv: 2, Dh: 16, prompt: 0, seqs: 3 }, // decode: one row per sequence, different lengths
     { H: 8, Hkv: 8, Dh: 32, prompt: 0, seqs: 5 },
   ])('H=$H Hkv=$Hkv Dh=$Dh prompt=$prompt seqs=$seqs', async ({ H, Hkv, Dh, prompt, seqs }) => {
-    const ctx = await gpu();
+    const ctx = withTuning(await gpu(), { attention: form });
     const kvWidth = Hkv * Dh;
     const contextLength = 140;
     const blocksPerSeq = Math.ceil(contextLength / BS);

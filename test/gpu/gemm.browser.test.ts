@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { Gemm } from '../../src/kernels/gemm.js';
 import { Gemv } from '../../src/kernels/gemv.js';
-import { packMatrix } from '../../src/kernels/packing.js';
+import { packMatrix, type MatrixLayout } from '../../src/kernels/packing.js';
+import type { GpuContext } from '../../src/gpu/context.js';
 import { roundToF16InPlace } from '../../src/model/f16.js';
 import { matmul, matmulAbs } from '../../src/ref/matmul.js';
 import { gpu, randomArray, readF32, run, U32, withTuning, worst } from './helpers.js';
@@ -27,7 +28,7 @@ const SHAPES: [number, number, number][] = [
 ];
 
 describe.each(['f32', 'f16'] as const)('gemm/gemv, %s weights', (dtype) => {
-  it.each(SHAPES)('M=%i K=%i N=%i: both GEMM variants and GEMV, with each activation exchange, match the reference, bit for bit with each other', async (M, K, N) => {
+  it.each(SHAPES)('M=%i K=%i N=%i: both GEMM variants and GEMV, with each activation exchange, match the reference, bit for bit with each other; so do the split-K GEMV and gemm_tiled in its K chunks', async (M, K, N) => {
     const ctx = await gpu();
     const a = randomArray(M * K, M * 7 + K);
     let w = randomArray(K * N, K * 13 + N);
@@ -49,27 +50,45 @@ describe.each(['f32', 'f16'] as const)('gemm/gemv, %s weights', (dtype) => {
         expect(worst(got, want, bound(K, abs)), `gemm_${variant}, ${activations}`).toBeUndefined();
         results.push(got);
       }
-      // GEMV, one bucket-sized slice of rows at a time (up to 16 rows share a read of w).
-      const gemvOut = new Float32Array(M * N);
-      const out = ctx.storage('out', Math.min(M, 16) * N * 4);
-      for (let r0 = 0; r0 < M; r0 += 16) {
-        const rows = Math.min(16, M - r0);
-        const x = ctx.storage('x', rows * K * 4, a.subarray(r0 * K, (r0 + rows) * K));
-        const gemv = await Gemv.create(withTuning(ctx, { activations }), layout, x, wBuf, out, rows);
-        run(ctx, (pass) => gemv.encode(pass, rows));
-        gemvOut.set(await readF32(ctx, out, rows * N), r0 * N);
-      }
+      const gemvOut = await gemvBySlices(withTuning(ctx, { activations }), layout, a, wBuf, M, K, N);
       expect(worst(gemvOut, want, bound(K, abs)), `gemv, ${activations}`).toBeUndefined();
       results.push(gemvOut);
     }
     // Batch invariance rests on this: one fma chain per output in every kernel.
     for (const r of results.slice(1)) expect(new Uint32Array(r.buffer)).toEqual(new Uint32Array(results[0]!.buffer));
+
+    // The split-K family (real GPUs): the GEMV sums K in chunks and gemm_tiled sums the
+    // same chunks in the same order. A small thread target gives these shapes several.
+    const split = withTuning(ctx, { gemv: { ...ctx.tuning.gemv, variant: 'splitk', splitInvocations: 256 }, gemm: { ...ctx.tuning.gemm, variant: 'tiled' } });
+    const tiledOut = ctx.storage('out', M * N * 4);
+    const tiled = await Gemm.create(split, layout, aBuf, wBuf, tiledOut);
+    run(ctx, (pass) => tiled.encode(pass, M));
+    const chunkedGemm = await readF32(ctx, tiledOut, M * N);
+    expect(worst(chunkedGemm, want, bound(K, abs)), 'gemm_tiled in K chunks').toBeUndefined();
+    const splitOut = await gemvBySlices(split, layout, a, wBuf, M, K, N);
+    expect(worst(splitOut, want, bound(K, abs)), 'split-K gemv').toBeUndefined();
+    expect(new Uint32Array(splitOut.buffer)).toEqual(new Uint32Array(chunkedGemm.buffer));
   });
 });
 
-describe('gemv batching', () => {
+/** A GEMV over M rows, one bucket-sized slice of rows at a time (up to 16 rows share a read of w). */
+async function gemvBySlices(ctx: GpuContext, layout: MatrixLayout, a: Float32Array, wBuf: GPUBuffer, M: number, K: number, N: number): Promise<Float32Array> {
+  const result = new Float32Array(M * N);
+  const out = ctx.storage('out', Math.min(M, 16) * N * 4);
+  for (let r0 = 0; r0 < M; r0 += 16) {
+    const rows = Math.min(16, M - r0);
+    const x = ctx.storage('x', rows * K * 4, a.subarray(r0 * K, (r0 + rows) * K));
+    const gemv = await Gemv.create(ctx, layout, x, wBuf, out, rows);
+    run(ctx, (pass) => gemv.encode(pass, rows));
+    result.set(await readF32(ctx, out, rows * N), r0 * N);
+  }
+  return result;
+}
+
+describe.each(['lanes', 'splitk'] as const)('gemv batching, %s', (variant) => {
   it.each([1, 2, 3, 4, 5, 8, 9, 16])('B=%i rows give each row the bits it gets alone', async (B) => {
-    const ctx = await gpu();
+    const base = await gpu();
+    const ctx = withTuning(base, { gemv: { ...base.tuning.gemv, variant, splitInvocations: 256 } });
     const K = 65;
     const N = 130;
     const x = randomArray(B * K, 99 + B);

@@ -18,6 +18,20 @@ export function withTuning(ctx: GpuContext, tuning: Partial<Tuning>): GpuContext
   return copy;
 }
 
+/**
+ * The kernels src/gpu/tuning.ts gives GPUs with many cores (split-K GEMV, gemm_tiled in
+ * the same K chunks, workgroup RMSNorm and attention), forced on whatever adapter runs
+ * the tests; a small split target makes even the tiny model's matrices take several chunks.
+ */
+export function manyCoreKernels(ctx: GpuContext): GpuContext {
+  return withTuning(ctx, {
+    gemv: { ...ctx.tuning.gemv, variant: 'splitk', splitInvocations: 512 },
+    gemm: { ...ctx.tuning.gemm, variant: 'tiled' },
+    rmsnorm: 'workgroup',
+    attention: 'workgroup',
+  });
+}
+
 export function randomArray(n: number, seed: number, scale = 1): Float32Array {
   return fillUniform(new Float32Array(n), scale / Math.sqrt(3), mulberry32(seed));
 }

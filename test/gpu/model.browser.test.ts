@@ -6,14 +6,21 @@ import { encode } from '../../src/model/tokenizer.js';
 import { syntheticWeights } from '../../src/model/weights.js';
 import { CpuModel } from '../../src/ref/forward.js';
 import { LOGIT_TOL, relErr } from '../../src/ref/compare.js';
-import { gpu } from './helpers.js';
+import type { GpuContext } from '../../src/gpu/context.js';
+import { gpu, manyCoreKernels } from './helpers.js';
 
-describe.each(['f32', 'f16'] as const)('tiny model, %s weights: GPU logits match the CPU reference', (dtype) => {
+// With the kernels this adapter gets and with those many-core GPUs get (src/gpu/tuning.ts).
+const KERNELS = [
+  ['own', (c: GpuContext) => c],
+  ['many-core', manyCoreKernels],
+] as const;
+
+describe.each(KERNELS.flatMap(([k, tune]) => (['f32', 'f16'] as const).map((dtype) => ({ k, tune, dtype }))))('tiny model, $dtype weights, $k kernels: GPU logits match the CPU reference', ({ tune, dtype }) => {
   it.each([
     { prompt: 'Hello, WebGPU!', maxRows: 256, label: 'whole prompt in one step' },
     { prompt: 'A prompt long enough to be split into chunks of seven rows.', maxRows: 7, label: 'chunked prefill' },
   ])('$label: every prefill row and 20 teacher-forced decode steps', async ({ prompt, maxRows }) => {
-    const ctx = await gpu();
+    const ctx = tune(await gpu());
     const weights = syntheticWeights(preset('tiny'), dtype, 42);
     const V = weights.config.vocab;
     const model = await GpuModel.create(ctx, weights, { maxRows });

@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { RmsNorm } from '../../src/kernels/rmsnorm.js';
 import { rmsnorm } from '../../src/ref/elementwise.js';
-import { gpu, randomArray, readF32, run, U32, worst } from './helpers.js';
+import { gpu, randomArray, readF32, run, U32, withTuning, worst } from './helpers.js';
 
 // Tolerance: relative (D + 32) u. The sum of D squares carries at most gamma_D
 // relative error (halved by the square root); sqrt, the division and the two
 // multiplies add a few ulp each (WGSL: sqrt and division within 2.5 ulp, an
 // ulp being at most 2u). D u + 32 u covers both with room to spare.
-describe('rmsnorm', () => {
+// Both forms (src/gpu/tuning.ts picks one per adapter): one invocation or one workgroup per row.
+describe.each(['invocation', 'workgroup'] as const)('rmsnorm, one %s per row', (form) => {
   it.each([
     [1, 1],
     [3, 3],
@@ -17,7 +18,7 @@ describe('rmsnorm', () => {
     [65, 127],
     [5, 1000],
   ])('rows=%i D=%i matches the reference', async (M, D) => {
-    const ctx = await gpu();
+    const ctx = withTuning(await gpu(), { rmsnorm: form });
     const x = randomArray(M * D, M * 31 + D, 3);
     const g = randomArray(D, D, 2);
     const want = rmsnorm(x, g, M, D, 1e-5);
@@ -28,7 +29,7 @@ describe('rmsnorm', () => {
   });
 
   it('the gather form normalises the rows it is told to, in that order', async () => {
-    const ctx = await gpu();
+    const ctx = withTuning(await gpu(), { rmsnorm: form });
     const D = 65;
     const x = randomArray(10 * D, 4);
     const g = randomArray(D, 5);

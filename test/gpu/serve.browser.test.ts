@@ -6,7 +6,8 @@ import { encode } from '../../src/model/tokenizer.js';
 import { CpuModel } from '../../src/ref/forward.js';
 import { Engine } from '../../src/serve/engine.js';
 import { POLICY_NAMES } from '../../src/sched/policies/index.js';
-import { gpu } from './helpers.js';
+import type { GpuContext } from '../../src/gpu/context.js';
+import { gpu, manyCoreKernels } from './helpers.js';
 
 const weights = syntheticWeights(preset('tiny'), 'f32', 21);
 
@@ -21,8 +22,8 @@ const PROMPTS = [
 ];
 const OUT = [12, 5, 20, 8, 16, 3];
 
-async function runAll(policy: string, budget = 32, kvTokens?: number) {
-  const ctx = await gpu();
+async function runAll(policy: string, budget = 32, kvTokens?: number, tune: (ctx: GpuContext) => GpuContext = (c) => c) {
+  const ctx = tune(await gpu());
   const logits = new Map<string, Float32Array[]>();
   const engine = await Engine.create(ctx, weights, {
     policy,
@@ -62,6 +63,18 @@ describe('serving on the GPU', () => {
     // A different chunk size too: attention walks keys by absolute position, so chunk edges do not matter.
     const small = await runAll('continuous', 7);
     small.logits.forEach((perToken, r) => perToken.forEach((l, t) => expect(new Uint32Array(l.buffer)).toEqual(new Uint32Array(base.logits[r]![t]!.buffer))));
+  });
+
+  it("with many-core GPUs' kernels (split-K GEMV, workgroup attention) too: reference tokens, and the same logits under every policy", async () => {
+    const cpu = new CpuModel(weights);
+    const base = await runAll('serial', 32, undefined, manyCoreKernels);
+    expect(base.results.map((r) => r.tokens)).toEqual(PROMPTS.map((p, i) => cpu.generate(p, OUT[i]!)));
+    for (const [policy, budget] of [['static', 32], ['continuous', 7]] as const) {
+      const other = await runAll(policy, budget, undefined, manyCoreKernels);
+      other.logits.forEach((perToken, r) =>
+        perToken.forEach((l, t) => expect(new Uint32Array(l.buffer), `${policy} request ${r} token ${t}`).toEqual(new Uint32Array(base.logits[r]![t]!.buffer))),
+      );
+    }
   });
 
   it('preempts when the KV cache is full, recomputes, and still returns the reference tokens', async () => {

@@ -45,9 +45,10 @@ describe('GPU timing', () => {
     const ctx = await gpu();
     const c = await measureCeilings(ctx, { sizesMiB: [1, 4], repeats: 2, fmaTrips: 16 });
     expect(c.timer).toBe('timestamp-query');
-    expect(c.read.map((r) => r.kernel)).toEqual(['read_stream', 'read_stream_f16', 'read_flat', 'read_stream', 'read_stream_f16', 'read_flat']);
+    const perSize = ['read_stream', 'read_stream_f16', 'read_flat', 'read_coalesced', 'read_coalesced_f16'];
+    expect(c.read.map((r) => r.kernel)).toEqual([...perSize, ...perSize]);
     for (const v of [c.readGBps, c.f16ReadGBps, c.copyGBps, c.fmaGflops, c.readbackMs.median]) expect(v).toBeGreaterThan(0);
-    expect(c.fma.map((r) => r.chains)).toEqual([1, 2, 4]);
+    expect(c.fma.map((r) => [r.chains, r.invocations])).toEqual([[1, 4096], [2, 4096], [4, 4096], [1, 262144], [2, 262144], [4, 262144]]);
     expect(c.fmaGflops).toBe(Math.max(...c.fma.map((r) => r.gflops)));
     expect(Number.isFinite(c.dispatchOverheadUs)).toBe(true);
     expect(c.dispatchOverheadUs).toBeGreaterThanOrEqual(0);

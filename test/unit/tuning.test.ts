@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { TuningError } from '../../src/errors.js';
+import type { AdapterReport } from '../../src/gpu/context.js';
+import { applyTuning, tuningFor } from '../../src/gpu/tuning.js';
+import { kChunks } from '../../src/kernels/k-chunks.js';
+
+const adapter = (vendor: string, architecture: string): AdapterReport =>
+  ({ vendor, architecture, device: '', description: '', isFallbackAdapter: false, subgroupMinSize: 32, subgroupMaxSize: 32, features: ['subgroups'], limits: {} }) as unknown as AdapterReport;
+const gpu = tuningFor(adapter('nvidia', 'hopper'));
+const swiftshader = tuningFor(adapter('google', 'swiftshader'));
+
+describe('tuning overrides', () => {
+  it('apply one level deep and leave the rest', () => {
+    const t = applyTuning(gpu, { gemv: { splitInvocations: 1024 }, rmsnorm: 'invocation' });
+    expect(t.gemv).toEqual({ ...gpu.gemv, splitInvocations: 1024 });
+    expect(t.rmsnorm).toBe('invocation');
+    expect(t.gemm).toEqual(gpu.gemm);
+    expect(gpu.gemv.splitInvocations).toBe(65536); // the base is not changed
+  });
+
+  it('refuse unknown names and values of the wrong type', () => {
+    expect(() => applyTuning(gpu, { gemv: { splitInvocation: 1 } } as never)).toThrow(TuningError);
+    expect(() => applyTuning(gpu, { gemmm: {} } as never)).toThrow(/unknown; known: activations/);
+    expect(() => applyTuning(gpu, { gemv: { splitInvocations: '1024' } } as never)).toThrow(/expected a number/);
+    expect(() => applyTuning(gpu, { gemm: 'tiled' } as never)).toThrow(/expected an object/);
+  });
+});
+
+describe('K chunks', () => {
+  it('are one chain of all K for the lane GEMV (SwiftShader)', () => {
+    expect(kChunks(2048, 2048, swiftshader)).toEqual({ kc: 2048, chunks: 1 });
+    expect(kChunks(65, 3, swiftshader)).toEqual({ kc: 65, chunks: 1 });
+  });
+
+  it.each([
+    [1, 1],
+    [3, 3],
+    [63, 65],
+    [64, 64],
+    [65, 63],
+    [2048, 2048],
+    [3584, 19200],
+    [1000, 9],
+  ])('K=%i N=%i with the split-K GEMV: whole tiles, covering K, none empty', (K, N) => {
+    const { kc, chunks } = kChunks(K, N, gpu);
+    expect(kc % gpu.gemm.tileK).toBe(0); // gemm_tiled ends chunks where tiles end
+    expect(chunks * kc).toBeGreaterThanOrEqual(K);
+    expect((chunks - 1) * kc).toBeLessThan(K);
+    // Enough invocations (column quads x chunks) for the target, or one chunk per tile.
+    const quads = Math.ceil(N / 8) * 2;
+    expect(quads * chunks >= gpu.gemv.splitInvocations / 2 || chunks === Math.ceil(K / gpu.gemm.tileK)).toBe(true);
+  });
+
+  it('2048 x 2048: 128 chunks of 16 (64k invocations)', () => {
+    expect(kChunks(2048, 2048, gpu)).toEqual({ kc: 16, chunks: 128 });
+  });
+});
