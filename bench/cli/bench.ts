@@ -32,6 +32,7 @@ const program = new Command('bench')
   .option('--requests <n>', 'serve: poisson requests (default 32, 12 with --quick)', parse.int(1))
   .option('--max-seqs <n>', 'serve: sequences running at once (16: one GEMV pass reads the weights once for up to 16 rows)', parse.int(1), 16)
   .option('--budget <n>', 'serve: token rows per step (a prefill chunk shares a step with the decodes)', parse.int(1), 64)
+  .option('--kernel-size <n>', 'kernels: K = N of the GEMV and GEMM shapes (default 2048, 1024 with --quick; a GPU with a large cache needs more)', parse.int(1))
   .option('--ladder <widths>', 'sweep: model widths D of the decode ladder (comma-separated; default 64..2048, about 0.4-360 MiB f32)')
   .option('--tuning <json>', 'override the adapter\'s kernel tuning (src/gpu/tuning.ts), e.g. \'{"gemv":{"splitInvocations":131072}}\'', parse.json)
   .option('--out <dir>', 'where to write <suite>.json', 'bench/results')
@@ -54,6 +55,7 @@ interface Opts {
   budget: number;
   out: string;
   tuning?: TuningOverrides;
+  kernelSize?: number;
   ladder?: string;
   runtime: RuntimeName;
   browser?: string;
@@ -136,7 +138,7 @@ async function main(o: Opts): Promise<void> {
           console.log(decodeTable(rows));
           result = { rows };
         } else if (suite === 'kernels') {
-          const big = o.quick ? 1024 : 2048;
+          const big = o.kernelSize ?? (o.quick ? 1024 : 2048);
           const shapes: [number, number, number][] = [1, 4, 8].map((b) => [b, big, big]);
           const c = await needCeilings();
           spinner.start('kernels: starting');

@@ -1,4 +1,5 @@
 import { encode, generate, GpuModel, preset, syntheticWeights, type GpuContext, type WeightDtype } from '../../src/index.js';
+import { warmUp } from '../../src/gpu/pass-clock.js';
 import { stats, type Stats } from '../../src/perf/stats.js';
 
 export interface DecodeBenchRequest {
@@ -34,7 +35,7 @@ export async function decodeBench(ctx: GpuContext, req: DecodeBenchRequest, prog
   for (const dtype of req.dtypes) {
     const model = await GpuModel.create(ctx, syntheticWeights(preset(req.model), dtype, 1234));
     try {
-      await generate(model, prompt, { maxTokens: 2 }); // warm-up: first dispatches, page faults
+      await warmUp(ctx, () => generate(model, prompt, { maxTokens: 2 })); // first dispatches, page faults, GPU clocks
       const prefill: number[] = [];
       const perToken: number[] = [];
       for (let r = 0; r < req.repeats; r++) {

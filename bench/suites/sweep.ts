@@ -4,6 +4,7 @@ import { modelledDecodeTokensPerSec, modelledPrefillTokensPerSec, overheadFloorB
 import { ladderConfig } from '../../src/perf/ladder.js';
 import { stats, type Stats } from '../../src/perf/stats.js';
 import { detectQuantumNs } from '../../src/gpu/timer.js';
+import { warmUp } from '../../src/gpu/pass-clock.js';
 import { preset } from '../../src/model/config.js';
 import { LimitExceededError } from '../../src/errors.js';
 import { GEMV_BUCKETS, GEMV_MAX_ROWS } from '../../src/kernels/gemv.js';
@@ -110,14 +111,13 @@ export async function sweepBench(ctx: GpuContext, req: SweepRequest, progress: (
         await model.step({ tokens: prompt, positions: prompt.map((_, i) => i), phase: 'prefill' });
         const times: number[] = [];
         const walls: number[] = [];
-        for (let s = 0; s < req.decodeSteps + 1; s++) {
+        // Warm-up: the first decode step, again and again (it rewrites one position).
+        await warmUp(ctx, () => model.step({ tokens: [65], positions: [prompt.length], logitRows: [0], phase: 'decode' }));
+        for (let s = 0; s < req.decodeSteps; s++) {
           const t0 = performance.now();
           const out = await model.step({ tokens: [65], positions: [prompt.length + s], logitRows: [0], phase: 'decode' });
-          if (s > 0) {
-            // the first step warms up
-            times.push(gpuMs(out.gpuNs, performance.now() - t0));
-            walls.push(performance.now() - t0);
-          }
+          times.push(gpuMs(out.gpuNs, performance.now() - t0));
+          walls.push(performance.now() - t0);
         }
         // Coarse timestamps (a quantum over 1% of a step) say too little per step: fall back
         // to wall clock for the row, and say so.
@@ -164,7 +164,7 @@ export async function sweepBench(ctx: GpuContext, req: SweepRequest, progress: (
         const out = await pm.step({ tokens: toks, positions: toks.map((_, i) => i), phase: 'prefill' });
         return gpuMs(out.gpuNs, performance.now() - t0);
       };
-      await run();
+      await warmUp(ctx, run);
       const ms = stats([await run(), await run(), await run()]).median;
       const flops = stepCost(pc, 'f32', [{ newTokens: T, context: 0 }], rates).flops;
       prefill.push({
@@ -184,9 +184,9 @@ export async function sweepBench(ctx: GpuContext, req: SweepRequest, progress: (
       const prefillIn = { tokens: toks, positions: toks.map((_, i) => i), phase: 'prefill' as const };
       const decodeIn = { tokens: [66], positions: [T], logitRows: [0], phase: 'decode' as const };
       for (const [step, input] of [['prefill', prefillIn], ['decode', decodeIn]] as const) {
-        const attributed = await pm.profileStep(input); // warm-up
+        await warmUp(ctx, () => pm.step(input));
+        const attributed = await pm.profileStep(input);
         const again = await pm.profileStep(input);
-        await pm.step(input);
         const production = (await pm.step(input)).gpuNs / 1e6;
         const best = again.totalNs < attributed.totalNs ? again : attributed;
         const kernelsMs = Object.fromEntries(Object.entries(best.kernels).map(([k, v]) => [k, v / 1e6]));
@@ -232,7 +232,7 @@ async function batchedDecode(ctx: GpuContext, req: SweepRequest, progress: (m: s
       for (const B of GEMV_BUCKETS) { // every GEMV row bucket
         const seqs = Array.from({ length: B }, (_, i) => i);
         const input = { tokens: seqs.map(() => 65), positions: seqs.map(() => prompt.length), seqs, logitRows: seqs, phase: 'decode' as const };
-        await model.step(input); // warm-up (rewrites the same position each time)
+        await warmUp(ctx, () => model.step(input)); // rewrites the same position each time
         const times: number[] = [];
         for (let r = 0; r < Math.max(3, req.decodeSteps); r++) {
           const t0 = performance.now();

@@ -46,14 +46,42 @@ export class PassClock {
   /** Median and spread of `repeats` readings after a warm-up; unusable readings are dropped. */
   async stats(encode: (pass: GPUComputePassEncoder) => void, repeats: number): Promise<Stats> {
     this.lastMs = 0; // a new kernel: the last one's time says nothing about it
-    await this.once(encode);
+    const first = await this.once(encode);
+    await this.keepBusy(encode, first);
     const xs: number[] = [];
     for (let i = 0; i < repeats; i++) xs.push(await this.once(encode));
     this.ctx.check();
     return stats(xs.filter(Number.isFinite));
   }
 
+  /**
+   * Runs `encode` back to back, untimed, for the context's warm-up time (GpuContext.warmUpMs),
+   * in command buffers of about 20 ms each, so the GPU's clocks are up when timing starts.
+   */
+  private async keepBusy(encode: (pass: GPUComputePassEncoder) => void, onceMs: number): Promise<void> {
+    const warmUpMs = this.ctx.warmUpMs;
+    if (warmUpMs <= 0) return;
+    const device = this.ctx.device;
+    const perSubmit = Number.isFinite(onceMs) ? Math.max(1, Math.min(256, Math.round(20 / Math.max(onceMs, 0.01)))) : 1;
+    const t0 = performance.now();
+    while (performance.now() - t0 < warmUpMs) {
+      const enc = device.createCommandEncoder();
+      const pass = enc.beginComputePass();
+      for (let i = 0; i < perSubmit; i++) encode(pass);
+      pass.end();
+      device.queue.submit([enc.finish()]);
+      await device.queue.onSubmittedWorkDone();
+    }
+  }
+
   destroy(): void {
     this.timer.destroy();
   }
+}
+
+/** Runs `run` (at least once) until the context's warm-up time has passed: see GpuContext.warmUpMs. */
+export async function warmUp(ctx: GpuContext, run: () => Promise<unknown>): Promise<void> {
+  const t0 = performance.now();
+  do await run();
+  while (performance.now() - t0 < ctx.warmUpMs);
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { PassClock } from '../../src/gpu/pass-clock.js';
 import { PassTimer } from '../../src/gpu/timer.js';
 import { Gemv } from '../../src/kernels/gemv.js';
 import { packMatrix } from '../../src/kernels/packing.js';
@@ -39,6 +40,22 @@ describe('GPU timing', () => {
     // Under a second: plausible for 4 MiB on any adapter.
     expect(med(1)).toBeLessThan(1e9);
     timer.destroy();
+  });
+
+  it('a pass clock keeps the GPU busy for the warm-up time before timing (real GPUs: clocks up)', async () => {
+    const base = await gpu();
+    // SwiftShader's warm-up is 0 (no clocks to raise): give this copy of the context 200 ms.
+    const ctx = Object.create(base, { warmUpMs: { value: 200 } }) as typeof base;
+    const N = 256;
+    const m = packMatrix(randomArray(256 * N, 4), 256, N, 'f32');
+    const gemv = await Gemv.create(ctx, m.layout, ctx.storage('x', 256 * 4, randomArray(256, 5)), ctx.storage('w', m.words.byteLength, m.words), ctx.storage('o', N * 4), 1);
+    const clock = new PassClock(ctx);
+    const t0 = performance.now();
+    const s = await clock.stats((pass) => gemv.encode(pass, 1), 3);
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(200);
+    expect(s.n).toBe(3);
+    expect(s.median).toBeGreaterThan(0);
+    clock.destroy();
   });
 
   it('ceilings come back complete and plausible (not asserted as speeds)', async () => {
