@@ -17,6 +17,8 @@
 //              in runs of 16 written out (SwiftShader runs a rolled loop at a fraction
 //              of its peak). Uniforms: K = loop trips.
 // empty        nothing (Uniforms: N = 0xffffffff): for per-dispatch overhead.
+// chain        one invocation adds 1 to out[0]: each dispatch reads what the one before
+//              wrote, as a step's kernels do, so one must finish before the next starts.
 // out receives one value per invocation so nothing is optimised away.
 
 struct Params { rows: u32, K: u32, N: u32, rowWords: u32 }
@@ -129,4 +131,9 @@ fn fma_peak(@builtin(global_invocation_id) gid: vec3<u32>) {
 @compute @workgroup_size(WG)
 fn empty(@builtin(global_invocation_id) gid: vec3<u32>) {
   if (gid.x > p.N) { out[0] = 0.0; } // never true: N is set to the largest u32
+}
+
+@compute @workgroup_size(1)
+fn chain() {
+  out[0] = out[0] + 1.0 + f32(p.rows); // rows = 0 (p is read so the bind group matches the other kernels')
 }

@@ -82,6 +82,7 @@ export function ceilingsTable(c: Ceilings): string {
   for (const r of c.fma ?? []) t.push([`FMA, ${r.chains} vec4 chain${r.chains > 1 ? 's' : ''}${r.invocations ? `, ${r.invocations} inv.` : ''}${r.gflops === c.fmaGflops ? ' (peak)' : ''}`, '', `${fmt(r.ms.median)} ms (${fmt(r.ms.min)}-${fmt(r.ms.max)})`, `${fmt(r.gflops)} GFLOP/s`]);
   if (!c.fma) t.push(['FMA peak', '', `${fmt(c.fmaMs.median)} ms (${fmt(c.fmaMs.min)}-${fmt(c.fmaMs.max)})`, `${fmt(c.fmaGflops)} GFLOP/s`]);
   t.push(['per-dispatch overhead', '', '', `${fmt(c.dispatchOverheadUs, 1)} us`]);
+  t.push(['dependent dispatch (cost model)', '', '', `${fmt(c.dependentDispatchUs, 1)} us`]);
   t.push(['submit + readback', '', `${fmt(c.readbackMs.median)} ms (${fmt(c.readbackMs.min)}-${fmt(c.readbackMs.max)})`, '']);
   return `${t.toString()}\ntimer: ${c.timer}; read ceiling ${fmt(c.readGBps)} GB/s, f16 read-and-unpack ceiling ${fmt(c.f16ReadGBps)} GB/s (largest size)${c.skipped.length ? `\nskipped: ${c.skipped.join('; ')}` : ''}`;
 }

@@ -44,6 +44,11 @@ export interface Ceilings {
   fma: FmaCeilingRow[];
   /** GPU time one more dispatch adds inside a pass, in microseconds. */
   dispatchOverheadUs: number;
+  /**
+   * The same for a dispatch that reads what the one before wrote (every kernel of a
+   * step does), so the GPU drains between them: the overhead the cost model charges.
+   */
+  dependentDispatchUs: number;
   /** Wall time to submit a tiny copy and map its result back, in ms. */
   readbackMs: Stats;
   skipped: string[];
@@ -169,6 +174,12 @@ export async function measureCeilings(ctx: GpuContext, o: CeilingOptions, progre
   const lots = await timePass((p) => {
     for (let i = 0; i < many; i++) empty.dispatch(p, 1);
   });
+  const chain = new KernelCall(ctx, await pipe('chain'), 'chain', 4, [undefined, out]);
+  const chainOne = await timePass((p) => chain.dispatch(p, 1));
+  const chainLots = await timePass((p) => {
+    for (let i = 0; i < many; i++) chain.dispatch(p, 1);
+  });
+  chain.destroy();
   const tiny = ctx.storage('ceil.tiny', 16);
   const staging = device.createBuffer({ size: 16, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
   const readbackMs = await repeat(async () => {
@@ -198,6 +209,7 @@ export async function measureCeilings(ctx: GpuContext, o: CeilingOptions, progre
     fmaMs: bestFma.ms,
     fma: fmaRuns,
     dispatchOverheadUs: Math.max(0, ((lots.median - one.median) / (many - 1)) * 1000),
+    dependentDispatchUs: Math.max(0, ((chainLots.median - chainOne.median) / (many - 1)) * 1000),
     readbackMs,
     skipped,
   };

@@ -68,6 +68,8 @@ describe('GPU timing', () => {
     expect(c.fma.map((r) => [r.chains, r.invocations])).toEqual([[1, 4096], [2, 4096], [4, 4096], [1, 262144], [2, 262144], [4, 262144]]);
     expect(c.fmaGflops).toBe(Math.max(...c.fma.map((r) => r.gflops)));
     expect(Number.isFinite(c.dispatchOverheadUs)).toBe(true);
+    expect(Number.isFinite(c.dependentDispatchUs)).toBe(true);
+    expect(c.dependentDispatchUs).toBeGreaterThanOrEqual(0);
     expect(c.dispatchOverheadUs).toBeGreaterThanOrEqual(0);
   });
 });
