@@ -1,6 +1,6 @@
 import type { GpuContext } from '../gpu/context.js';
 import code from '../../shaders/argmax.wgsl?raw';
-import { KernelCall, grid1d, type Bind } from './call.js';
+import { KernelCall, type Bind } from './call.js';
 
 /** ids[r] = argmax over the vocabulary of logits[r, :], first index on a tie. */
 export class Argmax {
@@ -14,7 +14,7 @@ export class Argmax {
   }
 
   encode(pass: GPUComputePassEncoder, rows: number): void {
-    this.call.u32(0, rows).dispatch(pass, ...grid1d(rows));
+    this.call.u32(0, rows).dispatch1d(pass, rows);
   }
 
   destroy(): void {

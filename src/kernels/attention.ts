@@ -1,6 +1,6 @@
 import type { GpuContext } from '../gpu/context.js';
 import code from '../../shaders/attention.wgsl?raw';
-import { KernelCall, grid1d, type Bind } from './call.js';
+import { KernelCall, type Bind } from './call.js';
 import type { PagedKvLayout } from './kv_write.js';
 
 /**
@@ -40,7 +40,7 @@ export class Attention {
 
   encode(pass: GPUComputePassEncoder, rows: number): void {
     // One invocation, or one workgroup, per (row, query head).
-    this.call.u32(0, rows).dispatch(pass, ...grid1d(rows * this.heads, this.perWorkgroup ? 1 : 64));
+    this.call.u32(0, rows).dispatch1d(pass, rows * this.heads, this.perWorkgroup ? 1 : 64);
   }
 
   destroy(): void {

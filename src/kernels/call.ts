@@ -59,14 +59,19 @@ export class KernelCall {
     pass.dispatchWorkgroups(x, y);
   }
 
+  /**
+   * Dispatches n invocations of a 1D kernel of `workgroup` lanes, folded into y past the
+   * 65,535 x limit (the shaders rebuild the index as gid.y * 65535 * workgroup + gid.x).
+   * Computes the grid in place: nothing is allocated per step.
+   */
+  dispatch1d(pass: GPUComputePassEncoder, n: number, workgroup = 64): void {
+    const groups = Math.max(1, Math.ceil(n / workgroup));
+    if (groups <= 65535) this.dispatch(pass, groups);
+    else this.dispatch(pass, 65535, Math.ceil(groups / 65535));
+  }
+
   destroy(): void {
     this.params.destroy();
   }
 }
 
-/** Workgroups for n invocations of a 64-wide 1D kernel, folded into y past the 65,535 x limit
- *  (the shaders rebuild the index as gid.y * 65535 * 64 + gid.x). */
-export function grid1d(n: number, workgroup = 64): [number, number] {
-  const groups = Math.max(1, Math.ceil(n / workgroup));
-  return groups <= 65535 ? [groups, 1] : [65535, Math.ceil(groups / 65535)];
-}

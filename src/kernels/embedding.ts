@@ -1,7 +1,7 @@
 import type { GpuContext } from '../gpu/context.js';
 import type { WeightDtype } from '../model/weights.js';
 import code from '../../shaders/embedding.wgsl?raw';
-import { KernelCall, grid1d, type Bind } from './call.js';
+import { KernelCall, type Bind } from './call.js';
 
 /** out[t, :] = table[ids[t], :] for t < rows; table packed by packTable(). */
 export class Embedding {
@@ -18,7 +18,7 @@ export class Embedding {
   }
 
   encode(pass: GPUComputePassEncoder, rows: number): void {
-    this.call.u32(0, rows).dispatch(pass, ...grid1d(rows * this.D));
+    this.call.u32(0, rows).dispatch1d(pass, rows * this.D);
   }
 
   destroy(): void {

@@ -12,7 +12,11 @@ export const GEMV_BUCKETS = [1, 2, 4, 8, 16] as const;
 /** Rows one GEMV step accepts, all reading the weights once: the largest bucket. */
 export const GEMV_MAX_ROWS = GEMV_BUCKETS[GEMV_BUCKETS.length - 1]!;
 
-const bucketFor = (rows: number) => GEMV_BUCKETS.find((b) => b >= rows) ?? GEMV_MAX_ROWS;
+/** The smallest bucket >= rows (a plain loop: encode() runs every decode step and allocates nothing). */
+function bucketFor(rows: number): number {
+  for (let i = 0; i < GEMV_BUCKETS.length; i++) if (GEMV_BUCKETS[i]! >= rows) return GEMV_BUCKETS[i]!;
+  return GEMV_MAX_ROWS;
+}
 /** The buckets a GEMV of at most maxRows rows needs. */
 const bucketsUpTo = (maxRows: number) => GEMV_BUCKETS.filter((b, i) => i === 0 || GEMV_BUCKETS[i - 1]! < maxRows);
 

@@ -1,6 +1,6 @@
 import type { GpuContext } from '../gpu/context.js';
 import code from '../../shaders/kv_write.wgsl?raw';
-import { KernelCall, grid1d, type Bind } from './call.js';
+import { KernelCall, type Bind } from './call.js';
 
 /**
  * Where keys and values live: a layer's cache buffer holds `capacity` token
@@ -36,7 +36,7 @@ export class KvWrite {
   }
 
   encode(pass: GPUComputePassEncoder, rows: number): void {
-    this.call.u32(0, rows).dispatch(pass, ...grid1d(rows * this.kvWidth));
+    this.call.u32(0, rows).dispatch1d(pass, rows * this.kvWidth);
   }
 
   destroy(): void {

@@ -1,6 +1,6 @@
 import type { GpuContext } from '../gpu/context.js';
 import code from '../../shaders/residual.wgsl?raw';
-import { KernelCall, grid1d, type Bind } from './call.js';
+import { KernelCall, type Bind } from './call.js';
 
 /** x[rows, D] += y[rows, D], in place: the residual stream. */
 export class Residual {
@@ -15,7 +15,7 @@ export class Residual {
   }
 
   encode(pass: GPUComputePassEncoder, rows: number): void {
-    this.call.u32(0, rows * this.D).dispatch(pass, ...grid1d(rows * this.D));
+    this.call.u32(0, rows * this.D).dispatch1d(pass, rows * this.D);
   }
 
   destroy(): void {

@@ -1,6 +1,6 @@
 import type { GpuContext } from '../gpu/context.js';
 import code from '../../shaders/rmsnorm.wgsl?raw';
-import { KernelCall, grid1d, type Bind } from './call.js';
+import { KernelCall, type Bind } from './call.js';
 
 /**
  * out[r, :] = rmsnorm(x[r, :]) * gain. With `rowIndex`, row r reads
@@ -26,7 +26,7 @@ export class RmsNorm {
     if (this.perWorkgroup && rows > 65535) throw new RangeError(`rmsnorm: one workgroup per row, at most 65535 rows, got ${rows}`);
     this.call.u32(0, rows);
     if (this.perWorkgroup) this.call.dispatch(pass, rows);
-    else this.call.dispatch(pass, ...grid1d(rows));
+    else this.call.dispatch1d(pass, rows);
   }
 
   destroy(): void {

@@ -1,6 +1,6 @@
 import type { GpuContext } from '../gpu/context.js';
 import code from '../../shaders/rope.wgsl?raw';
-import { KernelCall, grid1d, type Bind } from './call.js';
+import { KernelCall, type Bind } from './call.js';
 
 /** Rotates, in place, the first `ropeHeads` heads of each row of x [rows, stride] by its position. */
 export class Rope {
@@ -25,7 +25,7 @@ export class Rope {
   }
 
   encode(pass: GPUComputePassEncoder, rows: number): void {
-    this.call.u32(0, rows).dispatch(pass, ...grid1d(rows * this.perRow));
+    this.call.u32(0, rows).dispatch1d(pass, rows * this.perRow);
   }
 
   destroy(): void {

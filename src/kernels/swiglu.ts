@@ -1,6 +1,6 @@
 import type { GpuContext } from '../gpu/context.js';
 import code from '../../shaders/swiglu.wgsl?raw';
-import { KernelCall, grid1d, type Bind } from './call.js';
+import { KernelCall, type Bind } from './call.js';
 
 /** out[t, i] = silu(gu[t, i]) * gu[t, F + i]; gu [rows, 2F], out [rows, F]. */
 export class SwiGlu {
@@ -17,7 +17,7 @@ export class SwiGlu {
   }
 
   encode(pass: GPUComputePassEncoder, rows: number): void {
-    this.call.u32(0, rows).dispatch(pass, ...grid1d(rows * this.F));
+    this.call.u32(0, rows).dispatch1d(pass, rows * this.F);
   }
 
   destroy(): void {
