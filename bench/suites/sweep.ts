@@ -89,7 +89,13 @@ const gpuMs = (ns: number, wallMs: number) => (Number.isFinite(ns) ? ns / 1e6 : 
 export async function sweepBench(ctx: GpuContext, req: SweepRequest, progress: (m: string) => void): Promise<SweepResult> {
   const c = req.ceilings;
   // A step's dispatches each wait for the one before: charge the dependent dispatch's cost.
-  const rates: DeviceRates = { readGBps: c.readGBps, fmaGflops: c.fmaGflops, dispatchOverheadUs: c.dependentDispatchUs, f16ReadGBps: c.f16ReadGBps };
+  const rates: DeviceRates = {
+    readGBps: c.readGBps,
+    fmaGflops: c.fmaGflops,
+    dispatchOverheadUs: c.dependentDispatchUs,
+    f16ReadGBps: c.f16ReadGBps,
+    gemvDispatches: ctx.tuning.gemv.variant === 'splitk' ? 2 : 1,
+  };
   const timer = ctx.hasTimestamps ? 'timestamp-query' : 'wall-clock';
   const decode: DecodeSweepRow[] = [];
   const skipped: string[] = [];

@@ -12,6 +12,11 @@ export interface DeviceRates {
    * roof f16 weights sit under; absent, f16 weights are read at readGBps.
    */
   f16ReadGBps?: number;
+  /**
+   * Dispatches per GEMV (decode rows, the LM head) under the adapter's kernels: 2 for
+   * the split-K GEMV (partial sums, then their sum; src/gpu/tuning.ts), else 1.
+   */
+  gemvDispatches?: number;
 }
 
 /** One sequence's share of a step: n new tokens on top of c cached ones. */
@@ -69,12 +74,16 @@ export function stepCost(c: ModelConfig, dtype: WeightDtype, seqs: readonly SeqS
   const kernels: KernelCost[] = [];
   // f16 weights stream at the slower of memory and unpacking (DeviceRates.f16ReadGBps).
   const weightGBps = dtype === 'f16' ? Math.min(rates.readGBps, rates.f16ReadGBps ?? Infinity) : rates.readGBps;
-  const add = (kernel: string, bytes: number, flops: number, times = 1, weightBytes = 0) => {
+  const add = (kernel: string, bytes: number, flops: number, times = 1, weightBytes = 0, dispatchesEach = 1) => {
     const memMs = (bytes - weightBytes) / (rates.readGBps * 1e6) + weightBytes / (weightGBps * 1e6);
     const fpMs = flops / (rates.fmaGflops * 1e6);
-    kernels.push({ kernel, dispatches: times, bytes: bytes * times, flops: flops * times, ms: Math.max(memMs, fpMs) * times, bound: fpMs > memMs ? 'compute' : 'memory' });
+    kernels.push({ kernel, dispatches: times * dispatchesEach, bytes: bytes * times, flops: flops * times, ms: Math.max(memMs, fpMs) * times, bound: fpMs > memMs ? 'compute' : 'memory' });
   };
-  const matmul = (name: string, rows: number, K: number, N: number, times: number) => add(name, K * N * bw + rows * (K + N) * 4, 2 * rows * K * N, times, K * N * bw);
+  // The engine's GEMV takes decode steps of up to 16 rows (GpuModel.matmul) and the LM head.
+  const gemv = rates.gemvDispatches ?? 1;
+  const decodeStep = T <= 16 && seqs.every((s) => s.newTokens === 1);
+  const matmul = (name: string, rows: number, K: number, N: number, times: number, isGemv = decodeStep) =>
+    add(name, K * N * bw + rows * (K + N) * 4, 2 * rows * K * N, times, K * N * bw, isGemv ? gemv : 1);
   const Nqkv = qkvWidth(c);
   const kvw = c.kvHeads * Dh;
   // Attention: each sequence's cached keys and values are read once per layer; every
@@ -93,7 +102,7 @@ export function stepCost(c: ModelConfig, dtype: WeightDtype, seqs: readonly SeqS
   add('swiglu', T * 3 * F * 4, 4 * T * F, L);
   matmul('down', T, F, D, L);
   add('final_norm', logitRows * D * 8, 2 * logitRows * D);
-  matmul('lm_head', logitRows, D, V, 1);
+  matmul('lm_head', logitRows, D, V, 1, logitRows <= 16);
   add('argmax', logitRows * V * 4, logitRows * V);
   const dispatches = kernels.reduce((a, k) => a + k.dispatches, 0);
   const kernelMs = kernels.reduce((a, k) => a + k.ms, 0);

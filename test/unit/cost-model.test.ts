@@ -31,6 +31,19 @@ describe('cost model', () => {
     expect(kvBytesPerToken(c)).toBe(2 * 4 * 4 * 32 * 4);
   });
 
+  it('the split-K GEMV is two dispatches per decode matmul and LM head, one per prefill matmul', () => {
+    const c = preset('tiny'); // 2 layers: 8 matmuls + the head
+    const matmuls = (step: ReturnType<typeof stepCost>) =>
+      step.kernels.filter((k) => ['qkv', 'o_proj', 'gate_up', 'down', 'lm_head'].includes(k.kernel)).reduce((a, k) => a + k.dispatches, 0);
+    const split = { ...rates, gemvDispatches: 2 };
+    expect(matmuls(stepCost(c, 'f32', [{ newTokens: 1, context: 10 }], rates))).toBe(9);
+    expect(matmuls(stepCost(c, 'f32', [{ newTokens: 1, context: 10 }], split))).toBe(18);
+    // A prefill step runs the GEMM (one dispatch each); its head is a GEMV.
+    expect(matmuls(stepCost(c, 'f32', [{ newTokens: 20, context: 0 }], split))).toBe(10);
+    const extra = stepCost(c, 'f32', [{ newTokens: 1, context: 10 }], split).ms - stepCost(c, 'f32', [{ newTokens: 1, context: 10 }], rates).ms;
+    expect(extra).toBeCloseTo((9 * rates.dispatchOverheadUs) / 1000, 9);
+  });
+
   it('a decode step by hand: matrix FLOPs are 2 x params, matrix bytes the weights', () => {
     const c = preset('tiny');
     const step = stepCost(c, 'f32', [{ newTokens: 1, context: 10 }], rates);
