@@ -98,5 +98,8 @@ export function applyTuning(base: Tuning, overrides: TuningOverrides): Tuning {
       merged[key] = value;
     }
   }
-  return merged as unknown as Tuning;
+  const t = merged as unknown as Tuning;
+  // gemm_direct sums all of K in one chain, so it cannot match the split-K GEMV's chunks.
+  if (t.gemv.variant === 'splitk' && t.gemm.variant !== 'tiled') throw bad('gemv.variant', `'splitk' needs gemm.variant 'tiled' (gemm_direct sums K in one chunk, the split-K GEMV in several)`);
+  return t;
 }

@@ -23,6 +23,9 @@ describe('tuning overrides', () => {
     expect(() => applyTuning(gpu, { gemmm: {} } as never)).toThrow(/unknown; known: activations/);
     expect(() => applyTuning(gpu, { gemv: { splitInvocations: '1024' } } as never)).toThrow(/expected a number/);
     expect(() => applyTuning(gpu, { gemm: 'tiled' } as never)).toThrow(/expected an object/);
+    // Decode and prefill rows must sum K the same way: the split-K GEMV needs the tiled GEMM.
+    expect(() => applyTuning(swiftshader, { gemv: { variant: 'splitk' } })).toThrow(/needs gemm.variant 'tiled'/);
+    expect(applyTuning(swiftshader, { gemv: { variant: 'splitk' }, gemm: { variant: 'tiled' } }).gemv.variant).toBe('splitk');
   });
 });
 
