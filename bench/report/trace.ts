@@ -32,7 +32,8 @@ export function buildTrace(input: TraceInput): { traceEvents: ChromeEvent[]; dis
   const out: ChromeEvent[] = [];
   const meta = (pid: number, tid: number, kind: 'process_name' | 'thread_name', name: string) => out.push({ name: kind, ph: 'M', ts: 0, pid, tid, args: { name } });
   const slice = (pid: number, tid: number, name: string, startS: number, endS: number, cat: string, args?: Record<string, unknown>) =>
-    out.push({ name, cat, ph: 'X', ts: us(startS), dur: Math.max(0, us(endS) - us(startS)), pid, tid, ...(args ? { args } : {}) });
+    // dur rounded like ts (0.001 us), so a slice that starts where another ends starts at its end.
+    out.push({ name, cat, ph: 'X', ts: us(startS), dur: Math.max(0, Math.round((us(endS) - us(startS)) * 1000) / 1000), pid, tid, ...(args ? { args } : {}) });
 
   if (input.serve) {
     const byPid = new Map<number, TraceEvent[]>();
@@ -95,7 +96,8 @@ export function nestingViolation(events: ChromeEvent[]): string | undefined {
     xs.sort((a, b) => a.ts - b.ts || b.dur! - a.dur!);
     const open: ChromeEvent[] = [];
     for (const e of xs) {
-      while (open.length && open[open.length - 1]!.ts + open[open.length - 1]!.dur! <= e.ts) open.pop();
+      // ts + dur is a sum of two rounded decimals: compare with a margin far below their 0.001 us step.
+      while (open.length && open[open.length - 1]!.ts + open[open.length - 1]!.dur! <= e.ts + 1e-6) open.pop();
       const parent = open[open.length - 1];
       if (parent && e.ts + e.dur! > parent.ts + parent.dur! + 1e-3) return `${key}: '${e.name}' at ${e.ts} overlaps '${parent.name}' without nesting`;
       open.push(e);
