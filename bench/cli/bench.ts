@@ -142,10 +142,11 @@ async function main(o: Opts): Promise<void> {
           const shapes: [number, number, number][] = [1, 4, 8].map((b) => [b, big, big]);
           const c = await needCeilings();
           spinner.start('kernels: starting');
-          const rows = unwrap(await runner.call('kernelBench', { gemv: shapes, gemm: [[o.quick ? 128 : 512, big, big]], dtypes: ['f32', 'f16'], repeats }));
+          const { rows, skipped } = unwrap(await runner.call('kernelBench', { gemv: shapes, gemm: [[o.quick ? 128 : 512, big, big]], dtypes: ['f32', 'f16'], repeats }));
           spinner.succeed('kernels: GEMV (decode) and GEMM (prefill) alone');
           console.log(kernelTable(rows, c));
-          result = { ceilings: c, rows: rows.map((r) => ({ ...r, fractionOfReadBandwidth: r.achievedGBps / c.readGBps, fractionOfDtypeCeiling: r.achievedGBps / dtypeCeilingGBps(c, r.dtype), fractionOfPeak: r.gflops / c.fmaGflops })) };
+          if (skipped.length) console.log(`skipped: ${skipped.join('; ')}`);
+          result = { ceilings: c, skipped, rows: rows.map((r) => ({ ...r, fractionOfReadBandwidth: r.achievedGBps / c.readGBps, fractionOfDtypeCeiling: r.achievedGBps / dtypeCeilingGBps(c, r.dtype), fractionOfPeak: r.gflops / c.fmaGflops })) };
         } else {
           const out = unwrap(await runner.call('serveBench', { model: o.model, policies, trace, maxSeqs: o.maxSeqs, tokenBudget: o.budget }));
           spinner.succeed(`serve: ${trace.length} requests (${o.workload}) on ${o.model}, max ${o.maxSeqs} sequences, ${o.budget} rows per step`);

@@ -1,7 +1,7 @@
 import { PassClock } from '../../src/gpu/pass-clock.js';
 import { Gemm } from '../../src/kernels/gemm.js';
 import { Gemv } from '../../src/kernels/gemv.js';
-import { packMatrix } from '../../src/kernels/packing.js';
+import { matrixLayout, packMatrix } from '../../src/kernels/packing.js';
 import { fillUniform, mulberry32 } from '../../src/model/prng.js';
 import type { GpuContext, WeightDtype } from '../../src/index.js';
 import type { Stats } from '../../src/perf/stats.js';
@@ -26,15 +26,36 @@ export interface KernelBenchRow {
   gflops: number;
 }
 
+export interface KernelBenchResult {
+  rows: KernelBenchRow[];
+  /** Shapes not run, each with the reason (a buffer past the device's limits). */
+  skipped: string[];
+}
+
 /** GEMV (decode) and GEMM (prefill) alone, over representative shapes, each pass timed by PassClock. */
-export async function kernelBench(ctx: GpuContext, req: KernelBenchRequest, progress: (msg: string) => void): Promise<KernelBenchRow[]> {
+export async function kernelBench(ctx: GpuContext, req: KernelBenchRequest, progress: (msg: string) => void): Promise<KernelBenchResult> {
   const rows: KernelBenchRow[] = [];
+  const skipped: string[] = [];
+  const { maxStorageBufferBindingSize, maxBufferSize } = ctx.device.limits;
+  const allowed = Math.min(maxStorageBufferBindingSize, maxBufferSize);
   const clock = new PassClock(ctx);
   const rand = mulberry32(7);
   const jobs = [...req.gemv.map((s) => ['gemv', s] as const), ...req.gemm.map((s) => ['gemm', s] as const)];
   for (const dtype of req.dtypes)
     for (const [kernel, [M, K, N]] of jobs) {
       progress(`kernels: ${kernel} ${dtype} ${M}x${K}x${N}`);
+      // Checked before anything is made, so a shape past the device skips its row and the rest run.
+      const tooBig = (
+        [
+          ['weights', K * matrixLayout(K, N, dtype).rowWords * 4],
+          ['activations', M * K * 4],
+          ['output', M * N * 4],
+        ] as const
+      ).find(([, bytes]) => bytes > allowed);
+      if (tooBig) {
+        skipped.push(`${kernel} ${dtype} ${M}x${K}x${N}: its ${tooBig[0]} need ${tooBig[1]} bytes in one binding, this device allows ${allowed}`);
+        continue;
+      }
       const { layout, words } = packMatrix(fillUniform(new Float32Array(K * N), 0.05, rand), K, N, dtype);
       const w = ctx.storage('bench.w', words.byteLength, words);
       const a = ctx.storage('bench.a', M * K * 4, fillUniform(new Float32Array(M * K), 1, rand));
@@ -47,5 +68,5 @@ export async function kernelBench(ctx: GpuContext, req: KernelBenchRequest, prog
       for (const b of [w, a, out]) b.destroy();
     }
   clock.destroy();
-  return rows;
+  return { rows, skipped };
 }

@@ -4,6 +4,7 @@ import { PassTimer } from '../../src/gpu/timer.js';
 import { Gemv } from '../../src/kernels/gemv.js';
 import { packMatrix } from '../../src/kernels/packing.js';
 import { measureCeilings } from '../../src/perf/ceilings.js';
+import { kernelBench } from '../../bench/suites/kernels.js';
 import { gpu, randomArray } from './helpers.js';
 
 describe('GPU timing', () => {
@@ -56,6 +57,19 @@ describe('GPU timing', () => {
     expect(s.n).toBe(3);
     expect(s.median).toBeGreaterThan(0);
     clock.destroy();
+  });
+
+  it('the kernels suite skips a shape past the device\'s binding limit, says why, and runs the rest', async () => {
+    const base = await gpu();
+    // The real device, reporting a 1 MiB binding limit (methods stay bound to the real one).
+    const limits = { maxStorageBufferBindingSize: 1 << 20, maxBufferSize: base.device.limits.maxBufferSize }; // all the suite reads
+    const device = new Proxy(base.device, {
+      get: (d, key) => (key === 'limits' ? limits : typeof Reflect.get(d, key) === 'function' ? Reflect.get(d, key).bind(d) : Reflect.get(d, key)),
+    });
+    const ctx = Object.create(base, { device: { value: device } }) as typeof base;
+    const { rows, skipped } = await kernelBench(ctx, { gemv: [[1, 64, 64], [1, 1024, 1024]], gemm: [], dtypes: ['f32'], repeats: 1 }, () => {});
+    expect(rows.map((r) => [r.K, r.N])).toEqual([[64, 64]]);
+    expect(skipped).toEqual([`gemv f32 1x1024x1024: its weights need ${1024 * 1024 * 4} bytes in one binding, this device allows ${1 << 20}`]);
   });
 
   it('ceilings come back complete and plausible (not asserted as speeds)', async () => {
