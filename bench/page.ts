@@ -6,6 +6,7 @@ import { dtypeCeilingGBps, type Ceilings } from '../src/perf/ceilings.js';
 import { makeEngineApi, type RunnerResult } from './suites/api.js';
 import { renderReport, type BenchResults } from './report/render.js';
 import { buildTrace } from './report/trace.js';
+import { describeKernels } from './report/format.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const gpuBox = $('gpu');
@@ -54,7 +55,7 @@ async function init(): Promise<void> {
     return;
   }
   const a = ctx.adapter;
-  gpuBox.innerHTML = `<p class="adapter-info"><b>${a.vendor} ${a.architecture}</b> ${a.description}</p>
+  gpuBox.innerHTML = `<p class="adapter-info"><b>${a.vendor} ${a.architecture}</b> ${a.description}; kernels: ${describeKernels(ctx.tuning)}</p>
     ${a.isFallbackAdapter ? '<p class="warning">This is a software adapter: the GPU is emulated on the CPU, so every number here is a CPU number.</p>' : ''}
     <details><summary>features and limits</summary><p>${a.features.join(', ')}</p><pre>${JSON.stringify(a.limits, null, 1)}</pre></details>`;
   const model = $<HTMLSelectElement>('model');
@@ -107,7 +108,7 @@ $('run').addEventListener('click', async () => {
   cancelBtn.disabled = false;
   bar.removeAttribute('value'); // indeterminate while a suite runs
   results = {};
-  const meta = { runtime: 'browser', adapter: ctx!.adapter, timer: ctx!.hasTimestamps ? 'timestamp-query' : 'wall-clock', date: new Date().toISOString() };
+  const meta = { runtime: 'browser', adapter: { ...ctx!.adapter, tuning: ctx!.tuning }, timer: ctx!.hasTimestamps ? 'timestamp-query' : 'wall-clock', date: new Date().toISOString() };
   try {
     await runSuite($<HTMLSelectElement>('suite').value, $<HTMLInputElement>('quick').checked, meta);
     status.textContent = 'done';

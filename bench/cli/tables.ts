@@ -1,6 +1,6 @@
 // Terminal tables for each suite's rows.
 import Table from 'cli-table3';
-import { fmt, mib } from '../report/format.js';
+import { describeKernels, fmt, mib } from '../report/format.js';
 import type { AdapterReport } from '../../src/index.js';
 import type { Tuning } from '../../src/gpu/tuning.js';
 import type { DecodeBenchRow } from '../suites/decode.js';
@@ -14,10 +14,7 @@ import type { VerifyRow } from '../suites/verify.js';
 export function describeAdapter(a: AdapterReport & { tuning?: Tuning }): string {
   const base = `${a.vendor} ${a.architecture}${a.isFallbackAdapter ? ' (software adapter: these are CPU numbers)' : ''}`;
   if (!a.tuning) return base;
-  const t = a.tuning;
-  const gemv = t.gemv.variant === 'splitk' ? `gemv split-K (~${t.gemv.splitInvocations} invocations)` : 'gemv lanes';
-  const act = t.activations === 'subgroup' ? 'activations shared across subgroups' : 'activations loaded per lane (no usable subgroups)';
-  return `${base}; kernels: ${gemv}, gemm ${t.gemm.variant}, ${act}, rmsnorm and attention per ${t.attention === t.rmsnorm ? t.rmsnorm : `${t.rmsnorm}/${t.attention}`}`;
+  return `${base}; kernels: ${describeKernels(a.tuning)}`;
 }
 
 export function decodeTable(rows: DecodeBenchRow[]): string {

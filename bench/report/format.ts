@@ -1,5 +1,6 @@
 // Number formatting shared by the CLI tables (bench/cli/tables.ts) and the report
 // (bench/report/render.ts), so a figure reads the same in both.
+import type { Tuning } from '../../src/gpu/tuning.js';
 
 export const MiB = 2 ** 20;
 
@@ -7,3 +8,11 @@ export const MiB = 2 ** 20;
 export const fmt = (x: number, digits = 2): string => (Number.isFinite(x) ? x.toFixed(digits) : '-');
 
 export const mib = (bytes: number): string => `${fmt(bytes / MiB, 1)} MiB`;
+
+/** The kernel variants an adapter's tuning chose (src/gpu/tuning.ts), in words. */
+export function describeKernels(t: Tuning): string {
+  const gemv = t.gemv.variant === 'splitk' ? `gemv split-K (~${t.gemv.splitInvocations} invocations)` : 'gemv lanes';
+  const act = t.activations === 'subgroup' ? 'activations shared across subgroups' : 'activations loaded per lane (no usable subgroups)';
+  const perRow = t.attention === t.rmsnorm ? t.rmsnorm : `${t.rmsnorm}/${t.attention}`;
+  return `${gemv}, gemm ${t.gemm.variant}, ${act}, rmsnorm and attention per ${perRow}`;
+}
