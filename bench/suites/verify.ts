@@ -56,8 +56,8 @@ export async function verify(ctx: GpuContext, req: VerifyRequest, progress: (m: 
         progress(`verify: ${name} ${dtype}: greedy decode`);
         const p = prompt(13, 1);
         const got = (await generate(model, p, { maxTokens: req.decodeTokens })).tokens;
-        const want = cpu.generate(p, req.decodeTokens);
-        add('greedy tokens, one sequence', sameTokens(got, want), describeTokens(got, want));
+        const tokens = compareGreedy(got, referenceGreedy(cpu, p, req.decodeTokens));
+        add('greedy tokens, one sequence', tokens.pass, tokens.detail);
       } finally {
         model.destroy();
       }
@@ -68,8 +68,13 @@ export async function verify(ctx: GpuContext, req: VerifyRequest, progress: (m: 
       const engine = await Engine.create(ctx, weights, { policy: 'continuous', maxSeqs: req.batch, tokenBudget: 64 });
       try {
         const results = await Promise.all(prompts.map((tokens) => engine.submit({ tokens, maxTokens: req.decodeTokens }).result));
-        const bad = prompts.filter((tokens, i) => !sameTokens(results[i]!.tokens, cpu.generate(tokens, req.decodeTokens))).length;
-        add(`greedy tokens, ${req.batch} requests batched`, bad === 0, bad ? `${bad} of ${req.batch} requests differ from the reference` : `all ${req.batch} equal the reference`);
+        const checks = prompts.map((tokens, i) => compareGreedy(results[i]!.tokens, referenceGreedy(cpu, tokens, req.decodeTokens)));
+        const bad = checks.filter((c) => !c.pass).length;
+        const ties = checks.filter((c) => c.pass && c.tie).length;
+        const detail = bad
+          ? `${bad} of ${req.batch} requests differ from the reference (first: ${checks.find((c) => !c.pass)!.detail})`
+          : `all ${req.batch} equal the reference${ties ? ` up to a near-tie (${ties})` : ''}`;
+        add(`greedy tokens, ${req.batch} requests batched`, bad === 0, detail);
       } finally {
         engine.destroy();
       }
@@ -78,10 +83,42 @@ export async function verify(ctx: GpuContext, req: VerifyRequest, progress: (m: 
   return rows;
 }
 
-const sameTokens = (a: number[], b: number[]) => a.length === b.length && a.every((t, i) => t === b[i]);
+/** The reference's greedy tokens, each with how far its logit stood above the runner-up (relative to the logits' scale). */
+function referenceGreedy(cpu: CpuModel, prompt: number[], n: number): { tokens: number[]; margins: number[] } {
+  cpu.reset();
+  const V = cpu.config.vocab;
+  let logits = cpu.forward(prompt).subarray((prompt.length - 1) * V);
+  const tokens: number[] = [];
+  const margins: number[] = [];
+  for (let i = 0; i < n; i++) {
+    let best = 0;
+    let second = -Infinity;
+    let scale = 0;
+    for (let v = 0; v < V; v++) {
+      scale = Math.max(scale, Math.abs(logits[v]!));
+      if (logits[v]! > logits[best]!) {
+        second = logits[best]!;
+        best = v;
+      } else if (v !== best && logits[v]! > second) second = logits[v]!;
+    }
+    tokens.push(best);
+    margins.push((logits[best]! - second) / scale);
+    if (i < n - 1) logits = cpu.forward([best]);
+  }
+  return { tokens, margins };
+}
 
-function describeTokens(got: number[], want: number[]): string {
-  if (sameTokens(got, want)) return `${got.length} tokens equal the reference`;
-  const at = got.findIndex((t, i) => t !== want[i]);
-  return `differs from token ${at}: got ${got.slice(at, at + 4).join(',')}..., reference ${want.slice(at, at + 4).join(',')}...`;
+/**
+ * GPU greedy tokens against the reference's. Where they part, it is no error if the
+ * reference's top two logits there were closer than the logits' tolerance: any two
+ * correct summation orders may pick either of a near-tie, and the texts differ after.
+ */
+export function compareGreedy(got: number[], want: { tokens: number[]; margins: number[] }): { pass: boolean; tie: boolean; detail: string } {
+  const at = want.tokens.findIndex((t, i) => got[i] !== t);
+  if (at < 0 && got.length === want.tokens.length) return { pass: true, tie: false, detail: `${got.length} tokens equal the reference` };
+  const i = at < 0 ? want.tokens.length : at;
+  const margin = want.margins[i] ?? Infinity;
+  if (margin < LOGIT_TOL)
+    return { pass: true, tie: true, detail: `${i} tokens equal the reference, then a near-tie (top two logits ${margin.toExponential(1)} of their scale apart)` };
+  return { pass: false, tie: false, detail: `differs from token ${i}: got ${got.slice(i, i + 4).join(',')}..., reference ${want.tokens.slice(i, i + 4).join(',')}... (margin ${margin.toExponential(1)})` };
 }
