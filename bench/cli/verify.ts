@@ -45,6 +45,11 @@ async function main(o: Opts): Promise<void> {
   if (unknown.length) program.error(`unknown model '${unknown.join(', ')}'; known: ${Object.keys(PRESETS).join(', ')}`);
   const dtypes = list(o.dtype).map((d) => parse.oneOf<WeightDtype>('f32', 'f16')(d));
   const promptLengths = list(o.promptLengths).map((n) => parse.int(1)(n));
+  for (const m of models) {
+    const context = PRESETS[m]!.contextLength;
+    const past = promptLengths.find((n) => n > context);
+    if (past) program.error(`--prompt-lengths: ${past} tokens is past ${m}'s context of ${context}`);
+  }
   if (o.runtime === 'browser' && !o.browser) ensureChromium({ quiet: true });
   const spinner = ora({ text: 'starting', stream: process.stderr, isSilent: Boolean(o.json) }).start();
   let driver: string | undefined;

@@ -57,6 +57,15 @@ describe('the Node runtime (Dawn)', () => {
     }
   });
 
+  it('verify refuses a prompt length past the model\'s context before starting anything', async () => {
+    const r = await run('npm', ['run', '-s', 'verify', '--', '--runtime', 'node', '--model', 'tiny', '--prompt-lengths', '3,300']).then(
+      () => ({ code: 0, stderr: '' }),
+      (e: { code: number; stderr: string }) => e,
+    );
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/--prompt-lengths: 300 tokens is past tiny's context of 256/);
+  });
+
   it('says what to install when no Vulkan driver gives an adapter', async () => {
     const env = { ...process.env, VK_ICD_FILENAMES: '/nonexistent/icd.json' };
     let r: { code: number; stderr: string };
