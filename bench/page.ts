@@ -2,7 +2,9 @@
 // this browser's GPU, drawn with the same code as report.html.
 import { acquireGpu, EngineError, PRESETS, DEFAULT_PRESET, poissonWorkload, seedWorkload, type GpuContext } from '../src/index.js';
 import { LADDER_WIDTHS_QUICK, LADDER_WIDTHS } from '../src/perf/ladder.js';
-import { dtypeCeilingGBps, type Ceilings } from '../src/perf/ceilings.js';
+import type { Ceilings } from '../src/perf/ceilings.js';
+import { judgedKernelRows } from './suites/kernels.js';
+import { sweepFile } from './suites/sweep.js';
 import { makeEngineApi, type RunnerResult } from './suites/api.js';
 import { renderReport, type BenchResults } from './report/render.js';
 import { buildTrace } from './report/trace.js';
@@ -76,11 +78,11 @@ async function runSuite(suite: string, quick: boolean, meta: object): Promise<vo
     const c = await needCeilings();
     const big = quick ? 512 : 2048;
     const { rows, skipped } = unwrap(await api.kernelBench({ gemv: [1, 4, 8].map((b) => [b, big, big]), gemm: [[quick ? 64 : 512, big, big]], dtypes: [dtype], repeats: 3 }));
-    results.kernels = { ...meta, ceilings: c, skipped, rows: rows.map((r) => ({ ...r, fractionOfReadBandwidth: r.achievedGBps / c.readGBps, fractionOfDtypeCeiling: r.achievedGBps / dtypeCeilingGBps(c, r.dtype), fractionOfPeak: r.gflops / c.fmaGflops })) };
+    results.kernels = { ...meta, ceilings: c, skipped, rows: judgedKernelRows(rows, c) };
   } else if (suite === 'sweep') {
     const c = await needCeilings();
     const out = unwrap(await api.sweepBench({ widths: quick ? LADDER_WIDTHS_QUICK.slice(0, 3) : LADDER_WIDTHS, dtypes: ['f32', 'f16'], decodeSteps: 4, prefillModel: model, promptLengths: quick ? [1, 16] : [1, 8, 32, 128, 512], ceilings: c }));
-    results.sweep = { ...meta, ceilings: c, rows: out.decode, batched: out.batched, prefill: out.prefill, profiles: out.profiles, skipped: out.skipped, overheadFloorEndsAtBytes: out.overheadFloorEndsAtBytes };
+    results.sweep = { ...meta, ...sweepFile(out, c) };
   } else if (suite === 'decode') {
     results.decode = { ...meta, rows: unwrap(await api.decodeBench({ model, dtypes: [dtype], promptTokens: 32, decodeTokens: 16, repeats: 3 })) };
   } else {

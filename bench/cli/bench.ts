@@ -11,7 +11,9 @@ import { withRuntime, type RuntimeName } from './runtime.js';
 import { ensureChromium } from '../../scripts/chromium.mjs';
 import { parse, reportError, unwrap } from './common.js';
 import { ceilingsTable, decodeTable, describeAdapter, kernelTable, serveTable, sweepTables } from './tables.js';
-import { dtypeCeilingGBps, type Ceilings } from '../../src/perf/ceilings.js';
+import type { Ceilings } from '../../src/perf/ceilings.js';
+import { judgedKernelRows } from '../suites/kernels.js';
+import { sweepFile } from '../suites/sweep.js';
 import { LADDER_WIDTHS, LADDER_WIDTHS_QUICK } from '../../src/perf/ladder.js';
 import { loadWorkload } from './workloads.js';
 import { writeReport } from './report.js';
@@ -131,7 +133,7 @@ async function main(o: Opts): Promise<void> {
           );
           spinner.succeed('sweep: decode over model sizes (batch 1), prefill over prompt lengths');
           console.log(sweepTables(out));
-          result = { ceilings: c, rows: out.decode, batched: out.batched, prefill: out.prefill, profiles: out.profiles, skipped: out.skipped, overheadFloorEndsAtBytes: out.overheadFloorEndsAtBytes };
+          result = sweepFile(out, c);
         } else if (suite === 'decode') {
           const rows = unwrap(await runner.call('decodeBench', { model: o.model, dtypes: ['f32', 'f16'], promptTokens: o.quick ? 32 : 128, decodeTokens: o.quick ? 16 : 32, repeats }));
           spinner.succeed(`decode: ${o.model}, greedy, one sequence`);
@@ -146,7 +148,7 @@ async function main(o: Opts): Promise<void> {
           spinner.succeed('kernels: GEMV (decode) and GEMM (prefill) alone');
           console.log(kernelTable(rows, c));
           if (skipped.length) console.log(`skipped: ${skipped.join('; ')}`);
-          result = { ceilings: c, skipped, rows: rows.map((r) => ({ ...r, fractionOfReadBandwidth: r.achievedGBps / c.readGBps, fractionOfDtypeCeiling: r.achievedGBps / dtypeCeilingGBps(c, r.dtype), fractionOfPeak: r.gflops / c.fmaGflops })) };
+          result = { ceilings: c, skipped, rows: judgedKernelRows(rows, c) };
         } else {
           const out = unwrap(await runner.call('serveBench', { model: o.model, policies, trace, maxSeqs: o.maxSeqs, tokenBudget: o.budget }));
           spinner.succeed(`serve: ${trace.length} requests (${o.workload}) on ${o.model}, max ${o.maxSeqs} sequences, ${o.budget} rows per step`);

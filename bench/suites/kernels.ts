@@ -4,6 +4,7 @@ import { Gemv } from '../../src/kernels/gemv.js';
 import { matrixLayout, packMatrix } from '../../src/kernels/packing.js';
 import { fillUniform, mulberry32 } from '../../src/model/prng.js';
 import type { GpuContext, WeightDtype } from '../../src/index.js';
+import { dtypeCeilingGBps, type Ceilings } from '../../src/perf/ceilings.js';
 import type { Stats } from '../../src/perf/stats.js';
 
 export interface KernelBenchRequest {
@@ -30,6 +31,16 @@ export interface KernelBenchResult {
   rows: KernelBenchRow[];
   /** Shapes not run, each with the reason (a buffer past the device's limits). */
   skipped: string[];
+}
+
+/** The rows as the result files carry them (kernels.json, the page's JSON): judged by the same run's ceilings. */
+export function judgedKernelRows(rows: KernelBenchRow[], c: Ceilings) {
+  return rows.map((r) => ({
+    ...r,
+    fractionOfReadBandwidth: r.achievedGBps / c.readGBps,
+    fractionOfDtypeCeiling: r.achievedGBps / dtypeCeilingGBps(c, r.dtype),
+    fractionOfPeak: r.gflops / c.fmaGflops,
+  }));
 }
 
 /** GEMV (decode) and GEMM (prefill) alone, over representative shapes, each pass timed by PassClock. */

@@ -56,6 +56,11 @@ export interface StepProfile {
   gapMs: number;
 }
 
+/** A sweep as the result files carry it (sweep.json, the page's JSON), beside the ceilings it was judged by. */
+export function sweepFile(s: SweepResult, ceilings: Ceilings) {
+  return { ceilings, rows: s.decode, batched: s.batched, prefill: s.prefill, profiles: s.profiles, skipped: s.skipped, overheadFloorEndsAtBytes: s.overheadFloorEndsAtBytes };
+}
+
 /** Decode steps of B sequences on one model whose weights dominate: the weights are read once for all B. */
 export interface BatchedDecodeRow {
   config: string;
