@@ -96,7 +96,7 @@ async function runSuite(suite: string, quick: boolean, meta: object): Promise<vo
 
 function show(): void {
   const root = $('report');
-  root.innerHTML = results.cancelled ? '<p class="warning">Cancelled: these are the partial results of the suites that finished.</p>' : '';
+  root.innerHTML = ''; // renderReport says when the run was cancelled
   renderReport(root, results);
   $<HTMLButtonElement>('download-json').disabled = false;
   $<HTMLButtonElement>('download-trace').disabled = !results.serve && !results.sweep;
