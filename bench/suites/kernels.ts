@@ -1,7 +1,8 @@
 import { PassClock } from '../../src/gpu/pass-clock.js';
 import { Gemm } from '../../src/kernels/gemm.js';
 import { Gemv } from '../../src/kernels/gemv.js';
-import { matrixLayout, packMatrix } from '../../src/kernels/packing.js';
+import { matrixBytes, matrixLayout, packMatrix } from '../../src/kernels/packing.js';
+import { maxBindingBytes } from '../../src/model/limits.js';
 import { fillUniform, mulberry32 } from '../../src/model/prng.js';
 import type { GpuContext, WeightDtype } from '../../src/index.js';
 import { dtypeCeilingGBps, type Ceilings } from '../../src/perf/ceilings.js';
@@ -47,8 +48,7 @@ export function judgedKernelRows(rows: KernelBenchRow[], c: Ceilings) {
 export async function kernelBench(ctx: GpuContext, req: KernelBenchRequest, progress: (msg: string) => void): Promise<KernelBenchResult> {
   const rows: KernelBenchRow[] = [];
   const skipped: string[] = [];
-  const { maxStorageBufferBindingSize, maxBufferSize } = ctx.device.limits;
-  const allowed = Math.min(maxStorageBufferBindingSize, maxBufferSize);
+  const allowed = maxBindingBytes(ctx.device.limits);
   const clock = new PassClock(ctx);
   const rand = mulberry32(7);
   const jobs = [...req.gemv.map((s) => ['gemv', s] as const), ...req.gemm.map((s) => ['gemm', s] as const)];
@@ -58,7 +58,7 @@ export async function kernelBench(ctx: GpuContext, req: KernelBenchRequest, prog
       // Checked before anything is made, so a shape past the device skips its row and the rest run.
       const tooBig = (
         [
-          ['weights', K * matrixLayout(K, N, dtype).rowWords * 4],
+          ['weights', matrixBytes(matrixLayout(K, N, dtype))],
           ['activations', M * K * 4],
           ['output', M * N * 4],
         ] as const

@@ -5,7 +5,7 @@ import splitKernel from '../../shaders/gemv_splitk.wgsl?raw';
 import { KernelCall, type Bind } from './call.js';
 import { kChunks } from './k-chunks.js';
 import { withLaneMatmul } from './lane-matmul.js';
-import type { MatrixLayout } from './packing.js';
+import { paddedColumns, type MatrixLayout } from './packing.js';
 
 /** Row counts a GEMV pipeline is compiled for; B rows use the smallest bucket >= B. */
 export const GEMV_BUCKETS = [1, 2, 4, 8, 16] as const;
@@ -46,7 +46,7 @@ export const Gemv = {
 export function gemvScratchBytes(t: Tuning, layout: MatrixLayout, maxRows: number): number {
   if (t.gemv.variant !== 'splitk') return 0;
   const { chunks } = kChunks(layout.K, layout.N, t);
-  return chunks * maxRows * Math.ceil(layout.N / 8) * 8 * 4;
+  return chunks * maxRows * paddedColumns(layout.N) * 4;
 }
 
 const tooMany = (calls: Map<number, unknown>, rows: number) =>
@@ -106,7 +106,7 @@ class SplitKGemv implements Gemv {
     if (partials && partials.size < need) throw new RangeError(`gemv partials buffer holds ${partials.size} bytes, needs ${need}`);
     const owned = partials ? undefined : ctx.storage(`${label}.partials`, need);
     const scratch = partials ?? owned!;
-    const np4 = Math.ceil(layout.N / 8) * 2;
+    const np4 = paddedColumns(layout.N) / 4;
     const params = (call: KernelCall) => call.u32(1, layout.K).u32(2, layout.N).u32(3, layout.rowWords).u32(4, kc).u32(5, chunks).u32(6, np4);
     const constants = { W_F16: layout.dtype === 'f16' ? 1 : 0, WG: t.workgroupSize };
     const partial = new Map<number, KernelCall>();

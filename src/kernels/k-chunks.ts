@@ -1,4 +1,5 @@
 import type { Tuning } from '../gpu/tuning.js';
+import { paddedColumns } from './packing.js';
 
 /**
  * How every matmul over one [K, N] weight matrix sums K: in `chunks` chunks of `kc`
@@ -11,7 +12,7 @@ import type { Tuning } from '../gpu/tuning.js';
  */
 export function kChunks(K: number, N: number, t: Tuning): { kc: number; chunks: number } {
   if (t.gemv.variant !== 'splitk') return { kc: K, chunks: 1 };
-  const quads = Math.ceil(N / 8) * 2; // column quads of the padded row (Np / 4)
+  const quads = paddedColumns(N) / 4; // the split-K GEMV's invocations per chunk
   const step = t.gemm.tileK; // gemm_tiled can only end a chunk where a tile ends
   const wanted = Math.min(Math.max(1, Math.ceil(t.gemv.splitInvocations / quads)), Math.ceil(K / step));
   const kc = Math.ceil(K / wanted / step) * step;

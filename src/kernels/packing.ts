@@ -15,8 +15,18 @@ export interface MatrixLayout {
   rowWords: number; // u32 per row
 }
 
+/** Np: a row's columns padded to a multiple of 8 (the zeros are never stored back). */
+export function paddedColumns(N: number): number {
+  return Math.ceil(N / 8) * 8;
+}
+
+/** Bytes of a packed matrix: K rows of rowWords words. */
+export function matrixBytes(layout: MatrixLayout): number {
+  return layout.K * layout.rowWords * 4;
+}
+
 export function matrixLayout(K: number, N: number, dtype: WeightDtype): MatrixLayout {
-  const Np = Math.ceil(N / 8) * 8;
+  const Np = paddedColumns(N);
   return { K, N, dtype, rowWords: dtype === 'f16' ? Np / 2 : Np };
 }
 

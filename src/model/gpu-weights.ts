@@ -3,6 +3,7 @@ import type { GpuContext } from '../gpu/context.js';
 import { type MatrixLayout, packMatrix, packTable } from '../kernels/packing.js';
 import { qkvWidth } from './config.js';
 import type { ModelWeights } from './weights.js';
+import { maxBindingBytes } from './limits.js';
 
 export interface GpuMatrix {
   layout: MatrixLayout;
@@ -31,7 +32,7 @@ export class GpuWeights {
 
   constructor(ctx: GpuContext, w: ModelWeights) {
     const c = w.config;
-    const maxBinding = Math.min(ctx.device.limits.maxStorageBufferBindingSize, ctx.device.limits.maxBufferSize);
+    const maxBinding = maxBindingBytes(ctx.device.limits);
     const upload = (label: string, data: ArrayBufferView) => {
       if (data.byteLength > maxBinding) throw new LimitExceededError('maxStorageBufferBindingSize', data.byteLength, maxBinding, `Weight '${label}'`);
       const b = ctx.storage(label, data.byteLength, data);

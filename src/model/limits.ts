@@ -1,11 +1,16 @@
 import { LimitExceededError } from '../errors.js';
-import { matrixLayout } from '../kernels/packing.js';
+import { matrixBytes, matrixLayout } from '../kernels/packing.js';
 import { KV_BLOCK_SIZE } from './kv-cache.js';
 import { type ModelConfig, qkvWidth } from './config.js';
 import type { WeightDtype } from './weights.js';
 
 /** The device limits the model's buffers must fit (a subset of GPUSupportedLimits). */
 export type BufferLimits = Pick<GPUSupportedLimits, 'maxStorageBufferBindingSize' | 'maxBufferSize'>;
+
+/** The largest buffer one storage binding can hold on this device. */
+export function maxBindingBytes(limits: BufferLimits): number {
+  return Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize);
+}
 
 /**
  * Checks, before anything is allocated, that every buffer the model needs
@@ -14,11 +19,11 @@ export type BufferLimits = Pick<GPUSupportedLimits, 'maxStorageBufferBindingSize
  * the first one that does not.
  */
 export function checkFitsDevice(c: ModelConfig, dtype: WeightDtype, limits: BufferLimits, kvBlocks: number, maxRows: number): void {
-  const allowed = Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize);
+  const allowed = maxBindingBytes(limits);
   const need = (what: string, bytes: number) => {
     if (bytes > allowed) throw new LimitExceededError('maxStorageBufferBindingSize', bytes, allowed, what);
   };
-  const matrix = (what: string, K: number, N: number) => need(`Weight matrix ${what} [${K}, ${N}]`, K * matrixLayout(K, N, dtype).rowWords * 4);
+  const matrix = (what: string, K: number, N: number) => need(`Weight matrix ${what} [${K}, ${N}]`, matrixBytes(matrixLayout(K, N, dtype)));
   need(`Embedding table [${c.vocab}, ${c.dModel}]`, c.vocab * c.dModel * (dtype === 'f16' ? 2 : 4));
   matrix('qkv', c.dModel, qkvWidth(c));
   matrix('o_proj', c.heads * c.headDim, c.dModel);

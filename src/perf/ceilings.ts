@@ -1,6 +1,7 @@
 import type { GpuContext } from '../gpu/context.js';
 import { PassClock } from '../gpu/pass-clock.js';
 import { KernelCall } from '../kernels/call.js';
+import { maxBindingBytes } from '../model/limits.js';
 import ceilingKernels from '../../shaders/ceilings.wgsl?raw';
 import laneColumns from '../../shaders/lane_columns.wgsl?raw';
 import { stats, type Stats } from './stats.js';
@@ -80,7 +81,7 @@ export async function measureCeilings(ctx: GpuContext, o: CeilingOptions, progre
   const WG = 64;
   const COALESCED_INVOCATIONS = 1 << 18;
   const pipe = (entry: string, extra: Record<string, number> = {}) => ctx.pipelines.get('ceilings', code, entry, { LANES: lanes, WG, ...extra });
-  const limit = Math.min(device.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize);
+  const limit = maxBindingBytes(device.limits);
   const skipped: string[] = [];
   const out = ctx.storage('ceil.out', 4 * 65536 * 4);
 
