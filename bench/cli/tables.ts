@@ -6,7 +6,8 @@ import type { Tuning } from '../../src/gpu/tuning.js';
 import type { DecodeBenchRow } from '../suites/decode.js';
 import type { KernelBenchRow } from '../suites/kernels.js';
 import type { ServePolicyRow } from '../suites/serve.js';
-import { dtypeCeilingGBps, type Ceilings } from '../../src/perf/ceilings.js';
+import type { Ceilings } from '../../src/perf/ceilings.js';
+import { weightReadGBps } from '../../src/perf/cost-model.js';
 import type { SweepResult } from '../suites/sweep.js';
 import type { VerifyRow } from '../suites/verify.js';
 
@@ -67,7 +68,7 @@ const pct = (x: number) => `${fmt(x * 100, 0)}%`;
 /** Fraction of the read ceiling, and for f16 of the f16 read-and-unpack ceiling too. */
 function ofCeiling(r: { dtype: string; achievedGBps: number; fractionOfReadBandwidth?: number; fractionOfDtypeCeiling?: number }, c?: Ceilings): string {
   const read = r.fractionOfReadBandwidth ?? (c ? r.achievedGBps / c.readGBps : NaN);
-  const own = r.fractionOfDtypeCeiling ?? (c ? r.achievedGBps / dtypeCeilingGBps(c, 'f16') : NaN);
+  const own = r.fractionOfDtypeCeiling ?? (c ? r.achievedGBps / weightReadGBps(c, 'f16') : NaN);
   return r.dtype === 'f16' && Number.isFinite(own) ? `${pct(read)} (f16 roof ${pct(own)})` : pct(read);
 }
 

@@ -5,7 +5,8 @@ import { matrixBytes, matrixLayout, packMatrix } from '../../src/kernels/packing
 import { maxBindingBytes } from '../../src/model/limits.js';
 import { fillUniform, mulberry32 } from '../../src/model/prng.js';
 import type { GpuContext, WeightDtype } from '../../src/index.js';
-import { dtypeCeilingGBps, type Ceilings } from '../../src/perf/ceilings.js';
+import type { Ceilings } from '../../src/perf/ceilings.js';
+import { weightReadGBps } from '../../src/perf/cost-model.js';
 import type { Stats } from '../../src/perf/stats.js';
 
 export interface KernelBenchRequest {
@@ -39,7 +40,7 @@ export function judgedKernelRows(rows: KernelBenchRow[], c: Ceilings) {
   return rows.map((r) => ({
     ...r,
     fractionOfReadBandwidth: r.achievedGBps / c.readGBps,
-    fractionOfDtypeCeiling: r.achievedGBps / dtypeCeilingGBps(c, r.dtype),
+    fractionOfDtypeCeiling: r.achievedGBps / weightReadGBps(c, r.dtype),
     fractionOfPeak: r.gflops / c.fmaGflops,
   }));
 }

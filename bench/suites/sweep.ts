@@ -1,6 +1,6 @@
 import { GpuModel, syntheticWeights, type GpuContext, type ModelConfig, type WeightDtype } from '../../src/index.js';
-import { dtypeCeilingGBps, type Ceilings } from '../../src/perf/ceilings.js';
-import { modelledDecodeTokensPerSec, modelledPrefillTokensPerSec, overheadFloorBytes, stepCost, weightBytesOf, type DeviceRates } from '../../src/perf/cost-model.js';
+import type { Ceilings } from '../../src/perf/ceilings.js';
+import { modelledDecodeTokensPerSec, modelledPrefillTokensPerSec, overheadFloorBytes, stepCost, weightBytesOf, weightReadGBps, type DeviceRates } from '../../src/perf/cost-model.js';
 import { ladderConfig } from '../../src/perf/ladder.js';
 import { stats, type Stats } from '../../src/perf/stats.js';
 import { detectQuantumNs } from '../../src/gpu/timer.js';
@@ -147,7 +147,7 @@ export async function sweepBench(ctx: GpuContext, req: SweepRequest, progress: (
           tokensPerSec: tps,
           achievedGBps: achieved,
           fractionOfReadBandwidth: achieved / rates.readGBps,
-          fractionOfDtypeCeiling: achieved / dtypeCeilingGBps(req.ceilings, dtype),
+          fractionOfDtypeCeiling: achieved / weightReadGBps(req.ceilings, dtype),
           modelledTokensPerSec: modelled,
           measuredOverModelled: tps / modelled,
           timer: coarse ? 'wall-clock (timestamps too coarse)' : timer,

@@ -33,7 +33,7 @@ export interface Ceilings {
   timer: TimerKind;
   /** The best read rate over the sizes measured (the largest sizes, past any cache). */
   readGBps: number;
-  /** f16 weight bytes per second read and unpacked (read_stream_f16 at the largest size). */
+  /** f16 weight bytes per second read and unpacked (the best f16 reader at the largest size). */
   f16ReadGBps: number;
   read: ReadCeilingRow[];
   copyGBps: number;
@@ -65,10 +65,6 @@ const MiB = 2 ** 20;
 // read_stream reads with the GEMV's own loads: the helpers are appended, as the GEMV's are.
 const code = `${ceilingKernels}\n${laneColumns}`;
 
-/** The read rate weights of this dtype can reach: f16 ones are also unpacked (read_stream_f16). */
-export function dtypeCeilingGBps(c: Ceilings, dtype: 'f32' | 'f16'): number {
-  return dtype === 'f16' && Number.isFinite(c.f16ReadGBps) ? Math.min(c.readGBps, c.f16ReadGBps) : c.readGBps;
-}
 
 /**
  * Measures this adapter's ceilings: read bandwidth with the decode kernel's own

@@ -7,9 +7,9 @@ export interface DeviceRates {
   fmaGflops: number;
   dispatchOverheadUs: number;
   /**
-   * f16 weight bytes per second when each must also be unpacked (the ceilings'
-   * read_stream_f16). Where unpacking is slower than memory (SwiftShader) this is the
-   * roof f16 weights sit under; absent, f16 weights are read at readGBps.
+   * f16 weight bytes per second when each must also be unpacked (the best of the
+   * ceilings' f16 readers). Where unpacking is slower than memory (SwiftShader) this is
+   * the roof f16 weights sit under; absent or unmeasured, f16 weights are read at readGBps.
    */
   f16ReadGBps?: number;
   /**
@@ -17,6 +17,12 @@ export interface DeviceRates {
    * the split-K GEMV (partial sums, then their sum; src/gpu/tuning.ts), else 1.
    */
   gemvDispatches?: number;
+}
+
+/** The rate weights of this dtype are read at: f16 ones at the slower of memory and unpacking. */
+export function weightReadGBps(rates: Pick<DeviceRates, 'readGBps' | 'f16ReadGBps'>, dtype: WeightDtype): number {
+  const f16 = rates.f16ReadGBps;
+  return dtype === 'f16' && f16 !== undefined && Number.isFinite(f16) ? Math.min(rates.readGBps, f16) : rates.readGBps;
 }
 
 /** One sequence's share of a step: n new tokens on top of c cached ones. */
@@ -72,8 +78,7 @@ export function stepCost(c: ModelConfig, dtype: WeightDtype, seqs: readonly SeqS
   const bw = bytesPerWeight(dtype);
   const { dModel: D, heads: H, headDim: Dh, ffnDim: F, vocab: V, layers: L } = c;
   const kernels: KernelCost[] = [];
-  // f16 weights stream at the slower of memory and unpacking (DeviceRates.f16ReadGBps).
-  const weightGBps = dtype === 'f16' ? Math.min(rates.readGBps, rates.f16ReadGBps ?? Infinity) : rates.readGBps;
+  const weightGBps = weightReadGBps(rates, dtype);
   const add = (kernel: string, bytes: number, flops: number, times = 1, weightBytes = 0, dispatchesEach = 1) => {
     const memMs = (bytes - weightBytes) / (rates.readGBps * 1e6) + weightBytes / (weightGBps * 1e6);
     const fpMs = flops / (rates.fmaGflops * 1e6);

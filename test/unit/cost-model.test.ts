@@ -10,6 +10,7 @@ import {
   overheadFloorBytes,
   stepCost,
   weightBytesOf,
+  weightReadGBps,
 } from '../../src/perf/cost-model.js';
 
 const rates = { readGBps: 100, fmaGflops: 1000, dispatchOverheadUs: 10 };
@@ -29,6 +30,15 @@ describe('cost model', () => {
   it('KV bytes per token = 2 x L x Hkv x Dh x 4', () => {
     const c = preset('small'); // L 4, Hkv 4, Dh 32
     expect(kvBytesPerToken(c)).toBe(2 * 4 * 4 * 32 * 4);
+  });
+
+  it('weights are read at the read ceiling, f16 ones at the lower of it and the f16 unpacking roof', () => {
+    expect(weightReadGBps({ readGBps: 100, f16ReadGBps: 40 }, 'f32')).toBe(100);
+    expect(weightReadGBps({ readGBps: 100, f16ReadGBps: 40 }, 'f16')).toBe(40);
+    expect(weightReadGBps({ readGBps: 100, f16ReadGBps: 400 }, 'f16')).toBe(100);
+    // Unmeasured (no f16 reader ran, or an older file): the read ceiling.
+    expect(weightReadGBps({ readGBps: 100, f16ReadGBps: NaN }, 'f16')).toBe(100);
+    expect(weightReadGBps({ readGBps: 100 }, 'f16')).toBe(100);
   });
 
   it('the split-K GEMV is two dispatches per decode matmul and LM head, one per prefill matmul', () => {
