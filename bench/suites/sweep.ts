@@ -7,7 +7,7 @@ import { detectQuantumNs } from '../../src/gpu/timer.js';
 import { warmUp } from '../../src/gpu/pass-clock.js';
 import { preset } from '../../src/model/config.js';
 import { LimitExceededError } from '../../src/errors.js';
-import { GEMV_BUCKETS, GEMV_MAX_ROWS } from '../../src/kernels/gemv.js';
+import { GEMV_BUCKETS, GEMV_MAX_ROWS, gemvDispatches } from '../../src/kernels/gemv-rows.js';
 
 export interface SweepRequest {
   widths: number[];
@@ -99,7 +99,7 @@ export async function sweepBench(ctx: GpuContext, req: SweepRequest, progress: (
     fmaGflops: c.fmaGflops,
     dispatchOverheadUs: c.dependentDispatchUs,
     f16ReadGBps: c.f16ReadGBps,
-    gemvDispatches: ctx.tuning.gemv.variant === 'splitk' ? 2 : 1,
+    gemvDispatches: gemvDispatches(ctx.tuning),
   };
   const timer = ctx.hasTimestamps ? 'timestamp-query' : 'wall-clock';
   const decode: DecodeSweepRow[] = [];

@@ -3,14 +3,12 @@ import type { Tuning } from '../gpu/tuning.js';
 import laneKernel from '../../shaders/gemv.wgsl?raw';
 import splitKernel from '../../shaders/gemv_splitk.wgsl?raw';
 import { KernelCall, type Bind } from './call.js';
+import { GEMV_BUCKETS, GEMV_MAX_ROWS } from './gemv-rows.js';
 import { kChunks } from './k-chunks.js';
 import { withLaneMatmul } from './lane-matmul.js';
 import { paddedColumns, type MatrixLayout } from './packing.js';
 
-/** Row counts a GEMV pipeline is compiled for; B rows use the smallest bucket >= B. */
-export const GEMV_BUCKETS = [1, 2, 4, 8, 16] as const;
-/** Rows one GEMV step accepts, all reading the weights once: the largest bucket. */
-export const GEMV_MAX_ROWS = GEMV_BUCKETS[GEMV_BUCKETS.length - 1]!;
+export { GEMV_BUCKETS, GEMV_MAX_ROWS, gemvDispatches } from './gemv-rows.js';
 
 /** The smallest bucket >= rows (a plain loop: encode() runs every decode step and allocates nothing). */
 function bucketFor(rows: number): number {

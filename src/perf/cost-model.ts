@@ -1,5 +1,6 @@
 import { type ModelConfig, qkvWidth } from '../model/config.js';
 import type { WeightDtype } from '../model/weights.js';
+import { GEMV_MAX_ROWS } from '../kernels/gemv-rows.js';
 
 /** What the device can do, as measured by src/perf/ceilings.ts (WebGPU reports none of it). */
 export interface DeviceRates {
@@ -13,8 +14,8 @@ export interface DeviceRates {
    */
   f16ReadGBps?: number;
   /**
-   * Dispatches per GEMV (decode rows, the LM head) under the adapter's kernels: 2 for
-   * the split-K GEMV (partial sums, then their sum; src/gpu/tuning.ts), else 1.
+   * Dispatches per GEMV (decode rows, the LM head) under the adapter's kernels
+   * (gemvDispatches in src/kernels/gemv-rows.ts); 1 when absent.
    */
   gemvDispatches?: number;
 }
@@ -86,7 +87,7 @@ export function stepCost(c: ModelConfig, dtype: WeightDtype, seqs: readonly SeqS
   };
   // The engine's GEMV takes decode steps of up to 16 rows (GpuModel.matmul) and the LM head.
   const gemv = rates.gemvDispatches ?? 1;
-  const decodeStep = T <= 16 && seqs.every((s) => s.newTokens === 1);
+  const decodeStep = T <= GEMV_MAX_ROWS && seqs.every((s) => s.newTokens === 1);
   const matmul = (name: string, rows: number, K: number, N: number, times: number, isGemv = decodeStep) =>
     add(name, K * N * bw + rows * (K + N) * 4, 2 * rows * K * N, times, K * N * bw, isGemv ? gemv : 1);
   const Nqkv = qkvWidth(c);
@@ -107,7 +108,7 @@ export function stepCost(c: ModelConfig, dtype: WeightDtype, seqs: readonly SeqS
   add('swiglu', T * 3 * F * 4, 4 * T * F, L);
   matmul('down', T, F, D, L);
   add('final_norm', logitRows * D * 8, 2 * logitRows * D);
-  matmul('lm_head', logitRows, D, V, 1, logitRows <= 16);
+  matmul('lm_head', logitRows, D, V, 1, logitRows <= GEMV_MAX_ROWS);
   add('argmax', logitRows * V * 4, logitRows * V);
   const dispatches = kernels.reduce((a, k) => a + k.dispatches, 0);
   const kernelMs = kernels.reduce((a, k) => a + k.ms, 0);
