@@ -10,9 +10,9 @@
 // Thread -> outputs: lane_matmul in shaders/lane_matmul.wgsl (appended to this file by
 // src/kernels/gemv.ts, with act_plain.wgsl or act_subgroup.wgsl), the same code as
 // gemm_direct: each invocation owns 8 lane-interleaved columns for up to ROWS rows
-// (workgroup y picks the group of ROWS rows) and runs the whole K loop with no reduction
-// across lanes. Real GPUs prefer split-K with a subgroup reduction; LANES is tunable
-// meanwhile.
+// and runs the whole K loop with no reduction across lanes: right where cores are few
+// (SwiftShader). GPUs with many cores get shaders/gemv_splitk.wgsl instead
+// (src/gpu/tuning.ts).
 //
 // Every output is one sequential fma chain over k = 0..K-1, the same as gemm.wgsl, so a
 // row's bits never depend on B or on which kernel ran it.

@@ -62,8 +62,8 @@ class LaneGemv implements Gemv {
   static async create(ctx: GpuContext, layout: MatrixLayout, x: Bind, w: Bind, out: Bind, maxRows: number, label: string): Promise<LaneGemv> {
     const t = ctx.tuning.gemv;
     const calls = new Map<number, KernelCall>();
+    const code = withLaneMatmul(laneKernel, ctx.tuning.activations); // one source, ROWS set per bucket
     for (const b of bucketsUpTo(maxRows)) {
-      const code = withLaneMatmul(laneKernel, ctx.tuning.activations);
       const pipeline = await ctx.pipelines.get('gemv', code, 'gemv', { W_F16: layout.dtype === 'f16' ? 1 : 0, ROWS: b, LANES: t.lanes, WG: t.workgroupSize });
       const call = new KernelCall(ctx, pipeline, `${label}.b${b}`, 4, [x, w, out]);
       call.u32(1, layout.K).u32(2, layout.N).u32(3, layout.rowWords);
