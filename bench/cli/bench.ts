@@ -10,7 +10,7 @@ import { DEFAULT_PRESET, makePolicy, POLICY_NAMES, PRESETS, type TuningOverrides
 import { withRuntime, type RuntimeName } from './runtime.js';
 import { ensureChromium } from '../../scripts/chromium.mjs';
 import { parse, reportError, unwrap } from './common.js';
-import { ceilingsTable, decodeTable, describeAdapter, kernelTable, serveTable, sweepTables } from './tables.js';
+import { ceilingsTable, decodeTable, describeRun, kernelTable, serveTable, sweepTables } from './tables.js';
 import type { Ceilings } from '../../src/perf/ceilings.js';
 import { judgedKernelRows } from '../suites/kernels.js';
 import { sweepFile } from '../suites/sweep.js';
@@ -87,7 +87,7 @@ async function main(o: Opts): Promise<void> {
     await withRuntime({ runtime: o.runtime, browser: o.browser, headed: o.headed, verbose: o.verbose, onProgress: (m) => (spinner.text = m), onDriver: (d) => (driver = d) }, async (runner) => {
       if (o.tuning) unwrap(await runner.call('retune', o.tuning));
       const adapter = unwrap(await runner.call('adapter'));
-      spinner.info(`adapter: ${describeAdapter(adapter)} (runtime: ${o.runtime}${driver ? `, Vulkan driver: ${driver}` : ''})`).start();
+      spinner.info(describeRun(adapter, o.runtime, driver)).start();
       const meta = { runtime: o.runtime, driver, adapter, timer: adapter.features.includes('timestamp-query') ? 'timestamp-query' : 'wall-clock', repeats, quick: Boolean(o.quick), date: new Date().toISOString() };
       const results: BenchResults & { cancelled?: boolean } = {};
       // Ctrl-C half way: keep what finished, marked as partial, in the report too.

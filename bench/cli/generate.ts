@@ -6,6 +6,7 @@ import { checkRequest, CpuModel, DEFAULT_PRESET, decode, encode, EOS, PRESETS, t
 import { withRuntime, type RuntimeName } from './runtime.js';
 import { ensureChromium } from '../../scripts/chromium.mjs';
 import { loadWeights, parse, reportError, unwrap } from './common.js';
+import { describeAdapter } from '../report/format.js';
 
 const program = new Command('generate')
   .description('Generate tokens greedily with the engine on WebGPU (headless Chromium) or the CPU reference.')
@@ -89,7 +90,7 @@ async function main(o: Opts): Promise<void> {
     return;
   }
   const a = result.adapter as { vendor: string; architecture: string; isFallbackAdapter?: boolean };
-  console.log(`model ${model}, backend ${o.backend}${o.backend === 'webgpu' ? ` (${o.runtime})` : ''} on ${a.vendor} ${a.architecture}${a.isFallbackAdapter ? ' (software adapter: CPU numbers)' : ''}`);
+  console.log(`model ${model}, backend ${o.backend}${o.backend === 'webgpu' ? ` (${o.runtime})` : ''} on ${describeAdapter(a)}`);
   console.log(`prompt: ${prompt.length} tokens`);
   console.log(`text: ${JSON.stringify(text)}`);
   console.log(`tokens: ${result.tokens.join(',')}`);

@@ -1,6 +1,6 @@
 // Terminal tables for each suite's rows.
 import Table from 'cli-table3';
-import { describeKernels, fmt, mib } from '../report/format.js';
+import { describeAdapter, fmt, mib } from '../report/format.js';
 import type { AdapterReport } from '../../src/index.js';
 import type { Tuning } from '../../src/gpu/tuning.js';
 import type { DecodeBenchRow } from '../suites/decode.js';
@@ -12,10 +12,9 @@ import type { SweepResult } from '../suites/sweep.js';
 import type { VerifyRow } from '../suites/verify.js';
 
 
-export function describeAdapter(a: AdapterReport & { tuning?: Tuning }): string {
-  const base = `${a.vendor} ${a.architecture}${a.isFallbackAdapter ? ' (software adapter: these are CPU numbers)' : ''}`;
-  if (!a.tuning) return base;
-  return `${base}; kernels: ${describeKernels(a.tuning)}`;
+/** The line a command prints before its results: adapter, kernels, runtime and Vulkan driver. */
+export function describeRun(a: AdapterReport & { tuning?: Tuning }, runtime: string, driver?: string): string {
+  return `adapter: ${describeAdapter(a)} (runtime: ${runtime}${driver ? `, Vulkan driver: ${driver}` : ''})`;
 }
 
 export function decodeTable(rows: DecodeBenchRow[]): string {

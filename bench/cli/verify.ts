@@ -8,7 +8,7 @@ import { PRESETS, type TuningOverrides, type WeightDtype } from '../../src/index
 import { withRuntime, type RuntimeName } from './runtime.js';
 import { ensureChromium } from '../../scripts/chromium.mjs';
 import { parse, reportError, unwrap } from './common.js';
-import { describeAdapter, verifyTable } from './tables.js';
+import { describeRun, verifyTable } from './tables.js';
 
 const list = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
 
@@ -63,7 +63,7 @@ async function main(o: Opts): Promise<void> {
   const failed = out.rows.filter((r) => !r.pass).length;
   if (o.json) console.log(JSON.stringify({ runtime: o.runtime, driver, ...out, failed }));
   else {
-    console.log(`adapter: ${describeAdapter(out.adapter)} (runtime: ${o.runtime}${driver ? `, Vulkan driver: ${driver}` : ''})`);
+    console.log(describeRun(out.adapter, o.runtime, driver));
     console.log(verifyTable(out.rows));
     console.log(failed ? `${failed} of ${out.rows.length} checks FAILED` : `all ${out.rows.length} checks passed`);
   }

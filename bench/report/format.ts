@@ -1,5 +1,6 @@
 // Number formatting shared by the CLI tables (bench/cli/tables.ts) and the report
 // (bench/report/render.ts), so a figure reads the same in both.
+import type { AdapterReport } from '../../src/gpu/context.js';
 import type { Tuning } from '../../src/gpu/tuning.js';
 
 export const MiB = 2 ** 20;
@@ -8,6 +9,12 @@ export const MiB = 2 ** 20;
 export const fmt = (x: number, digits = 2): string => (Number.isFinite(x) ? x.toFixed(digits) : '-');
 
 export const mib = (bytes: number): string => `${fmt(bytes / MiB, 1)} MiB`;
+
+/** The adapter in one line, with the kernel variants chosen for it when known; a software adapter says so. */
+export function describeAdapter(a: Pick<AdapterReport, 'vendor' | 'architecture'> & { isFallbackAdapter?: boolean; tuning?: Tuning }): string {
+  const base = `${a.vendor} ${a.architecture}${a.isFallbackAdapter ? ' (software adapter: these are CPU numbers)' : ''}`;
+  return a.tuning ? `${base}; kernels: ${describeKernels(a.tuning)}` : base;
+}
 
 /** The kernel variants an adapter's tuning chose (src/gpu/tuning.ts), in words. */
 export function describeKernels(t: Tuning): string {

@@ -2,7 +2,7 @@
 // bench/cli/report.ts, openable from disk). Every chart says the runtime and
 // the adapter, and a table of the same numbers sits beside it.
 import { Chart, registerables, type ChartConfiguration } from 'chart.js';
-import { describeKernels, fmt, MiB } from './format.js';
+import { describeAdapter, fmt, MiB } from './format.js';
 
 Chart.register(...registerables);
 
@@ -41,8 +41,7 @@ function table(parent: HTMLElement, head: string[], rows: (string | number)[][])
 
 function label(r: any): string {
   const a = r?.adapter;
-  const kernels = a?.tuning ? `; kernels: ${describeKernels(a.tuning)}` : '';
-  return a ? `${r.runtime ?? 'browser'} runtime, ${a.vendor} ${a.architecture}${a.isFallbackAdapter ? ' (software adapter: CPU numbers)' : ''}${kernels}` : '';
+  return a ? `${r.runtime ?? 'browser'} runtime, ${describeAdapter(a)}` : '';
 }
 
 export function renderReport(root: HTMLElement, results: BenchResults): void {
