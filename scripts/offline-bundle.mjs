@@ -11,6 +11,7 @@ import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { buildReportScript } from './report-script.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const out = resolve(process.argv[2] ?? join(root, 'dist/offline'));
@@ -42,9 +43,7 @@ const browserless = {
   },
 };
 
-const reportScript = (
-  await build({ entryPoints: [join(root, 'bench/report/entry.ts')], bundle: true, format: 'iife', minify: true, write: false, target: 'es2020', logLevel: 'silent' })
-).outputFiles[0].text;
+const reportScript = await buildReportScript();
 
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });

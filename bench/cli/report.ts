@@ -1,11 +1,8 @@
 import { writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { join } from 'node:path';
+import { buildReportScript } from '../../scripts/report-script.mjs';
 import { buildTrace } from '../report/trace.js';
 import type { BenchResults } from '../report/render.js';
-
-const here = dirname(fileURLToPath(import.meta.url));
 
 const STYLE = `body{font:14px system-ui,sans-serif;margin:2em auto;max-width:1100px;color:#222}
 h1{font-size:1.6em}h2{font-size:1.2em;margin-top:2em}.explain{color:#444;max-width:80ch}.adapter{color:#a33}
@@ -17,9 +14,7 @@ declare const PREBUILT_REPORT_SCRIPT: string | undefined;
 
 /** The report page's script: the drawing code and Chart.js, bundled for the browser. */
 export async function reportScript(): Promise<string> {
-  if (typeof PREBUILT_REPORT_SCRIPT === 'string') return PREBUILT_REPORT_SCRIPT;
-  const bundle = await build({ entryPoints: [resolve(here, '../report/entry.ts')], bundle: true, format: 'iife', minify: true, write: false, target: 'es2020', logLevel: 'silent' });
-  return bundle.outputFiles[0]!.text;
+  return typeof PREBUILT_REPORT_SCRIPT === 'string' ? PREBUILT_REPORT_SCRIPT : buildReportScript();
 }
 
 /**

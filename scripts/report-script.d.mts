@@ -1,0 +1,1 @@
+export declare function buildReportScript(): Promise<string>;
