@@ -23,7 +23,7 @@
 
 struct Params { rows: u32, K: u32, N: u32, rowWords: u32 }
 
-override W_F16: bool = false; // read_stream
+override W_F16: bool = false; // read_stream, read_coalesced: read f16 pairs and unpack them
 override LANES: u32 = 4;
 override WG: u32 = 64;
 override CHAINS: u32 = 1; // fma_peak
@@ -74,6 +74,8 @@ fn read_coalesced(@builtin(global_invocation_id) gid: vec3<u32>) {
   out[gid.x] = dot(s, vec4(1.0));
 }
 
+// 16 dependent fmas, written out rather than looped: SwiftShader neither unrolls loops
+// nor reaches its peak in a rolled one (design.md section 6).
 fn fma16(a: vec4<f32>, b: vec4<f32>) -> vec4<f32> {
   let m = vec4(0.999999);
   var v = a;
