@@ -40,8 +40,8 @@ export async function verify(ctx: GpuContext, req: VerifyRequest, progress: (m: 
       const cpu = new CpuModel(weights);
       const add = (check: string, pass: boolean, detail: string) => rows.push({ model: name, dtype, check, pass, detail });
 
-      // Room for the longest prompt in one step (the default is 256 rows).
-      const model = await GpuModel.create(ctx, weights, { maxRows: Math.max(256, ...req.promptLengths) });
+      // Rows for the longest prompt in one step (generate() chunks longer prompts itself).
+      const model = await GpuModel.create(ctx, weights, { maxRows: Math.max(...req.promptLengths) });
       try {
         // Prefill (the GEMM path and attention over a causal prompt): every row's logits.
         for (const length of req.promptLengths) {

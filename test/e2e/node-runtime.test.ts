@@ -12,7 +12,7 @@ import { LOGIT_TOL, relErr } from '../../src/ref/compare.js';
 const run = promisify(execFile);
 const generate = async (...args: string[]) => (await run('npm', ['run', '-s', 'generate', '--', ...args], { maxBuffer: 1 << 26 })).stdout;
 
-// Logits against the CPU reference within LOGIT_TOL (test/logits.ts); runtimes exactly.
+// Logits against the CPU reference within LOGIT_TOL (src/ref/compare.ts); runtimes exactly.
 const PROMPT = [256, 72, 101, 108, 108, 111, 44, 32, 119, 111, 114, 108, 100];
 const SEED = 77;
 
