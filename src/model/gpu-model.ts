@@ -92,7 +92,16 @@ export class GpuModel {
     readonly maxRows: number,
     private readonly bufs: Record<string, GPUBuffer>,
     private readonly ops: { embed: Embedding; layers: LayerOps[]; finalNorm: RmsNorm; head: MatmulPair; argmax: Argmax },
-    private readonly staging: { timer: PassTimer; ids: GPUBuffer; rowInput: Uint32Array; zeros: Uint32Array },
+    private readonly staging: {
+      timer: PassTimer;
+      ids: GPUBuffer;
+      /** Where the step's timestamps are resolved: behind the ids, so one map reads both. */
+      timestamps: { buffer: GPUBuffer; offset: number };
+      rowInput: Uint32Array;
+      zeros: Uint32Array;
+      /** The default logit row (the last one), written without a new array. */
+      lastRow: Uint32Array;
+    },
   ) {
     this.forwardPassDesc = { label: 'forward', timestampWrites: staging.timer.pass(0) };
   }
@@ -176,12 +185,15 @@ export class GpuModel {
       head: await pair(weights.lmHead, bufs.headIn, bufs.logits, 'head'),
       argmax: await Argmax.create(ctx, V, bufs.logits, bufs.ids),
     };
+    // Sampled ids, then the step's two timestamps at an 8-byte aligned offset: one map per step.
+    const ids = ctx.device.createBuffer({ label: 'ids.staging', size: timestampOffset(maxRows) + 16, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
     const staging = {
       timer: new PassTimer(ctx, 1),
-      // Sampled ids, then the step's two timestamps at an 8-byte aligned offset: one map per step.
-      ids: ctx.device.createBuffer({ label: 'ids.staging', size: timestampOffset(maxRows) + 16, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST }),
+      ids,
+      timestamps: { buffer: ids, offset: timestampOffset(maxRows) },
       rowInput: new Uint32Array(maxRows),
       zeros: new Uint32Array(maxRows),
+      lastRow: new Uint32Array(1),
     };
     ctx.check();
     return new GpuModel(ctx, c, weights, kv, maxRows, { ...bufs, cos, sin, ...(partials && { partials }) }, ops, staging);
@@ -192,10 +204,23 @@ export class GpuModel {
     return this.weights.matrixBytes;
   }
 
-  private write(buffer: GPUBuffer, values: ArrayLike<number>): void {
+  /** The first `count` of values into a row buffer, through the staging array. */
+  private write(buffer: GPUBuffer, values: ArrayLike<number>, count = values.length): void {
     const a = this.staging.rowInput;
-    for (let i = 0; i < values.length; i++) a[i] = values[i]!;
-    this.ctx.device.queue.writeBuffer(buffer, 0, a.buffer, 0, values.length * 4);
+    for (let i = 0; i < count; i++) a[i] = values[i]!;
+    this.ctx.device.queue.writeBuffer(buffer, 0, a.buffer, 0, count * 4);
+  }
+
+  /** A step's row inputs into their buffers (sequence 0 and the last row's logits by default), allocating nothing. */
+  private writeInputs(input: StepInput, rows: number): void {
+    this.write(this.bufs.tokens!, input.tokens);
+    this.write(this.bufs.positions!, input.positions);
+    this.write(this.bufs.seqs!, input.seqs ?? this.staging.zeros, rows);
+    if (input.logitRows) this.write(this.bufs.rowIndex!, input.logitRows);
+    else {
+      this.staging.lastRow[0] = rows - 1;
+      this.write(this.bufs.rowIndex!, this.staging.lastRow);
+    }
   }
 
   private matmul(pass: GPUComputePassEncoder, m: MatmulPair, rows: number, decode: boolean): void {
@@ -245,11 +270,8 @@ export class GpuModel {
   async profileStep(input: StepInput): Promise<{ kernels: Record<string, number>; totalNs: number }> {
     if (!this.ctx.hasTimestamps) throw new UnsupportedAdapterError('profiling kernels needs the timestamp-query feature, which this adapter lacks');
     const rows = input.tokens.length;
-    const logitRows = input.logitRows ?? [rows - 1];
-    this.write(this.bufs.tokens!, input.tokens);
-    this.write(this.bufs.positions!, input.positions);
-    this.write(this.bufs.seqs!, input.seqs ?? this.staging.zeros.subarray(0, rows));
-    this.write(this.bufs.rowIndex!, logitRows);
+    const logitRows = input.logitRows?.length ?? 1;
+    this.writeInputs(input, rows);
     const n = this.dispatchesPerStep;
     const timer = new PassTimer(this.ctx, n);
     const enc = this.ctx.device.createCommandEncoder({ label: 'profile' });
@@ -263,7 +285,7 @@ export class GpuModel {
         return current;
       },
       rows,
-      logitRows.length,
+      logitRows,
       input.phase === 'decode',
     );
     current?.end();
@@ -281,15 +303,11 @@ export class GpuModel {
   async step(input: StepInput, options: { readLogits?: boolean } = NO_OPTIONS): Promise<StepOutput> {
     this.ctx.check(); // a lost device fails here, typed, before any work is queued
     const rows = input.tokens.length;
-    const logitRows = input.logitRows ?? [rows - 1];
-    const n = logitRows.length;
+    const n = input.logitRows?.length ?? 1;
     if (rows < 1 || rows > this.maxRows) throw new RangeError(`a step carries 1..${this.maxRows} rows, got ${rows}`);
     if (input.positions.length !== rows || (input.seqs && input.seqs.length !== rows)) throw new RangeError('tokens, positions and seqs must have one entry per row');
     if (n < 1 || n > rows) throw new RangeError(`logitRows must name 1..${rows} rows, got ${n}`);
-    this.write(this.bufs.tokens!, input.tokens);
-    this.write(this.bufs.positions!, input.positions);
-    this.write(this.bufs.seqs!, input.seqs ?? this.staging.zeros.subarray(0, rows));
-    this.write(this.bufs.rowIndex!, logitRows);
+    this.writeInputs(input, rows);
     const device = this.ctx.device;
     const enc = device.createCommandEncoder(this.stepEncoderDesc);
     const timer = this.staging.timer;
@@ -297,8 +315,8 @@ export class GpuModel {
     this.encodeForward(this.intoForwardPass, rows, n, input.phase === 'decode');
     pass.end();
     this.forwardPass = undefined;
-    const tsOffset = timestampOffset(this.maxRows);
-    timer.resolve(enc, 1, { buffer: this.staging.ids, offset: tsOffset });
+    const tsOffset = this.staging.timestamps.offset;
+    timer.resolve(enc, 1, this.staging.timestamps);
     enc.copyBufferToBuffer(this.bufs.ids!, 0, this.staging.ids, 0, n * 4);
     device.queue.submit([enc.finish()]);
     const logits = options.readLogits ? this.ctx.read(this.bufs.logits!, n * this.config.vocab * 4) : undefined;
