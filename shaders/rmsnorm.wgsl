@@ -3,7 +3,8 @@
 // x     f32 [*, D]; gain f32 [D]; out f32 [rows, D].
 // rmsnorm         src = r (every row of the step).
 // rmsnorm_gather  src = rowIndex[r] (the final norm: only rows whose logits are wanted).
-// rmsnorm_wg, rmsnorm_gather_wg  the same, one workgroup of WG_NORM per row.
+// rmsnorm_wg, rmsnorm_gather_wg  the same, one workgroup of WG_NORM per row (row index
+//                 wid.y * 65535 + wid.x: KernelCall.dispatch1d folds rows past 65,535 into y).
 // Uniforms (TS order): rows, D, eps.
 // The first two: one invocation per row, summing sequentially (SwiftShader, where
 // a barrier is a context switch). The _wg forms, for GPUs with many cores: each
@@ -58,10 +59,12 @@ fn norm_row_wg(src: u32, dst: u32, lid: u32) {
 
 @compute @workgroup_size(WG_NORM)
 fn rmsnorm_wg(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
-  norm_row_wg(wid.x, wid.x, lid.x);
+  let r = wid.y * 65535u + wid.x;
+  if (r < p.rows) { norm_row_wg(r, r, lid.x); } // uniform per workgroup, so its barriers are too
 }
 
 @compute @workgroup_size(WG_NORM)
 fn rmsnorm_gather_wg(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
-  norm_row_wg(rowIndex[wid.x], wid.x, lid.x);
+  let r = wid.y * 65535u + wid.x;
+  if (r < p.rows) { norm_row_wg(rowIndex[r], r, lid.x); }
 }

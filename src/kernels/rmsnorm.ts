@@ -23,10 +23,8 @@ export class RmsNorm {
   }
 
   encode(pass: GPUComputePassEncoder, rows: number): void {
-    if (this.perWorkgroup && rows > 65535) throw new RangeError(`rmsnorm: one workgroup per row, at most 65535 rows, got ${rows}`);
-    this.call.u32(0, rows);
-    if (this.perWorkgroup) this.call.dispatch(pass, rows);
-    else this.call.dispatch1d(pass, rows);
+    // One invocation, or one workgroup, per row.
+    this.call.u32(0, rows).dispatch1d(pass, rows, this.perWorkgroup ? 1 : 64);
   }
 
   destroy(): void {
