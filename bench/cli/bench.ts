@@ -10,7 +10,7 @@ import { DEFAULT_PRESET, makePolicy, POLICY_NAMES, PRESETS, type TuningOverrides
 import { withRuntime, type RuntimeName } from './runtime.js';
 import { ensureChromium } from '../../scripts/chromium.mjs';
 import { parse, reportError, unwrap } from './common.js';
-import { ceilingsTable, decodeTable, describeRun, kernelTable, serveTable, sweepTables } from './tables.js';
+import { ceilingsTable, decodeTable, describeRun, kernelTable, peerTable, serveTable, sweepTables } from './tables.js';
 import type { Ceilings } from '../../src/perf/ceilings.js';
 import { judgedKernelRows } from '../suites/kernels.js';
 import { sweepFile } from '../suites/sweep.js';
@@ -35,6 +35,7 @@ const program = new Command('bench')
   .option('--max-seqs <n>', 'serve: sequences running at once (16: one GEMV pass reads the weights once for up to 16 rows)', parse.int(1), 16)
   .option('--budget <n>', 'serve: token rows per step (a prefill chunk shares a step with the decodes)', parse.int(1), 64)
   .option('--kernel-size <n>', 'kernels: K = N of the GEMV and GEMM shapes (default 2048, 1024 with --quick; a GPU with a large cache needs more)', parse.int(1))
+  .option('--no-peers', 'kernels: skip timing tfjs-backend-webgpu on the same shapes (about a minute on a 2-core software adapter)')
   .option('--ladder <widths>', 'sweep: model widths D of the decode ladder (comma-separated; default 64..2048, about 0.4-360 MiB f32)')
   .option('--tuning <json>', 'override the adapter\'s kernel tuning (src/gpu/tuning.ts), e.g. \'{"gemv":{"splitInvocations":131072}}\'', parse.json)
   .option('--out <dir>', 'where to write <suite>.json', 'bench/results')
@@ -58,6 +59,7 @@ interface Opts {
   out: string;
   tuning?: TuningOverrides;
   kernelSize?: number;
+  peers: boolean;
   ladder?: string;
   runtime: RuntimeName;
   browser?: string;
@@ -144,11 +146,15 @@ async function main(o: Opts): Promise<void> {
           const shapes: [number, number, number][] = [1, 4, 8].map((b) => [b, big, big]);
           const c = await needCeilings();
           spinner.start('kernels: starting');
-          const { rows, skipped } = unwrap(await runner.call('kernelBench', { gemv: shapes, gemm: [[o.quick ? 128 : 512, big, big]], dtypes: ['f32', 'f16'], repeats }));
+          const { rows, skipped, peers, peerError } = unwrap(
+            await runner.call('kernelBench', { gemv: shapes, gemm: [[o.quick ? 128 : 512, big, big]], dtypes: ['f32', 'f16'], repeats, peers: o.peers }),
+          );
           spinner.succeed('kernels: GEMV (decode) and GEMM (prefill) alone');
           console.log(kernelTable(rows, c));
           if (skipped.length) console.log(`skipped: ${skipped.join('; ')}`);
-          result = { ceilings: c, skipped, rows: judgedKernelRows(rows, c) };
+          if (peers.length) console.log(`the same f32 shapes through a peer on this adapter, timed on the same clock:\n${peerTable(peers)}`);
+          if (peerError) console.log(`peer not measured: ${peerError}`);
+          result = { ceilings: c, skipped, rows: judgedKernelRows(rows, c), peers, ...(peerError ? { peerError } : {}) };
         } else {
           const out = unwrap(await runner.call('serveBench', { model: o.model, policies, trace, maxSeqs: o.maxSeqs, tokenBudget: o.budget }));
           spinner.succeed(`serve: ${trace.length} requests (${o.workload}) on ${o.model}, max ${o.maxSeqs} sequences, ${o.budget} rows per step`);

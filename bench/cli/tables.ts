@@ -4,7 +4,7 @@ import { describeAdapter, fmt, mib } from '../report/format.js';
 import type { AdapterReport } from '../../src/index.js';
 import type { Tuning } from '../../src/gpu/tuning.js';
 import type { DecodeBenchRow } from '../suites/decode.js';
-import type { KernelBenchRow } from '../suites/kernels.js';
+import type { KernelBenchRow, PeerComparison } from '../suites/kernels.js';
 import type { ServePolicyRow } from '../suites/serve.js';
 import type { Ceilings } from '../../src/perf/ceilings.js';
 import { weightReadGBps } from '../../src/perf/cost-model.js';
@@ -38,6 +38,14 @@ export function kernelTable(rows: KernelBenchRow[], c?: Ceilings): string {
   const t = new Table({ head: ['kernel', 'dtype', 'M (B)', 'K', 'N', 'ms (min-max)', 'GB/s', 'of read ceiling', 'GFLOP/s', 'of FMA peak'] });
   for (const r of rows)
     t.push([r.kernel, r.dtype, r.M, r.K, r.N, `${fmt(r.ms.median)} (${fmt(r.ms.min)}-${fmt(r.ms.max)})`, fmt(r.achievedGBps), c ? ofCeiling(r, c) : '-', fmt(r.gflops), c ? pct(r.gflops / c.fmaGflops) : '-']);
+  return t.toString();
+}
+
+/** A peer's matmul beside ours: same shape, adapter and clock (bench/peers/). */
+export function peerTable(rows: PeerComparison[]): string {
+  const t = new Table({ head: ['peer', 'kernel', 'M', 'K', 'N', 'peer ms (min-max)', 'peer GFLOP/s', 'ours ms', 'ours GFLOP/s', 'ours faster by'] });
+  for (const r of rows)
+    t.push([r.peer, r.kernel, r.M, r.K, r.N, `${fmt(r.ms.median)} (${fmt(r.ms.min)}-${fmt(r.ms.max)})`, fmt(r.gflops), fmt(r.oursMs), fmt(r.oursGflops), `${fmt(r.speedup, 1)}x`]);
   return t.toString();
 }
 

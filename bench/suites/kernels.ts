@@ -8,6 +8,7 @@ import type { GpuContext, WeightDtype } from '../../src/index.js';
 import type { Ceilings } from '../../src/perf/ceilings.js';
 import { weightReadGBps } from '../../src/perf/cost-model.js';
 import type { Stats } from '../../src/perf/stats.js';
+import { tfjsMatmulBench, type PeerMatmulRow } from '../peers/tfjs.js';
 
 export interface KernelBenchRequest {
   /** [rows M (B for GEMV), K, N] */
@@ -15,6 +16,8 @@ export interface KernelBenchRequest {
   gemm: [number, number, number][];
   dtypes: WeightDtype[];
   repeats: number;
+  /** Also time a peer (tfjs-backend-webgpu) on the f32 GEMM shapes and the B = 1 GEMVs. */
+  peers?: boolean;
 }
 
 export interface KernelBenchRow {
@@ -33,6 +36,17 @@ export interface KernelBenchResult {
   rows: KernelBenchRow[];
   /** Shapes not run, each with the reason (a buffer past the device's limits). */
   skipped: string[];
+  /** The peer's rows, when asked for; `peerError` says why there are none. */
+  peers: PeerComparison[];
+  peerError?: string;
+}
+
+/** A peer's matmul beside ours on the same shape, adapter and clock. */
+export interface PeerComparison extends PeerMatmulRow {
+  oursMs: number;
+  oursGflops: number;
+  /** The peer's time over ours: how many times faster ours ran. */
+  speedup: number;
 }
 
 /** The rows as the result files carry them (kernels.json, the page's JSON): judged by the same run's ceilings. */
@@ -80,5 +94,23 @@ export async function kernelBench(ctx: GpuContext, req: KernelBenchRequest, prog
       for (const b of [w, a, out]) b.destroy();
     }
   clock.destroy();
-  return { rows, skipped };
+  const result: KernelBenchResult = { rows, skipped, peers: [] };
+  if (req.peers) await comparePeers(ctx, req, rows, result, progress);
+  return result;
+}
+
+/** The peer on the f32 shapes we ran (GEMM, and GEMV at B = 1), each set beside our row. */
+async function comparePeers(ctx: GpuContext, req: KernelBenchRequest, rows: KernelBenchRow[], result: KernelBenchResult, progress: (msg: string) => void): Promise<void> {
+  const ours = rows.filter((r) => r.dtype === 'f32' && (r.kernel === 'gemm' || r.M === 1));
+  if (!ours.length) return;
+  try {
+    const theirs = await tfjsMatmulBench(ctx, ours.map((r) => [r.M, r.K, r.N]), req.repeats, progress);
+    result.peers = theirs.map((p, i) => {
+      const o = ours[i]!;
+      return { ...p, oursMs: o.ms.median, oursGflops: o.gflops, speedup: p.ms.median / o.ms.median };
+    });
+  } catch (e) {
+    // The peer is a comparison, not the benchmark: our rows stand without it.
+    result.peerError = `${(e as Error).name}: ${(e as Error).message}`;
+  }
 }

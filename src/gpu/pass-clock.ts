@@ -32,11 +32,16 @@ export class PassClock {
     this.timer.resolve(enc, 1);
     const t0 = performance.now();
     device.queue.submit([enc.finish()]);
+    return this.reading(t0);
+  }
+
+  /** The reading of what was just submitted (timestamps of pass 0, or wall clock since t0). */
+  private async reading(t0: number): Promise<number> {
     await this.ctx.beforeWait(this.lastMs);
     let ms: number;
     if (this.timer.available) ms = (await this.timer.read(1))[0]! / 1e6;
     else {
-      await device.queue.onSubmittedWorkDone();
+      await this.ctx.device.queue.onSubmittedWorkDone();
       ms = performance.now() - t0;
     }
     this.lastMs = Number.isFinite(ms) ? ms : 0;
@@ -50,6 +55,40 @@ export class PassClock {
     await this.keepBusy(encode, first);
     const xs: number[] = [];
     for (let i = 0; i < repeats; i++) xs.push(await this.once(encode));
+    this.ctx.check();
+    return stats(xs.filter(Number.isFinite));
+  }
+
+  /**
+   * ms of whatever `submitWork` submits to the queue, for work this engine does not
+   * record itself (a peer library's kernels): an empty pass that writes the start
+   * timestamp is submitted before it and one that writes the end after it. The queue
+   * runs them in order, so the span is the work's GPU time on the same clock as
+   * `once`, plus two empty passes. Wall clock where there are no timestamps.
+   */
+  async around(submitWork: () => void): Promise<number> {
+    const device = this.ctx.device;
+    const bracket = (writes: GPUComputePassTimestampWrites | undefined, resolve: boolean) => {
+      const enc = device.createCommandEncoder();
+      enc.beginComputePass({ timestampWrites: writes }).end();
+      if (resolve) this.timer.resolve(enc, 1);
+      device.queue.submit([enc.finish()]);
+    };
+    const t0 = performance.now();
+    bracket(this.timer.opening(0), false);
+    submitWork();
+    bracket(this.timer.closing(0), true);
+    return this.reading(t0);
+  }
+
+  /** `around` as `stats` does `once`: untimed runs (the first compiles and uploads; then the warm-up), then `repeats` readings. */
+  async statsAround(submitWork: () => void, repeats: number): Promise<Stats> {
+    this.lastMs = 0;
+    const t0 = performance.now();
+    do await this.around(submitWork);
+    while (performance.now() - t0 < this.ctx.warmUpMs);
+    const xs: number[] = [];
+    for (let i = 0; i < repeats; i++) xs.push(await this.around(submitWork));
     this.ctx.check();
     return stats(xs.filter(Number.isFinite));
   }

@@ -37,6 +37,21 @@ export class PassTimer {
   }
 
   /**
+   * Pass i's start and end written by two different passes: `opening` by one
+   * submitted before some work, `closing` by one submitted after it, so pass i's
+   * duration spans work recorded elsewhere (PassClock.around).
+   */
+  opening(i: number): GPUComputePassTimestampWrites | undefined {
+    const w = this.pass(i);
+    return w && { querySet: w.querySet, beginningOfPassWriteIndex: w.beginningOfPassWriteIndex };
+  }
+
+  closing(i: number): GPUComputePassTimestampWrites | undefined {
+    const w = this.pass(i);
+    return w && { querySet: w.querySet, endOfPassWriteIndex: w.endOfPassWriteIndex };
+  }
+
+  /**
    * Encodes the copy of the first n passes' timestamps to the timer's staging
    * buffer, or into `into` (a mappable buffer of the caller's, at an offset
    * that is a multiple of 8) so one map brings back results and timings together.

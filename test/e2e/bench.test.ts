@@ -31,6 +31,13 @@ describe('npm run bench -- --quick', () => {
     expect(sweep.batched.map((r: { batch: number }) => r.batch)).toEqual([1, 2, 4, 8, 16, 1, 2, 4, 8, 16]);
     for (const r of sweep.batched) for (const k of ['weightBytes', 'dtype', 'msPerStep', 'overB1', 'tokensPerSec']) expect(r, k).toHaveProperty(k);
     expect(sweep.ceilings.f16ReadGBps).toBeGreaterThan(0);
+    const kernels = json('kernels');
+    expect(kernels.peers.map((r: { kernel: string; M: number }) => [r.kernel, r.M])).toEqual([
+      ['gemv', 1],
+      ['gemm', 128],
+    ]);
+    for (const r of kernels.peers) for (const k of ['peer', 'ms', 'gflops', 'oursMs', 'oursGflops', 'speedup', 'firstRowRelErr']) expect(r, k).toHaveProperty(k);
+    expect(stdout).toMatch(/through a peer on this adapter/);
     const serve = json('serve');
     expect(serve.rows.map((r: { policy: string }) => r.policy)).toEqual(['serial', 'static', 'continuous']);
     for (const r of serve.rows) {

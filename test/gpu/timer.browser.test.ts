@@ -59,6 +59,57 @@ describe('GPU timing', () => {
     clock.destroy();
   });
 
+  it('a pass clock times work submitted by someone else (around): 8x the work takes longer, and each time is positive', async () => {
+    const ctx = await gpu();
+    const N = 512;
+    const x = ctx.storage('x', 2048 * 4, randomArray(2048, 6));
+    const out = ctx.storage('o', N * 4);
+    const make = async (K: number, seed: number) => {
+      const m = packMatrix(randomArray(K * N, seed), K, N, 'f32');
+      return Gemv.create(ctx, m.layout, x, ctx.storage('w', m.words.byteLength, m.words), out, 1);
+    };
+    const small = await make(256, 7);
+    const large = await make(2048, 8);
+    // The work is recorded and submitted outside the clock, in its own command buffer, as a peer library does.
+    const submit = (gemv: Gemv) => () => {
+      const enc = ctx.device.createCommandEncoder();
+      const pass = enc.beginComputePass();
+      gemv.encode(pass, 1);
+      pass.end();
+      ctx.device.queue.submit([enc.finish()]);
+    };
+    const clock = new PassClock(ctx);
+    const a = await clock.statsAround(submit(small), 5);
+    const b = await clock.statsAround(submit(large), 5);
+    expect(a.n).toBe(5);
+    expect(a.min).toBeGreaterThan(0);
+    expect(b.median).toBeGreaterThan(a.median);
+    expect(b.median).toBeLessThan(1e3);
+    clock.destroy();
+  });
+
+  it('the kernels suite sets a peer (tfjs-backend-webgpu) beside our f32 rows, run on our device and checked against the CPU', async () => {
+    const ctx = await gpu();
+    const res = await kernelBench(ctx, { gemv: [[1, 65, 63], [4, 65, 63]], gemm: [[3, 64, 65]], dtypes: ['f32', 'f16'], repeats: 1, peers: true }, () => {});
+    expect(res.peerError).toBeUndefined();
+    // The f32 GEMM and the B = 1 GEMV: the shapes a peer has (no f16 weights, no batched GEMV of its own).
+    expect(res.peers.map((p) => [p.kernel, p.M, p.K, p.N])).toEqual([
+      ['gemv', 1, 65, 63],
+      ['gemm', 3, 64, 65],
+    ]);
+    for (const p of res.peers) {
+      expect(p.peer).toMatch(/^tfjs-backend-webgpu \d+\.\d+\.\d+$/);
+      // Its first output row against an f64 reference: f32 sums of 64 products.
+      expect(p.firstRowRelErr).toBeLessThan(1e-5);
+      expect(p.ms.median).toBeGreaterThan(0);
+      expect(p.speedup).toBeCloseTo(p.ms.median / p.oursMs, 9);
+    }
+    // The peer has gone and our device still works.
+    const again = await kernelBench(ctx, { gemv: [[1, 64, 64]], gemm: [], dtypes: ['f32'], repeats: 1 }, () => {});
+    expect(again.rows[0]!.ms.median).toBeGreaterThan(0);
+    expect(again.peers).toEqual([]);
+  });
+
   it('the kernels suite skips a shape past the device\'s binding limit, says why, and runs the rest', async () => {
     const base = await gpu();
     // The real device, reporting a 1 MiB binding limit (methods stay bound to the real one).
