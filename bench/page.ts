@@ -76,8 +76,9 @@ async function runSuite(suite: string, quick: boolean, meta: object): Promise<vo
   if (suite === 'ceilings') await needCeilings();
   else if (suite === 'kernels') {
     const c = await needCeilings();
-    const big = quick ? 512 : 2048;
-    const { rows, skipped, peers, peerError } = unwrap(await api.kernelBench({ gemv: [1, 4, 8].map((b) => [b, big, big]), gemm: [[quick ? 64 : 512, big, big]], dtypes: [dtype], repeats: 3, peers: true }));
+    const gemvSize = quick ? 512 : 4096; // 64 MiB of f32 weights: past the caches
+    const gemmSize = quick ? 512 : 2048;
+    const { rows, skipped, peers, peerError } = unwrap(await api.kernelBench({ gemv: [1, 4, 8].map((b) => [b, gemvSize, gemvSize]), gemm: [[quick ? 64 : 512, gemmSize, gemmSize]], dtypes: [dtype], repeats: 3, peers: true }));
     results.kernels = { ...meta, ceilings: c, skipped, rows: judgedKernelRows(rows, c), peers, ...(peerError ? { peerError } : {}) };
   } else if (suite === 'sweep') {
     const c = await needCeilings();
