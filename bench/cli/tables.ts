@@ -35,10 +35,17 @@ export function decodeTable(rows: DecodeBenchRow[]): string {
 }
 
 export function kernelTable(rows: KernelBenchRow[], c?: Ceilings): string {
-  const t = new Table({ head: ['kernel', 'dtype', 'M (B)', 'K', 'N', 'ms (min-max)', 'GB/s', 'of read ceiling', 'GFLOP/s', 'of FMA peak'] });
+  const t = new Table({ head: ['kernel', 'dtype', 'M (B)', 'K', 'N', 'ms (min-max)', 'GB/s', 'of read ceiling', 'of ceiling timed beside it', 'GFLOP/s', 'of FMA peak'] });
   for (const r of rows)
-    t.push([r.kernel, r.dtype, r.M, r.K, r.N, `${fmt(r.ms.median)} (${fmt(r.ms.min)}-${fmt(r.ms.max)})`, fmt(r.achievedGBps), c ? ofCeiling(r, c) : '-', fmt(r.gflops), c ? pct(r.gflops / c.fmaGflops) : '-']);
+    t.push([r.kernel, r.dtype, r.M, r.K, r.N, `${fmt(r.ms.median)} (${fmt(r.ms.min)}-${fmt(r.ms.max)})`, fmt(r.achievedGBps), c ? ofCeiling(r, c) : '-', ofAdjacent(r), fmt(r.gflops), c ? pct(r.gflops / c.fmaGflops) : '-']);
   return t.toString();
+}
+
+/** A GEMV row against the read ceilings timed in turn with it (KernelBenchRow.adjacentReadGBps). */
+function ofAdjacent(r: KernelBenchRow): string {
+  if (r.adjacentReadGBps === undefined) return '-';
+  const rates = { readGBps: r.adjacentReadGBps, f16ReadGBps: r.adjacentF16ReadGBps ?? r.adjacentReadGBps };
+  return ofCeiling({ dtype: r.dtype, achievedGBps: r.achievedGBps, fractionOfReadBandwidth: r.achievedGBps / rates.readGBps, fractionOfDtypeCeiling: r.achievedGBps / weightReadGBps(rates, r.dtype) });
 }
 
 /** A peer's matmul beside ours: same shape, adapter and clock (bench/peers/). */

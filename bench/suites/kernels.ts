@@ -5,7 +5,7 @@ import { matrixBytes, matrixLayout, packMatrix } from '../../src/kernels/packing
 import { maxBindingBytes } from '../../src/model/limits.js';
 import { fillUniform, mulberry32 } from '../../src/model/prng.js';
 import type { GpuContext, WeightDtype } from '../../src/index.js';
-import type { Ceilings } from '../../src/perf/ceilings.js';
+import { readKernels, type Ceilings } from '../../src/perf/ceilings.js';
 import { weightReadGBps } from '../../src/perf/cost-model.js';
 import type { Stats } from '../../src/perf/stats.js';
 import { tfjsMatmulBench, type PeerMatmulRow } from '../peers/tfjs.js';
@@ -30,6 +30,15 @@ export interface KernelBenchRow {
   /** Weight bytes (as stored) plus activations in and out, per second. */
   achievedGBps: number;
   gflops: number;
+  /**
+   * GEMV rows: the read ceilings over the shape's own weight buffers, timed in turn with
+   * the kernel (kernelBench): the best f32 read rate (read_stream, read_flat over the f32
+   * matrix) and, for f16 weights, read_stream_f16's read-and-unpack rate. A ceiling
+   * measured minutes apart judges a kernel by how busy the machine was then; these drift
+   * with it (an f16-only run reads its f16 matrix flat for the first).
+   */
+  adjacentReadGBps?: number;
+  adjacentF16ReadGBps?: number;
 }
 
 export interface KernelBenchResult {
@@ -56,47 +65,118 @@ export function judgedKernelRows(rows: KernelBenchRow[], c: Ceilings) {
     fractionOfReadBandwidth: r.achievedGBps / c.readGBps,
     fractionOfDtypeCeiling: r.achievedGBps / weightReadGBps(c, r.dtype),
     fractionOfPeak: r.gflops / c.fmaGflops,
+    ...(r.adjacentReadGBps === undefined
+      ? {}
+      : {
+          fractionOfAdjacentRead: r.achievedGBps / r.adjacentReadGBps,
+          fractionOfAdjacentDtypeCeiling: r.achievedGBps / weightReadGBps({ readGBps: r.adjacentReadGBps, f16ReadGBps: r.adjacentF16ReadGBps ?? r.adjacentReadGBps }, r.dtype),
+        }),
   }));
 }
 
-/** GEMV (decode) and GEMM (prefill) alone, over representative shapes, each pass timed by PassClock. */
+type Job = { kernel: 'gemv' | 'gemm'; dtype: WeightDtype; M: number; K: number; N: number };
+
+/**
+ * GEMV (decode) and GEMM (prefill) alone, over representative shapes, each pass timed by
+ * PassClock. The GEMVs of one K x N (every B and dtype) run round robin with the read
+ * ceilings over their own weight buffers, so the ratios the decode story rests on (B = 4
+ * over B = 1, f16 over f32, a kernel over its ceiling) come from the same minutes.
+ */
 export async function kernelBench(ctx: GpuContext, req: KernelBenchRequest, progress: (msg: string) => void): Promise<KernelBenchResult> {
-  const rows: KernelBenchRow[] = [];
   const skipped: string[] = [];
   const allowed = maxBindingBytes(ctx.device.limits);
+  // Output order: dtype by dtype, the GEMVs then the GEMMs, as requested.
+  const jobs: Job[] = req.dtypes.flatMap((dtype) => [
+    ...req.gemv.map(([M, K, N]) => ({ kernel: 'gemv' as const, dtype, M, K, N })),
+    ...req.gemm.map(([M, K, N]) => ({ kernel: 'gemm' as const, dtype, M, K, N })),
+  ]);
+  // Checked before anything is made, so a shape past the device skips its row and the rest run.
+  const fits = (j: Job) => {
+    const tooBig = (
+      [
+        ['weights', matrixBytes(matrixLayout(j.K, j.N, j.dtype))],
+        ['activations', j.M * j.K * 4],
+        ['output', j.M * j.N * 4],
+      ] as const
+    ).find(([, bytes]) => bytes > allowed);
+    if (tooBig) skipped.push(`${j.kernel} ${j.dtype} ${j.M}x${j.K}x${j.N}: its ${tooBig[0]} need ${tooBig[1]} bytes in one binding, this device allows ${allowed}`);
+    return !tooBig;
+  };
+  const runnable = jobs.filter(fits);
   const clock = new PassClock(ctx);
-  const rand = mulberry32(7);
-  const jobs = [...req.gemv.map((s) => ['gemv', s] as const), ...req.gemm.map((s) => ['gemm', s] as const)];
-  for (const dtype of req.dtypes)
-    for (const [kernel, [M, K, N]] of jobs) {
-      progress(`kernels: ${kernel} ${dtype} ${M}x${K}x${N}`);
-      // Checked before anything is made, so a shape past the device skips its row and the rest run.
-      const tooBig = (
-        [
-          ['weights', matrixBytes(matrixLayout(K, N, dtype))],
-          ['activations', M * K * 4],
-          ['output', M * N * 4],
-        ] as const
-      ).find(([, bytes]) => bytes > allowed);
-      if (tooBig) {
-        skipped.push(`${kernel} ${dtype} ${M}x${K}x${N}: its ${tooBig[0]} need ${tooBig[1]} bytes in one binding, this device allows ${allowed}`);
-        continue;
-      }
-      const { layout, words } = packMatrix(fillUniform(new Float32Array(K * N), 0.05, rand), K, N, dtype);
-      const w = ctx.storage('bench.w', words.byteLength, words);
-      const a = ctx.storage('bench.a', M * K * 4, fillUniform(new Float32Array(M * K), 1, rand));
-      const out = ctx.storage('bench.out', M * N * 4);
-      const op = kernel === 'gemv' ? await Gemv.create(ctx, layout, a, w, out, M) : await Gemm.create(ctx, layout, a, w, out);
-      const ms = await clock.stats((pass) => op.encode(pass, M), req.repeats);
-      const bytes = words.byteLength + 4 * M * (K + N);
-      rows.push({ kernel, dtype, M, K, N, ms, achievedGBps: bytes / ms.median / 1e6, gflops: (2 * M * K * N) / ms.median / 1e6 });
-      op.destroy();
-      for (const b of [w, a, out]) b.destroy();
-    }
+  const timed = new Map<Job, KernelBenchRow>();
+  const shapes = [...new Set(runnable.filter((j) => j.kernel === 'gemv').map((j) => `${j.K}x${j.N}`))];
+  for (const shape of shapes) {
+    const group = runnable.filter((j) => j.kernel === 'gemv' && `${j.K}x${j.N}` === shape);
+    progress(`kernels: gemv ${shape}, B = ${[...new Set(group.map((j) => j.M))].join(', ')}, with the read ceilings over its weights`);
+    for (const [j, row] of await gemvGroup(ctx, clock, group, req.repeats)) timed.set(j, row);
+  }
+  for (const j of runnable.filter((j) => j.kernel === 'gemm')) {
+    progress(`kernels: gemm ${j.dtype} ${j.M}x${j.K}x${j.N}`);
+    const { w, a, out, layout, weightBytes } = operands(ctx, j.dtype, j.M, j.K, j.N);
+    const op = await Gemm.create(ctx, layout, a, w, out);
+    timed.set(j, kernelRow(j, weightBytes, await clock.stats((pass) => op.encode(pass, j.M), req.repeats)));
+    op.destroy();
+    for (const b of [w, a, out]) b.destroy();
+  }
   clock.destroy();
+  const rows = runnable.map((j) => timed.get(j)!);
   const result: KernelBenchResult = { rows, skipped, peers: [] };
   if (req.peers) await comparePeers(ctx, req, rows, result, progress);
   return result;
+}
+
+function kernelRow(j: Job, weightBytes: number, ms: Stats): KernelBenchRow {
+  const bytes = weightBytes + 4 * j.M * (j.K + j.N);
+  return { kernel: j.kernel, dtype: j.dtype, M: j.M, K: j.K, N: j.N, ms, achievedGBps: bytes / ms.median / 1e6, gflops: (2 * j.M * j.K * j.N) / ms.median / 1e6 };
+}
+
+/** A K x N matrix in `dtype` (the same values for every dtype of a shape) and M rows of activations. */
+function operands(ctx: GpuContext, dtype: WeightDtype, M: number, K: number, N: number) {
+  const { layout, words } = packMatrix(fillUniform(new Float32Array(K * N), 0.05, mulberry32(K * 65537 + N)), K, N, dtype);
+  return {
+    layout,
+    weightBytes: words.byteLength,
+    w: ctx.storage(`bench.w.${dtype}`, words.byteLength, words),
+    a: ctx.storage('bench.a', M * K * 4, fillUniform(new Float32Array(M * K), 1, mulberry32(K))),
+    out: ctx.storage('bench.out', M * N * 4),
+  };
+}
+
+/** The GEMV jobs of one K x N, round robin with read_stream and read_flat over the f32 matrix and read_stream_f16 over the f16 one. */
+async function gemvGroup(ctx: GpuContext, clock: PassClock, group: Job[], repeats: number): Promise<[Job, KernelBenchRow][]> {
+  const { K, N } = group[0]!;
+  const maxM = Math.max(...group.map((j) => j.M));
+  const ceilOut = ctx.storage('bench.ceil.out', 4096 * 4);
+  const perDtype = new Map<WeightDtype, ReturnType<typeof operands>>();
+  for (const dtype of new Set(group.map((j) => j.dtype))) perDtype.set(dtype, operands(ctx, dtype, maxM, K, N));
+  const ops = await Promise.all(group.map(async (j) => {
+    const o = perDtype.get(j.dtype)!;
+    return Gemv.create(ctx, o.layout, o.a, o.w, o.out, j.M);
+  }));
+  const readers = (
+    await Promise.all(
+      // An f16-only group reads its f16 buffer flat as well, for the plain read rate.
+      [...perDtype].map(([dtype, o]) => readKernels(ctx, o.w, o.weightBytes, ceilOut, dtype === 'f32' ? ['read_stream', 'read_flat'] : perDtype.has('f32') ? ['read_stream_f16'] : ['read_flat', 'read_stream_f16'])),
+    )
+  ).flat();
+  const times = await clock.statsRoundRobin([...group.map((j, i) => (pass: GPUComputePassEncoder) => ops[i]!.encode(pass, j.M)), ...readers.map((r) => r.encode)], repeats);
+  const rates = readers.map((r, i) => ({ kernel: r.kernel, GBps: r.bytes / times[group.length + i]!.median / 1e6 }));
+  const f32Rates = rates.filter((r) => r.kernel !== 'read_stream_f16').map((r) => r.GBps);
+  const f16Rate = rates.find((r) => r.kernel === 'read_stream_f16')?.GBps;
+  const rows = group.map((j, i): [Job, KernelBenchRow] => [
+    j,
+    {
+      ...kernelRow(j, perDtype.get(j.dtype)!.weightBytes, times[i]!),
+      ...(f32Rates.length ? { adjacentReadGBps: Math.max(...f32Rates) } : {}),
+      ...(j.dtype === 'f16' && f16Rate !== undefined ? { adjacentF16ReadGBps: f16Rate } : {}),
+    },
+  ]);
+  for (const op of ops) op.destroy();
+  for (const r of readers) r.destroy();
+  for (const o of perDtype.values()) for (const b of [o.w, o.a, o.out]) b.destroy();
+  ceilOut.destroy();
+  return rows;
 }
 
 /** The peer on the f32 shapes we ran (GEMM, and GEMV at B = 1), each set beside our row. */

@@ -60,6 +60,31 @@ export class PassClock {
   }
 
   /**
+   * `stats` for several kernels whose ratios matter, taken in turn (A, B, C, A, B, C, ...):
+   * on a shared machine the adapter's speed drifts within a run, and readings spread over
+   * the same minutes drift together instead of landing on one kernel.
+   */
+  async statsRoundRobin(encodes: ReadonlyArray<(pass: GPUComputePassEncoder) => void>, repeats: number): Promise<Stats[]> {
+    const last: number[] = [];
+    for (const encode of encodes) {
+      this.lastMs = 0;
+      const first = await this.once(encode);
+      last.push(this.lastMs);
+      await this.keepBusy(encode, first);
+    }
+    const xs: number[][] = encodes.map(() => []);
+    for (let i = 0; i < repeats; i++)
+      for (const [j, encode] of encodes.entries()) {
+        this.lastMs = last[j]!; // each kernel's own last reading sets the sleep before its wait
+        const ms = await this.once(encode);
+        last[j] = this.lastMs;
+        xs[j]!.push(ms);
+      }
+    this.ctx.check();
+    return xs.map((x) => stats(x.filter(Number.isFinite)));
+  }
+
+  /**
    * ms of whatever `submitWork` submits to the queue, for work this engine does not
    * record itself (a peer library's kernels): an empty pass that writes the start
    * timestamp is submitted before it and one that writes the end after it. The queue

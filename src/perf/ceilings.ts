@@ -66,6 +66,47 @@ const MiB = 2 ** 20;
 const code = `${ceilingKernels}\n${laneColumns}`;
 
 
+/** A read-ceiling kernel set up over a buffer: `bytes` is what one dispatch reads. */
+export interface ReadKernel {
+  kernel: ReadCeilingRow['kernel'];
+  bytes: number;
+  encode(pass: GPUComputePassEncoder): void;
+  destroy(): void;
+}
+
+const CEILING_WG = 64;
+const ceilingPipe = (ctx: GpuContext, entry: string, extra: Record<string, number> = {}) =>
+  ctx.pipelines.get('ceilings', code, entry, { LANES: ctx.tuning.gemv.lanes, WG: CEILING_WG, ...extra });
+
+/**
+ * read_stream (the GEMV's loads, f32 or unpacking f16) and read_flat over the first
+ * bytes of `src`, as a [K, 4096] matrix (narrower when the buffer is small). Kernels
+ * whose shape does not fit in `bytes` are left out.
+ */
+export async function readKernels(ctx: GpuContext, src: GPUBuffer, bytes: number, out: GPUBuffer, which: ReadonlyArray<'read_stream' | 'read_stream_f16' | 'read_flat'>): Promise<ReadKernel[]> {
+  const made: ReadKernel[] = [];
+  const N = bytes >= 4096 * 4 * 64 ? 4096 : 256;
+  for (const kernel of which) {
+    if (kernel === 'read_flat') {
+      const T = Math.min(4096, Math.floor(bytes / 16));
+      const perInvocation = Math.floor(bytes / 16 / Math.max(T, 1));
+      if (perInvocation < 1) continue;
+      const flat = new KernelCall(ctx, await ceilingPipe(ctx, 'read_flat'), 'read_flat', 4, [undefined, out, src]);
+      flat.u32(1, perInvocation).u32(2, T);
+      made.push({ kernel, bytes: perInvocation * T * 16, encode: (p) => flat.dispatch(p, Math.ceil(T / CEILING_WG)), destroy: () => flat.destroy() });
+    } else {
+      const f16 = kernel === 'read_stream_f16';
+      const wordsPerRow = f16 ? N / 2 : N;
+      const K = Math.floor(bytes / 4 / wordsPerRow);
+      if (K < 1) continue;
+      const stream = new KernelCall(ctx, await ceilingPipe(ctx, 'read_stream', { W_F16: f16 ? 1 : 0 }), kernel, 4, [src, out]);
+      stream.u32(0, 1).u32(1, K).u32(2, N).u32(3, wordsPerRow);
+      made.push({ kernel, bytes: K * wordsPerRow * 4, encode: (p) => stream.dispatch(p, Math.ceil(N / 8 / CEILING_WG)), destroy: () => stream.destroy() });
+    }
+  }
+  return made;
+}
+
 /**
  * Measures this adapter's ceilings: read bandwidth with the decode kernel's own
  * access pattern and with a flat stream, copy bandwidth, peak FMA rate,
@@ -73,10 +114,9 @@ const code = `${ceilingKernels}\n${laneColumns}`;
  */
 export async function measureCeilings(ctx: GpuContext, o: CeilingOptions, progress: (m: string) => void = () => {}): Promise<Ceilings> {
   const device = ctx.device;
-  const lanes = ctx.tuning.gemv.lanes;
-  const WG = 64;
+  const WG = CEILING_WG;
   const COALESCED_INVOCATIONS = 1 << 18;
-  const pipe = (entry: string, extra: Record<string, number> = {}) => ctx.pipelines.get('ceilings', code, entry, { LANES: lanes, WG, ...extra });
+  const pipe = (entry: string, extra: Record<string, number> = {}) => ceilingPipe(ctx, entry, extra);
   const limit = maxBindingBytes(device.limits);
   const skipped: string[] = [];
   const out = ctx.storage('ceil.out', 4 * 65536 * 4);
@@ -102,21 +142,12 @@ export async function measureCeilings(ctx: GpuContext, o: CeilingOptions, progre
     }
     progress(`ceilings: read and copy ${mib} MiB`);
     const src = ctx.storage('ceil.src', bytes, new Float32Array(bytes / 4).fill(1));
-    // read_stream: a [K, 4096] matrix in the decode kernel's layout, as f32 and as f16.
-    const N = 4096;
-    const stream = new KernelCall(ctx, await pipe('read_stream'), 'read_stream', 4, [src, out]);
-    stream.u32(0, 1).u32(1, bytes / 4 / N).u32(2, N).u32(3, N);
-    const sMs = await timePass((p) => stream.dispatch(p, Math.ceil(N / 8 / WG)));
-    read.push({ kernel: 'read_stream', bytes, ms: sMs, GBps: bytes / sMs.median / 1e6 });
-    const half = new KernelCall(ctx, await pipe('read_stream', { W_F16: 1 }), 'read_stream_f16', 4, [src, out]);
-    half.u32(0, 1).u32(1, bytes / 2 / N).u32(2, N).u32(3, N / 2);
-    const hMs = await timePass((p) => half.dispatch(p, Math.ceil(N / 8 / WG)));
-    read.push({ kernel: 'read_stream_f16', bytes, ms: hMs, GBps: bytes / hMs.median / 1e6 });
-    half.destroy();
-    const flat = new KernelCall(ctx, await pipe('read_flat'), 'read_flat', 4, [undefined, out, src]);
-    flat.u32(1, bytes / 16 / 4096).u32(2, 4096);
-    const fMs = await timePass((p) => flat.dispatch(p, 4096 / WG));
-    read.push({ kernel: 'read_flat', bytes, ms: fMs, GBps: bytes / fMs.median / 1e6 });
+    // read_stream: a [K, 4096] matrix in the decode kernel's layout, as f32 and as f16; read_flat.
+    for (const k of await readKernels(ctx, src, bytes, out, ['read_stream', 'read_stream_f16', 'read_flat'])) {
+      const ms = await timePass(k.encode);
+      read.push({ kernel: k.kernel, bytes: k.bytes, ms, GBps: k.bytes / ms.median / 1e6 });
+      k.destroy();
+    }
     // read_coalesced: 2^18 invocations (a large GPU's worth in flight), each striding over the buffer.
     const T = Math.min(COALESCED_INVOCATIONS, bytes / 16);
     const perInvocation = Math.floor(bytes / 16 / T);
@@ -140,8 +171,6 @@ export async function measureCeilings(ctx: GpuContext, o: CeilingOptions, progre
     });
     copy.push({ bytes, ms: cMs, GBps: (2 * bytes) / cMs.median / 1e6 });
     for (const b of [src, dst]) b.destroy();
-    stream.destroy();
-    flat.destroy();
   }
 
   progress('ceilings: FMA peak');

@@ -92,6 +92,21 @@ describe('GPU timing', () => {
     const ctx = await gpu();
     const res = await kernelBench(ctx, { gemv: [[1, 65, 63], [4, 65, 63]], gemm: [[3, 64, 65]], dtypes: ['f32', 'f16'], repeats: 1, peers: true }, () => {});
     expect(res.peerError).toBeUndefined();
+    // Each GEMV row carries the read ceilings timed in turn with it; the GEMM rows do not.
+    for (const r of res.rows) {
+      if (r.kernel === 'gemm') expect(r.adjacentReadGBps).toBeUndefined();
+      else expect(r.adjacentReadGBps).toBeGreaterThan(0);
+      if (r.kernel === 'gemv' && r.dtype === 'f16') expect(r.adjacentF16ReadGBps).toBeGreaterThan(0);
+      else expect(r.adjacentF16ReadGBps).toBeUndefined();
+    }
+    expect(res.rows.map((r) => [r.kernel, r.dtype, r.M])).toEqual([
+      ['gemv', 'f32', 1],
+      ['gemv', 'f32', 4],
+      ['gemm', 'f32', 3],
+      ['gemv', 'f16', 1],
+      ['gemv', 'f16', 4],
+      ['gemm', 'f16', 3],
+    ]);
     // The f32 GEMM and the B = 1 GEMV: the shapes a peer has (no f16 weights, no batched GEMV of its own).
     expect(res.peers.map((p) => [p.kernel, p.M, p.K, p.N])).toEqual([
       ['gemv', 1, 65, 63],
@@ -104,9 +119,11 @@ describe('GPU timing', () => {
       expect(p.ms.median).toBeGreaterThan(0);
       expect(p.speedup).toBeCloseTo(p.ms.median / p.oursMs, 9);
     }
-    // The peer has gone and our device still works.
-    const again = await kernelBench(ctx, { gemv: [[1, 64, 64]], gemm: [], dtypes: ['f32'], repeats: 1 }, () => {});
+    // The peer has gone and our device still works; an f16-only run still has a plain read rate.
+    const again = await kernelBench(ctx, { gemv: [[1, 64, 64]], gemm: [], dtypes: ['f16'], repeats: 1 }, () => {});
     expect(again.rows[0]!.ms.median).toBeGreaterThan(0);
+    expect(again.rows[0]!.adjacentReadGBps).toBeGreaterThan(0);
+    expect(again.rows[0]!.adjacentF16ReadGBps).toBeGreaterThan(0);
     expect(again.peers).toEqual([]);
   });
 
