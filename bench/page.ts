@@ -78,8 +78,8 @@ async function runSuite(suite: string, quick: boolean, meta: object): Promise<vo
     const c = await needCeilings();
     const gemvSize = quick ? 512 : 4096; // 64 MiB of f32 weights: past the caches
     const gemmSize = quick ? 512 : 2048;
-    const { rows, skipped, peers, peerError } = unwrap(await api.kernelBench({ gemv: [1, 4, 8].map((b) => [b, gemvSize, gemvSize]), gemm: [[quick ? 64 : 512, gemmSize, gemmSize]], dtypes: [dtype], repeats: 3, peers: true }));
-    results.kernels = { ...meta, ceilings: c, skipped, rows: judgedKernelRows(rows, c), peers, ...(peerError ? { peerError } : {}) };
+    const { rows, skipped, peers, peerErrors } = unwrap(await api.kernelBench({ gemv: [1, 4, 8].map((b) => [b, gemvSize, gemvSize]), gemm: [[quick ? 64 : 512, gemmSize, gemmSize]], dtypes: [dtype], repeats: 3, peers: true }));
+    results.kernels = { ...meta, ceilings: c, skipped, rows: judgedKernelRows(rows, c), peers, peerErrors };
   } else if (suite === 'sweep') {
     const c = await needCeilings();
     const out = unwrap(await api.sweepBench({ widths: quick ? LADDER_WIDTHS_QUICK.slice(0, 3) : LADDER_WIDTHS, dtypes: ['f32', 'f16'], decodeSteps: 4, prefillModel: model, promptLengths: quick ? [1, 16] : [1, 8, 32, 128, 512], ceilings: c }));

@@ -35,7 +35,7 @@ const program = new Command('bench')
   .option('--max-seqs <n>', 'serve: sequences running at once (16: one GEMV pass reads the weights once for up to 16 rows)', parse.int(1), 16)
   .option('--budget <n>', 'serve: token rows per step (a prefill chunk shares a step with the decodes)', parse.int(1), 64)
   .option('--kernel-size <n>', 'kernels: K = N of the GEMV and GEMM shapes (default GEMV 4096, GEMM 2048; 1024 with --quick; a GPU with a large cache needs more)', parse.int(1))
-  .option('--no-peers', 'kernels: skip timing tfjs-backend-webgpu on the same shapes (about a minute on a 2-core software adapter)')
+  .option('--no-peers', 'kernels: skip timing tfjs-backend-webgpu and onnxruntime-web on the same shapes (a minute or two on a 2-core software adapter)')
   .option('--ladder <widths>', 'sweep: model widths D of the decode ladder (comma-separated; default 64..2048, about 0.4-360 MiB f32)')
   .option('--tuning <json>', 'override the adapter\'s kernel tuning (src/gpu/tuning.ts), e.g. \'{"gemv":{"splitInvocations":131072}}\'', parse.json)
   .option('--out <dir>', 'where to write <suite>.json', 'bench/results')
@@ -149,15 +149,15 @@ async function main(o: Opts): Promise<void> {
           const shapes: [number, number, number][] = [1, 4, 8].map((b) => [b, gemvSize, gemvSize]);
           const c = await needCeilings();
           spinner.start('kernels: starting');
-          const { rows, skipped, peers, peerError } = unwrap(
+          const { rows, skipped, peers, peerErrors } = unwrap(
             await runner.call('kernelBench', { gemv: shapes, gemm: [[o.quick ? 128 : 512, gemmSize, gemmSize]], dtypes: ['f32', 'f16'], repeats, peers: o.peers }),
           );
           spinner.succeed('kernels: GEMV (decode) and GEMM (prefill) alone');
           console.log(kernelTable(rows, c));
           if (skipped.length) console.log(`skipped: ${skipped.join('; ')}`);
-          if (peers.length) console.log(`the same f32 shapes through a peer on this adapter, timed on the same clock:\n${peerTable(peers)}`);
-          if (peerError) console.log(`peer not measured: ${peerError}`);
-          result = { ceilings: c, skipped, rows: judgedKernelRows(rows, c), peers, ...(peerError ? { peerError } : {}) };
+          if (peers.length) console.log(`the same f32 shapes through other engines on this adapter and device, timed on the same clock:\n${peerTable(peers)}`);
+          for (const e of peerErrors) console.log(`peer not measured: ${e}`);
+          result = { ceilings: c, skipped, rows: judgedKernelRows(rows, c), peers, peerErrors };
         } else {
           const out = unwrap(await runner.call('serveBench', { model: o.model, policies, trace, maxSeqs: o.maxSeqs, tokenBudget: o.budget }));
           spinner.succeed(`serve: ${trace.length} requests (${o.workload}) on ${o.model}, max ${o.maxSeqs} sequences, ${o.budget} rows per step`);

@@ -7,20 +7,7 @@
 // timestamps written by empty passes submitted just before and just after it.
 import type { GpuContext } from '../../src/index.js';
 import { PassClock } from '../../src/gpu/pass-clock.js';
-import type { Stats } from '../../src/perf/stats.js';
-
-export interface PeerMatmulRow {
-  /** Library and version, e.g. "tfjs-backend-webgpu 4.22.0". */
-  peer: string;
-  kernel: 'gemv' | 'gemm';
-  M: number;
-  K: number;
-  N: number;
-  ms: Stats;
-  gflops: number;
-  /** Largest |peer - CPU| over the first output row, against that row's largest |value|: the peer computed this product. */
-  firstRowRelErr: number;
-}
+import { firstRowError, peerRow, peerValues, type PeerMatmulRow } from './common.js';
 
 type Tf = typeof import('@tensorflow/tfjs-core');
 
@@ -40,17 +27,6 @@ function withNavigatorGpu<T>(ctx: GpuContext, make: () => T): T {
     if (had) Object.defineProperty(globalThis, 'navigator', had);
     else delete g.navigator;
   }
-}
-
-/** Deterministic values in [-1, 1) (the peer's inputs; the CPU check recomputes from them). */
-function values(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 31 - 1;
-  }
-  return out;
 }
 
 /**
@@ -74,8 +50,8 @@ export async function tfjsMatmulBench(ctx: GpuContext, shapes: [number, number, 
     if (!(await tf.setBackend('webgpu')) || tf.backend() !== backend) throw new Error('tfjs could not start its WebGPU backend on this device');
     for (const [M, K, N] of shapes) {
       progress(`kernels: peer ${peer} matMul ${M}x${K}x${N}`);
-      const av = values(M * K, 1);
-      const bv = values(K * N, 2);
+      const av = peerValues(M * K, 1);
+      const bv = peerValues(K * N, 2);
       const a = tf.tensor2d(av, [M, K]);
       const b = tf.tensor2d(bv, [K, N]);
       const check = tf.matMul(a, b);
@@ -88,7 +64,7 @@ export async function tfjsMatmulBench(ctx: GpuContext, shapes: [number, number, 
         backend.submitQueue();
         c.dispose();
       }, repeats);
-      rows.push({ peer, kernel: M === 1 ? 'gemv' : 'gemm', M, K, N, ms, gflops: (2 * M * K * N) / ms.median / 1e6, firstRowRelErr: firstRowError(firstRow, av, bv, K, N) });
+      rows.push(peerRow(peer, M, K, N, ms, firstRowError(firstRow, av, bv, K, N)));
       a.dispose();
       b.dispose();
     }
@@ -97,17 +73,4 @@ export async function tfjsMatmulBench(ctx: GpuContext, shapes: [number, number, 
     tf.removeBackend('webgpu');
   }
   return rows;
-}
-
-/** max |got - a[0,:] . b| over the row, over the row's largest |value| (f64 reference). */
-function firstRowError(got: Float32Array, a: Float32Array, b: Float32Array, K: number, N: number): number {
-  let maxErr = 0;
-  let scale = 0;
-  for (let n = 0; n < N; n++) {
-    let s = 0;
-    for (let k = 0; k < K; k++) s += a[k]! * b[k * N + n]!;
-    maxErr = Math.max(maxErr, Math.abs(got[n]! - s));
-    scale = Math.max(scale, Math.abs(s));
-  }
-  return maxErr / Math.max(scale, 1e-30);
 }

@@ -271,13 +271,14 @@ export function renderReport(root: HTMLElement, results: BenchResults): void {
     );
     const peers: any[] = results.kernels.peers ?? [];
     if (peers.length) {
-      const p = section(root, 'Beside a peer', 'The same f32 shapes through another WebGPU engine on this adapter and device, timed on the same clock (timestamps from empty passes submitted just before and after its work).');
+      const p = section(root, 'Beside a peer', 'The same f32 shapes through other WebGPU engines on this adapter and device, timed on the same clock (timestamps from empty passes submitted just before and after their work).');
       table(
         p,
         ['peer', 'kernel', 'M', 'K', 'N', 'peer ms', 'peer GFLOP/s', 'ours ms', 'ours GFLOP/s', 'ours faster by'],
         peers.map((r) => [r.peer, r.kernel, r.M, r.K, r.N, fmt(r.ms.median), fmt(r.gflops), fmt(r.oursMs), fmt(r.oursGflops), `${fmt(r.speedup, 1)}x`]),
       );
     }
-    if (results.kernels.peerError) section(root, 'Beside a peer', `Not measured: ${results.kernels.peerError}`);
+    const peerErrors: string[] = results.kernels.peerErrors ?? [];
+    if (peerErrors.length) section(root, 'Peers not measured', peerErrors.join('; '));
   }
 }

@@ -8,7 +8,9 @@ import type { GpuContext, WeightDtype } from '../../src/index.js';
 import { readKernels, type Ceilings } from '../../src/perf/ceilings.js';
 import { weightReadGBps } from '../../src/perf/cost-model.js';
 import type { Stats } from '../../src/perf/stats.js';
-import { tfjsMatmulBench, type PeerMatmulRow } from '../peers/tfjs.js';
+import type { PeerMatmulRow } from '../peers/common.js';
+import { ortMatmulBench } from '../peers/ort.js';
+import { tfjsMatmulBench } from '../peers/tfjs.js';
 
 export interface KernelBenchRequest {
   /** [rows M (B for GEMV), K, N] */
@@ -16,7 +18,7 @@ export interface KernelBenchRequest {
   gemm: [number, number, number][];
   dtypes: WeightDtype[];
   repeats: number;
-  /** Also time a peer (tfjs-backend-webgpu) on the f32 GEMM shapes and the B = 1 GEMVs. */
+  /** Also time the peers (tfjs-backend-webgpu, onnxruntime-web) on the f32 GEMM shapes and the B = 1 GEMVs. */
   peers?: boolean;
 }
 
@@ -45,9 +47,9 @@ export interface KernelBenchResult {
   rows: KernelBenchRow[];
   /** Shapes not run, each with the reason (a buffer past the device's limits). */
   skipped: string[];
-  /** The peer's rows, when asked for; `peerError` says why there are none. */
+  /** The peers' rows, when asked for; `peerErrors` says why a peer has none ("onnxruntime-web: ..."). */
   peers: PeerComparison[];
-  peerError?: string;
+  peerErrors: string[];
 }
 
 /** A peer's matmul beside ours on the same shape, adapter and clock. */
@@ -121,7 +123,7 @@ export async function kernelBench(ctx: GpuContext, req: KernelBenchRequest, prog
   }
   clock.destroy();
   const rows = runnable.map((j) => timed.get(j)!);
-  const result: KernelBenchResult = { rows, skipped, peers: [] };
+  const result: KernelBenchResult = { rows, skipped, peers: [], peerErrors: [] };
   if (req.peers) await comparePeers(ctx, req, rows, result, progress);
   return result;
 }
@@ -179,18 +181,25 @@ async function gemvGroup(ctx: GpuContext, clock: PassClock, group: Job[], repeat
   return rows;
 }
 
-/** The peer on the f32 shapes we ran (GEMM, and GEMV at B = 1), each set beside our row. */
+const PEERS: [string, typeof tfjsMatmulBench][] = [
+  ['tfjs-backend-webgpu', tfjsMatmulBench],
+  ['onnxruntime-web', ortMatmulBench],
+];
+
+/** Each peer on the f32 shapes we ran (GEMM, and GEMV at B = 1), each row set beside ours. */
 async function comparePeers(ctx: GpuContext, req: KernelBenchRequest, rows: KernelBenchRow[], result: KernelBenchResult, progress: (msg: string) => void): Promise<void> {
   const ours = rows.filter((r) => r.dtype === 'f32' && (r.kernel === 'gemm' || r.M === 1));
   if (!ours.length) return;
-  try {
-    const theirs = await tfjsMatmulBench(ctx, ours.map((r) => [r.M, r.K, r.N]), req.repeats, progress);
-    result.peers = theirs.map((p, i) => {
-      const o = ours[i]!;
-      return { ...p, oursMs: o.ms.median, oursGflops: o.gflops, speedup: p.ms.median / o.ms.median };
-    });
-  } catch (e) {
-    // The peer is a comparison, not the benchmark: our rows stand without it.
-    result.peerError = `${(e as Error).name}: ${(e as Error).message}`;
+  for (const [name, bench] of PEERS) {
+    try {
+      const theirs = await bench(ctx, ours.map((r) => [r.M, r.K, r.N]), req.repeats, progress);
+      for (const [i, p] of theirs.entries()) {
+        const o = ours[i]!;
+        result.peers.push({ ...p, oursMs: o.ms.median, oursGflops: o.gflops, speedup: p.ms.median / o.ms.median });
+      }
+    } catch (e) {
+      // A peer is a comparison, not the benchmark: our rows stand without it.
+      result.peerErrors.push(`${name}: ${(e as Error).message}`);
+    }
   }
 }

@@ -89,9 +89,10 @@ export class PassClock {
    * record itself (a peer library's kernels): an empty pass that writes the start
    * timestamp is submitted before it and one that writes the end after it. The queue
    * runs them in order, so the span is the work's GPU time on the same clock as
-   * `once`, plus two empty passes. Wall clock where there are no timestamps.
+   * `once`, plus two empty passes (and any wait for the CPU between the submits, when
+   * `submitWork` awaits). Wall clock where there are no timestamps.
    */
-  async around(submitWork: () => void): Promise<number> {
+  async around(submitWork: () => void | Promise<void>): Promise<number> {
     const device = this.ctx.device;
     const bracket = (writes: GPUComputePassTimestampWrites | undefined, resolve: boolean) => {
       const enc = device.createCommandEncoder();
@@ -101,13 +102,13 @@ export class PassClock {
     };
     const t0 = performance.now();
     bracket(this.timer.opening(0), false);
-    submitWork();
+    await submitWork(); // a peer may need to await its own run before its work is submitted
     bracket(this.timer.closing(0), true);
     return this.reading(t0);
   }
 
   /** `around` as `stats` does `once`: untimed runs (the first compiles and uploads; then the warm-up), then `repeats` readings. */
-  async statsAround(submitWork: () => void, repeats: number): Promise<Stats> {
+  async statsAround(submitWork: () => void | Promise<void>, repeats: number): Promise<Stats> {
     this.lastMs = 0;
     const t0 = performance.now();
     do await this.around(submitWork);

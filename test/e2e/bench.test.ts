@@ -32,12 +32,15 @@ describe('npm run bench -- --quick', () => {
     for (const r of sweep.batched) for (const k of ['weightBytes', 'dtype', 'msPerStep', 'overB1', 'tokensPerSec']) expect(r, k).toHaveProperty(k);
     expect(sweep.ceilings.f16ReadGBps).toBeGreaterThan(0);
     const kernels = json('kernels');
-    expect(kernels.peers.map((r: { kernel: string; M: number }) => [r.kernel, r.M])).toEqual([
-      ['gemv', 1],
-      ['gemm', 128],
+    expect(kernels.peerErrors).toEqual([]);
+    expect(kernels.peers.map((r: { peer: string; kernel: string; M: number }) => [r.peer.split(' ')[0], r.kernel, r.M])).toEqual([
+      ['tfjs-backend-webgpu', 'gemv', 1],
+      ['tfjs-backend-webgpu', 'gemm', 128],
+      ['onnxruntime-web', 'gemv', 1],
+      ['onnxruntime-web', 'gemm', 128],
     ]);
     for (const r of kernels.peers) for (const k of ['peer', 'ms', 'gflops', 'oursMs', 'oursGflops', 'speedup', 'firstRowRelErr']) expect(r, k).toHaveProperty(k);
-    expect(stdout).toMatch(/through a peer on this adapter/);
+    expect(stdout).toMatch(/through other engines on this adapter/);
     const serve = json('serve');
     expect(serve.rows.map((r: { policy: string }) => r.policy)).toEqual(['serial', 'static', 'continuous']);
     for (const r of serve.rows) {
