@@ -153,11 +153,12 @@ async function main(o: Opts): Promise<void> {
             await runner.call('kernelBench', { gemv: shapes, gemm: [[o.quick ? 128 : 512, gemmSize, gemmSize]], dtypes: ['f32', 'f16'], repeats, peers: o.peers }),
           );
           spinner.succeed('kernels: GEMV (decode) and GEMM (prefill) alone');
-          console.log(kernelTable(rows, c));
+          const judged = judgedKernelRows(rows, c);
+          console.log(kernelTable(judged));
           if (skipped.length) console.log(`skipped: ${skipped.join('; ')}`);
           if (peers.length) console.log(`the same f32 shapes through other engines on this adapter and device, timed on the same clock:\n${peerTable(peers)}`);
           for (const e of peerErrors) console.log(`peer not measured: ${e}`);
-          result = { ceilings: c, skipped, rows: judgedKernelRows(rows, c), peers, peerErrors };
+          result = { ceilings: c, skipped, rows: judged, peers, peerErrors };
         } else {
           const out = unwrap(await runner.call('serveBench', { model: o.model, policies, trace, maxSeqs: o.maxSeqs, tokenBudget: o.budget }));
           spinner.succeed(`serve: ${trace.length} requests (${o.workload}) on ${o.model}, max ${o.maxSeqs} sequences, ${o.budget} rows per step`);

@@ -4,10 +4,9 @@ import { describeAdapter, fmt, mib } from '../report/format.js';
 import type { AdapterReport } from '../../src/index.js';
 import type { Tuning } from '../../src/gpu/tuning.js';
 import type { DecodeBenchRow } from '../suites/decode.js';
-import type { KernelBenchRow, PeerComparison } from '../suites/kernels.js';
+import type { JudgedKernelRow, PeerComparison } from '../suites/kernels.js';
 import type { ServePolicyRow } from '../suites/serve.js';
 import type { Ceilings } from '../../src/perf/ceilings.js';
-import { weightReadGBps } from '../../src/perf/cost-model.js';
 import type { SweepResult } from '../suites/sweep.js';
 import type { VerifyRow } from '../suites/verify.js';
 
@@ -34,18 +33,16 @@ export function decodeTable(rows: DecodeBenchRow[]): string {
   return t.toString();
 }
 
-export function kernelTable(rows: KernelBenchRow[], c?: Ceilings): string {
+/** Kernel rows as judgedKernelRows made them (the fractions are computed there, once). */
+export function kernelTable(rows: JudgedKernelRow[]): string {
   const t = new Table({ head: ['kernel', 'dtype', 'M (B)', 'K', 'N', 'ms (min-max)', 'GB/s', 'of read ceiling', 'of ceiling timed beside it', 'GFLOP/s', 'of FMA peak'] });
-  for (const r of rows)
-    t.push([r.kernel, r.dtype, r.M, r.K, r.N, `${fmt(r.ms.median)} (${fmt(r.ms.min)}-${fmt(r.ms.max)})`, fmt(r.achievedGBps), c ? ofCeiling(r, c) : '-', ofAdjacent(r), fmt(r.gflops), c ? pct(r.gflops / c.fmaGflops) : '-']);
+  for (const r of rows) {
+    // GEMV rows against the read ceilings timed in turn with them (KernelBenchRow.adjacentReadGBps).
+    const [read, own] = 'fractionOfAdjacentRead' in r ? [r.fractionOfAdjacentRead, r.fractionOfAdjacentDtypeCeiling] : [];
+    const adjacent = read === undefined || own === undefined ? '-' : ofCeiling({ dtype: r.dtype, fractionOfReadBandwidth: read, fractionOfDtypeCeiling: own });
+    t.push([r.kernel, r.dtype, r.M, r.K, r.N, `${fmt(r.ms.median)} (${fmt(r.ms.min)}-${fmt(r.ms.max)})`, fmt(r.achievedGBps), ofCeiling(r), adjacent, fmt(r.gflops), pct(r.fractionOfPeak)]);
+  }
   return t.toString();
-}
-
-/** A GEMV row against the read ceilings timed in turn with it (KernelBenchRow.adjacentReadGBps). */
-function ofAdjacent(r: KernelBenchRow): string {
-  if (r.adjacentReadGBps === undefined) return '-';
-  const rates = { readGBps: r.adjacentReadGBps, f16ReadGBps: r.adjacentF16ReadGBps ?? r.adjacentReadGBps };
-  return ofCeiling({ dtype: r.dtype, achievedGBps: r.achievedGBps, fractionOfReadBandwidth: r.achievedGBps / rates.readGBps, fractionOfDtypeCeiling: r.achievedGBps / weightReadGBps(rates, r.dtype) });
 }
 
 /** A peer's matmul beside ours: same shape, adapter and clock (bench/peers/). */
@@ -80,10 +77,8 @@ export function serveTable(rows: ServePolicyRow[]): string {
 const pct = (x: number) => `${fmt(x * 100, 0)}%`;
 
 /** Fraction of the read ceiling, and for f16 of the f16 read-and-unpack ceiling too. */
-function ofCeiling(r: { dtype: string; achievedGBps: number; fractionOfReadBandwidth?: number; fractionOfDtypeCeiling?: number }, c?: Ceilings): string {
-  const read = r.fractionOfReadBandwidth ?? (c ? r.achievedGBps / c.readGBps : NaN);
-  const own = r.fractionOfDtypeCeiling ?? (c ? r.achievedGBps / weightReadGBps(c, 'f16') : NaN);
-  return r.dtype === 'f16' && Number.isFinite(own) ? `${pct(read)} (f16 roof ${pct(own)})` : pct(read);
+function ofCeiling(r: { dtype: string; fractionOfReadBandwidth: number; fractionOfDtypeCeiling: number }): string {
+  return r.dtype === 'f16' && Number.isFinite(r.fractionOfDtypeCeiling) ? `${pct(r.fractionOfReadBandwidth)} (f16 roof ${pct(r.fractionOfDtypeCeiling)})` : pct(r.fractionOfReadBandwidth);
 }
 
 export function ceilingsTable(c: Ceilings): string {

@@ -60,7 +60,10 @@ export interface PeerComparison extends PeerMatmulRow {
   speedup: number;
 }
 
-/** The rows as the result files carry them (kernels.json, the page's JSON): judged by the same run's ceilings. */
+/** A kernel row as the result files carry it (kernels.json, the page's JSON) and the tables print it. */
+export type JudgedKernelRow = ReturnType<typeof judgedKernelRows>[number];
+
+/** The rows judged by the same run's ceilings and, GEMV rows, by the ceilings timed beside them. */
 export function judgedKernelRows(rows: KernelBenchRow[], c: Ceilings) {
   return rows.map((r) => ({
     ...r,

@@ -50,13 +50,7 @@ export class PassClock {
 
   /** Median and spread of `repeats` readings after a warm-up; unusable readings are dropped. */
   async stats(encode: (pass: GPUComputePassEncoder) => void, repeats: number): Promise<Stats> {
-    this.lastMs = 0; // a new kernel: the last one's time says nothing about it
-    const first = await this.once(encode);
-    await this.keepBusy(encode, first);
-    const xs: number[] = [];
-    for (let i = 0; i < repeats; i++) xs.push(await this.once(encode));
-    this.ctx.check();
-    return stats(xs.filter(Number.isFinite));
+    return (await this.statsRoundRobin([encode], repeats))[0]!;
   }
 
   /**
@@ -67,7 +61,7 @@ export class PassClock {
   async statsRoundRobin(encodes: ReadonlyArray<(pass: GPUComputePassEncoder) => void>, repeats: number): Promise<Stats[]> {
     const last: number[] = [];
     for (const encode of encodes) {
-      this.lastMs = 0;
+      this.lastMs = 0; // a new kernel: the last one's time says nothing about it
       const first = await this.once(encode);
       last.push(this.lastMs);
       await this.keepBusy(encode, first);
