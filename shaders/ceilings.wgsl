@@ -3,7 +3,8 @@
 // read_stream  sums a [K, N] weight matrix with the decode GEMV's own loads
 //              (lane_columns and load_lane8 from shaders/lane_columns.wgsl, appended to
 //              this file by src/perf/ceilings.ts), minus the fmas: the read ceiling for
-//              the decode kernel is measured with the layout the decode kernel uses.
+//              the decode kernel is measured with the layout the decode kernel uses,
+//              BLOCKS (1 or 2) 8-column blocks per lane as the one-row GEMV has.
 //              W_F16 = true reads f16 pairs and unpacks them as the GEMV does: the roof
 //              for f16 weights where unpacking costs more than reading
 //              (src/perf/cost-model.ts). Uniforms: rows (unused), K, N, rowWords.
@@ -39,14 +40,19 @@ fn row_words() -> u32 { return p.rowWords; }
 fn read_stream(@builtin(global_invocation_id) gid: vec3<u32>) {
   let lc = lane_columns(gid.x % LANES, gid.x / LANES);
   if (lc.first >= p.N) { return; }
-  var s0 = vec4(0.0);
-  var s1 = vec4(0.0);
+  let b1 = lc.base + block_words();
+  var s0 = vec4(0.0); var s1 = vec4(0.0); var s2 = vec4(0.0); var s3 = vec4(0.0);
   for (var k = 0u; k < p.K; k++) {
     let wk = load_lane8(k, lc.base);
     s0 += wk.lo;
     s1 += wk.hi;
+    if (BLOCKS == 2u) {
+      let wb = load_lane8(k, b1);
+      s2 += wb.lo;
+      s3 += wb.hi;
+    }
   }
-  out[gid.x] = dot(s0 + s1, vec4(1.0));
+  out[gid.x] = dot(s0 + s1 + s2 + s3, vec4(1.0));
 }
 
 @compute @workgroup_size(WG)

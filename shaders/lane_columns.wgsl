@@ -6,34 +6,44 @@
 // uniform `p` with a field N. shaders/ceilings.wgsl appends it too, so its read ceiling
 // reads with exactly these loads.
 //
-// Lane `lane` of lane group g owns 8 columns: g*8*LANES + j*LANES + lane (f32), or the
-// two columns of words g*4*LANES + j*LANES + lane (f16, low half = even column). So
-// LANES neighbours read LANES consecutive words with each scalar load: on SwiftShader (a
-// 4-lane subgroup is one CPU SIMD context) one masked gather of four useful words.
-// Words past a row's end belong to columns never stored.
+// Lane `lane` of lane group g owns BLOCKS blocks of 8 columns. Block 0 is columns
+// g*8*BLOCKS*LANES + j*LANES + lane (f32), or the two columns of words
+// g*4*BLOCKS*LANES + j*LANES + lane (f16, low half = even column); block b is block 0
+// moved b * block_words() words, b * block_columns() columns. So LANES neighbours read
+// LANES consecutive words with each scalar load: on SwiftShader (a 4-lane subgroup is
+// one CPU SIMD context) one masked gather of four useful words. Words past a row's end
+// belong to columns never stored.
+
+// 8-column blocks per lane: 2 only for the one-row GEMV (gemv.wgsl's gemv_wide), where
+// it halves the activation loads per weight load (src/gpu/tuning.ts, gemv.blocksAtB1).
+override BLOCKS: u32 = 1;
 
 struct W8 { lo: vec4<f32>, hi: vec4<f32> }
 
 struct LaneColumns {
-  base: u32,           // first word this lane reads in a row
-  cols: array<u32, 8>, // the output columns of its 8 weights
+  base: u32,           // first word this lane reads in a row (block 0)
+  cols: array<u32, 8>, // the output columns of its 8 weights (block 0)
   first: u32,          // the lane group's first column (past N: nothing to do)
 }
 
 fn lane_columns(lane: u32, g: u32) -> LaneColumns {
   var c: LaneColumns;
-  c.first = g * 8u * LANES;
+  c.first = g * 8u * BLOCKS * LANES;
   if (W_F16) {
-    c.base = g * 4u * LANES + lane;
+    c.base = g * 4u * BLOCKS * LANES + lane;
     for (var j = 0u; j < 8u; j++) { c.cols[j] = 2u * (c.base + (j / 2u) * LANES) + j % 2u; }
   } else {
-    c.base = g * 8u * LANES + lane;
+    c.base = g * 8u * BLOCKS * LANES + lane;
     for (var j = 0u; j < 8u; j++) { c.cols[j] = c.base + j * LANES; }
   }
   return c;
 }
 
-// This lane's 8 weights of row k.
+// How far block b + 1 starts after block b: in a weight row's words, in columns.
+fn block_words() -> u32 { return select(8u, 4u, W_F16) * LANES; }
+fn block_columns() -> u32 { return 8u * LANES; }
+
+// This lane's 8 weights of row k in the block starting at word `base`.
 fn load_lane8(k: u32, base: u32) -> W8 {
   let row = k * row_words() + base;
   if (W_F16) {
@@ -53,10 +63,13 @@ fn step8(av: f32, wk: W8, c0: ptr<function, vec4<f32>>, c1: ptr<function, vec4<f
   *c1 = fma(vec4(av), wk.hi, *c1);
 }
 
-fn store_lane8(row: u32, cols: array<u32, 8>, v0: vec4<f32>, v1: vec4<f32>) {
+// Stores one row's 8 outputs of block 0's columns moved `shift` columns.
+fn store_lane8(row: u32, cols: array<u32, 8>, shift: u32, v0: vec4<f32>, v1: vec4<f32>) {
   let o = row * p.N;
   for (var j = 0u; j < 4u; j++) {
-    if (cols[j] < p.N) { out[o + cols[j]] = v0[j]; }
-    if (cols[j + 4u] < p.N) { out[o + cols[j + 4u]] = v1[j]; }
+    let lo = cols[j] + shift;
+    let hi = cols[j + 4u] + shift;
+    if (lo < p.N) { out[o + lo] = v0[j]; }
+    if (hi < p.N) { out[o + hi] = v1[j]; }
   }
 }

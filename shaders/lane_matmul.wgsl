@@ -24,7 +24,7 @@ fn row_block(a: vec4<f32>, w: W8x4, c0: ptr<function, vec4<f32>>, c1: ptr<functi
 // activations (one load per lane and a subgroup exchange where the adapter has
 // subgroups, else four loads). No invocation returns early and rows or columns past the
 // end compute on clamped indices without being stored, so every lane of a subgroup
-// takes part in act4's exchange.
+// takes part in act4's exchange. One block of 8 columns per lane (BLOCKS = 1).
 fn lane_matmul(gid: vec3<u32>, rows: u32) {
   let lane = gid.x % LANES;
   let lc = lane_columns(lane, gid.x / LANES);
@@ -135,5 +135,5 @@ fn lane_matmul(gid: vec3<u32>, rows: u32) {
 }
 
 fn store_row(row: u32, rows: u32, cols: array<u32, 8>, v0: vec4<f32>, v1: vec4<f32>) {
-  if (row < rows) { store_lane8(row, cols, v0, v1); }
+  if (row < rows) { store_lane8(row, cols, 0u, v0, v1); }
 }

@@ -26,6 +26,10 @@ export interface Tuning {
     workgroupSize: number;
     /** splitk: invocations a GEMV aims for (src/kernels/k-chunks.ts). */
     splitInvocations: number;
+    /** lanes: 8-column blocks each invocation of the one-row GEMV owns, 1 or 2 (gemv.wgsl's
+     *  gemv_wide). Two halve its activation loads per weight load; the read ceiling
+     *  (read_stream) reads with the same blocks. Rows 2..16 always take one block. */
+    blocksAtB1: number;
   };
   /** RMSNorm: one invocation per row, or one workgroup per row with a tree sum (shaders/rmsnorm.wgsl). */
   rmsnorm: 'invocation' | 'workgroup';
@@ -52,7 +56,7 @@ export function tuningFor(adapter: AdapterReport): Tuning {
   if (adapter.architecture === 'swiftshader' || adapter.vendor === 'google') {
     return {
       activations,
-      gemv: { variant: 'lanes', lanes: adapter.subgroupMinSize ?? 4, workgroupSize: 16, splitInvocations: 0 },
+      gemv: { variant: 'lanes', lanes: adapter.subgroupMinSize ?? 4, workgroupSize: 16, splitInvocations: 0, blocksAtB1: 2 },
       rmsnorm: 'invocation',
       attention: 'invocation',
       gemm: { variant: 'direct', workgroupX: 16, workgroupY: 1, tileK: 16 },
@@ -64,7 +68,7 @@ export function tuningFor(adapter: AdapterReport): Tuning {
     // with one thread per 8 columns had 256 threads for a 2048-wide matrix and read 24
     // GB/s; split-K over 8192^2 f32 reached 44% of the read ceiling (3.85 TB/s) aiming at
     // 16,384 invocations, 86% at 65,536 and 64% at 262,144 (bench --kernel-size 8192).
-    gemv: { variant: 'splitk', lanes: adapter.subgroupMaxSize ?? 32, workgroupSize: 128, splitInvocations: 65536 },
+    gemv: { variant: 'splitk', lanes: adapter.subgroupMaxSize ?? 32, workgroupSize: 128, splitInvocations: 65536, blocksAtB1: 1 },
     rmsnorm: 'workgroup',
     attention: 'workgroup',
     gemm: { variant: 'tiled', workgroupX: 8, workgroupY: 8, tileK: 16 },
@@ -100,6 +104,7 @@ export function applyTuning(base: Tuning, overrides: TuningOverrides): Tuning {
     }
   }
   const t = merged as unknown as Tuning;
+  if (t.gemv.blocksAtB1 !== 1 && t.gemv.blocksAtB1 !== 2) throw bad('gemv.blocksAtB1', `must be 1 or 2, got ${t.gemv.blocksAtB1}`);
   // gemm_direct sums all of K in one chain, so it cannot match the split-K GEMV's chunks.
   if (t.gemv.variant === 'splitk' && t.gemm.variant !== 'tiled') throw bad('gemv.variant', `'splitk' needs gemm.variant 'tiled' (gemm_direct sums K in one chunk, the split-K GEMV in several)`);
   return t;

@@ -50,13 +50,14 @@ export function gemvScratchBytes(t: Tuning, layout: MatrixLayout, maxRows: numbe
 const tooMany = (calls: Map<number, unknown>, rows: number) =>
   new RangeError(`gemv built for at most ${Math.max(...calls.keys())} rows, got ${rows}`);
 
-/** lane_matmul (shaders/lane_matmul.wgsl) in one pass: each invocation walks all of K. */
+/** lane_matmul (shaders/lane_matmul.wgsl), or gemv_wide for one row, in one pass: each invocation walks all of K. */
 class LaneGemv implements Gemv {
   private constructor(
     private readonly calls: Map<number, KernelCall>,
     private readonly layout: MatrixLayout,
     private readonly lanes: number,
     private readonly workgroup: number,
+    private readonly blocksAtB1: number,
   ) {}
 
   static async create(ctx: GpuContext, layout: MatrixLayout, x: Bind, w: Bind, out: Bind, maxRows: number, label: string): Promise<LaneGemv> {
@@ -64,19 +65,22 @@ class LaneGemv implements Gemv {
     const calls = new Map<number, KernelCall>();
     const code = withLaneMatmul(laneKernel, ctx.tuning.activations); // one source, ROWS set per bucket
     for (const b of bucketsUpTo(maxRows)) {
-      const pipeline = await ctx.pipelines.get('gemv', code, 'gemv', { W_F16: layout.dtype === 'f16' ? 1 : 0, ROWS: b, LANES: t.lanes, WG: t.workgroupSize });
+      const blocks = b === 1 ? t.blocksAtB1 : 1;
+      const pipeline = await ctx.pipelines.get('gemv', code, 'gemv', { W_F16: layout.dtype === 'f16' ? 1 : 0, ROWS: b, LANES: t.lanes, WG: t.workgroupSize, BLOCKS: blocks });
       const call = new KernelCall(ctx, pipeline, `${label}.b${b}`, 4, [x, w, out]);
       call.u32(1, layout.K).u32(2, layout.N).u32(3, layout.rowWords);
       calls.set(b, call);
     }
-    return new LaneGemv(calls, layout, t.lanes, t.workgroupSize);
+    return new LaneGemv(calls, layout, t.lanes, t.workgroupSize, t.blocksAtB1);
   }
 
   encode(pass: GPUComputePassEncoder, rows: number): void {
-    const call = this.calls.get(bucketFor(rows));
+    const bucket = bucketFor(rows);
+    const call = this.calls.get(bucket);
     if (!call || rows > GEMV_MAX_ROWS) throw tooMany(this.calls, rows);
-    // Each lane group covers 8 * LANES columns.
-    const invocations = Math.ceil(this.layout.N / (8 * this.lanes)) * this.lanes;
+    // Each lane group covers blocks x 8 x LANES columns.
+    const blocks = bucket === 1 ? this.blocksAtB1 : 1;
+    const invocations = Math.ceil(this.layout.N / (8 * blocks * this.lanes)) * this.lanes;
     call.u32(0, rows);
     call.dispatch(pass, Math.ceil(invocations / this.workgroup));
   }

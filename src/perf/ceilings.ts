@@ -99,9 +99,11 @@ export async function readKernels(ctx: GpuContext, src: GPUBuffer, bytes: number
       const wordsPerRow = f16 ? N / 2 : N;
       const K = Math.floor(bytes / 4 / wordsPerRow);
       if (K < 1) continue;
-      const stream = new KernelCall(ctx, await ceilingPipe(ctx, 'read_stream', { W_F16: f16 ? 1 : 0 }), kernel, 4, [src, out]);
+      // As many 8-column blocks per lane as the one-row GEMV takes: its loads, exactly.
+      const blocks = ctx.tuning.gemv.variant === 'lanes' ? ctx.tuning.gemv.blocksAtB1 : 1;
+      const stream = new KernelCall(ctx, await ceilingPipe(ctx, 'read_stream', { W_F16: f16 ? 1 : 0, BLOCKS: blocks }), kernel, 4, [src, out]);
       stream.u32(0, 1).u32(1, K).u32(2, N).u32(3, wordsPerRow);
-      made.push({ kernel, bytes: K * wordsPerRow * 4, encode: (p) => stream.dispatch(p, Math.ceil(N / 8 / CEILING_WG)), destroy: () => stream.destroy() });
+      made.push({ kernel, bytes: K * wordsPerRow * 4, encode: (p) => stream.dispatch(p, Math.ceil(N / 8 / blocks / CEILING_WG)), destroy: () => stream.destroy() });
     }
   }
   return made;

@@ -112,3 +112,27 @@ describe.each(['lanes', 'splitk'] as const)('gemv batching, %s', (variant) => {
     }
   });
 });
+
+describe.each(['f32', 'f16'] as const)('one-row gemv, %s weights', (dtype) => {
+  it.each([1, 3, 63, 64, 65, 129])('N=%i: two 8-column blocks per lane (gemv_wide) give the bits of one block (lane_matmul)', async (N) => {
+    const base = await gpu();
+    const K = 67;
+    const x = randomArray(K, 7 + N);
+    let w = randomArray(K * N, 11 + N);
+    if (dtype === 'f16') w = roundToF16InPlace(w);
+    const { layout, words } = packMatrix(w, K, N, dtype);
+    const wBuf = base.storage('w', words.byteLength, words);
+    const xBuf = base.storage('x', x.byteLength, x);
+    const results: Uint32Array[] = [];
+    for (const blocksAtB1 of [1, 2]) {
+      const ctx = withTuning(base, { gemv: { ...base.tuning.gemv, variant: 'lanes', blocksAtB1 } });
+      const out = base.storage('out', N * 4);
+      const gemv = await Gemv.create(ctx, layout, xBuf, wBuf, out, 1);
+      run(ctx, (pass) => gemv.encode(pass, 1));
+      const got = await readF32(ctx, out, N);
+      expect(worst(got, matmul(x, w, 1, K, N), bound(K, matmulAbs(x, w, 1, K, N))), `${blocksAtB1} blocks`).toBeUndefined();
+      results.push(new Uint32Array(got.buffer));
+    }
+    expect(results[1]).toEqual(results[0]);
+  });
+});

@@ -23,6 +23,9 @@ describe('tuning overrides', () => {
     expect(() => applyTuning(gpu, { gemmm: {} } as never)).toThrow(/unknown; known: activations/);
     expect(() => applyTuning(gpu, { gemv: { splitInvocations: '1024' } } as never)).toThrow(/expected a number/);
     expect(() => applyTuning(gpu, { gemm: 'tiled' } as never)).toThrow(/expected an object/);
+    // gemv_wide is written for two blocks; more would need another kernel.
+    expect(() => applyTuning(swiftshader, { gemv: { blocksAtB1: 3 } })).toThrow(/blocksAtB1: must be 1 or 2/);
+    expect(applyTuning(swiftshader, { gemv: { blocksAtB1: 1 } }).gemv.blocksAtB1).toBe(1);
     // Decode and prefill rows must sum K the same way: the split-K GEMV needs the tiled GEMM.
     expect(() => applyTuning(swiftshader, { gemv: { variant: 'splitk' } })).toThrow(/needs gemm.variant 'tiled'/);
     expect(applyTuning(swiftshader, { gemv: { variant: 'splitk' }, gemm: { variant: 'tiled' } }).gemv.variant).toBe('splitk');
