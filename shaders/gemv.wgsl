@@ -40,7 +40,8 @@ fn gemv(@builtin(global_invocation_id) gid: vec3<u32>) {
 // The one-row GEMV with two 8-column blocks per lane (BLOCKS = 2, ROWS = 1): 16 weight
 // loads per activation load instead of 8. On SwiftShader every load is a gather that
 // costs the same however few bytes it brings, so the activation load was a ninth of
-// the loop's loads; this measured 6-14% faster than lane_matmul's one-row loop at 4096^2
+// the loop's loads. At 4096^2 it measured 6-16% faster than lane_matmul's one-row loop
+// in four round-robin runs out of five; on narrower or longer matrices it is within 5%
 // (more blocks spill the accumulators, and unrolling k made it slower). Same fma chain
 // per output as lane_matmul, so the bits do not change.
 fn gemv_wide(gid: vec3<u32>) {
