@@ -10,7 +10,7 @@
 // Uniforms (TS order): rows, heads, group (= H/Hkv), headDim, qkvStride, kvWidth,
 //   blockSize, blocksPerSeq, capacity, scale (f32).
 // One invocation per (row, query head), holding q and the output (Dh <= 128) in
-// registers and walking keys in position order with an online softmax: the order,
+// registers (HEAD_V4 below) and walking keys in position order with an online softmax: the order,
 // and so the bits, depend only on the row's own position, never on the batch.
 
 struct Params {
@@ -54,39 +54,139 @@ fn task(i: u32) -> Task {
   return Task(t, (h / p.group) * n4, n4, seq[t], pos[t], kv4, p.capacity * kv4, (t * p.qkvStride + h * p.headDim) / 4u, (t * p.heads + h) * n4);
 }
 
+// The per-invocation form keeps q and the output in named registers, HEAD_V4 (= Dh / 4,
+// compiled in) vec4 of each in blocks of four, every index a constant: SwiftShader runs
+// an array indexed by a loop variable as a memory gather per element (design.md
+// section 6), which made q[d] and acc[d] cost as much as the cache reads they go with.
+// The sums run in the same order as a loop over d would.
+override HEAD_V4: u32 = 16u;
+
+struct Q4 { v0: vec4<f32>, v1: vec4<f32>, v2: vec4<f32>, v3: vec4<f32> }
+struct Head { b0: Q4, b1: Q4, b2: Q4, b3: Q4, b4: Q4, b5: Q4, b6: Q4, b7: Q4 } // Dh <= 128
+
+// How many of block b's four vec4 lie in the head (compile-time once HEAD_V4 is set).
+fn block_len(b: u32) -> u32 { return min(4u, max(HEAD_V4, 4u * b) - 4u * b); }
+fn has_block(b: u32) -> bool { return HEAD_V4 > 4u * b; }
+
+fn q_block(i: u32, n: u32) -> Q4 {
+  var r = Q4(qkv[i], vec4(0.0), vec4(0.0), vec4(0.0));
+  if (n > 1u) { r.v1 = qkv[i + 1u]; }
+  if (n > 2u) { r.v2 = qkv[i + 2u]; }
+  if (n > 3u) { r.v3 = qkv[i + 3u]; }
+  return r;
+}
+
+fn cache_block(i: u32, n: u32) -> Q4 {
+  var r = Q4(cache[i], vec4(0.0), vec4(0.0), vec4(0.0));
+  if (n > 1u) { r.v1 = cache[i + 1u]; }
+  if (n > 2u) { r.v2 = cache[i + 2u]; }
+  if (n > 3u) { r.v3 = cache[i + 3u]; }
+  return r;
+}
+
+// The running score plus q . k over one block, one vec4 after another.
+fn dot_block(s: f32, q: Q4, kb: u32, n: u32) -> f32 {
+  var r = s + dot(q.v0, cache[kb]);
+  if (n > 1u) { r += dot(q.v1, cache[kb + 1u]); }
+  if (n > 2u) { r += dot(q.v2, cache[kb + 2u]); }
+  if (n > 3u) { r += dot(q.v3, cache[kb + 3u]); }
+  return r;
+}
+
+// One block of the output rescaled by corr plus e times the values at vb.
+fn mix_block(acc: Q4, corr: f32, e: f32, vb: u32, n: u32) -> Q4 {
+  var r = acc;
+  r.v0 = acc.v0 * corr + e * cache[vb];
+  if (n > 1u) { r.v1 = acc.v1 * corr + e * cache[vb + 1u]; }
+  if (n > 2u) { r.v2 = acc.v2 * corr + e * cache[vb + 2u]; }
+  if (n > 3u) { r.v3 = acc.v3 * corr + e * cache[vb + 3u]; }
+  return r;
+}
+
+fn store_block(o: u32, acc: Q4, l: f32, n: u32) {
+  out[o] = acc.v0 / l;
+  if (n > 1u) { out[o + 1u] = acc.v1 / l; }
+  if (n > 2u) { out[o + 2u] = acc.v2 / l; }
+  if (n > 3u) { out[o + 3u] = acc.v3 / l; }
+}
+
+// The head starting at vec4 i of qkv (a query) or of the cache (the first values).
+fn block_from(i: u32, n: u32, fromQkv: bool) -> Q4 {
+  if (fromQkv) { return q_block(i, n); }
+  return cache_block(i, n);
+}
+
+fn load_head(i: u32, fromQkv: bool) -> Head {
+  var h: Head;
+  h.b0 = block_from(i, block_len(0u), fromQkv);
+  if (has_block(1u)) { h.b1 = block_from(i + 4u, block_len(1u), fromQkv); }
+  if (has_block(2u)) { h.b2 = block_from(i + 8u, block_len(2u), fromQkv); }
+  if (has_block(3u)) { h.b3 = block_from(i + 12u, block_len(3u), fromQkv); }
+  if (has_block(4u)) { h.b4 = block_from(i + 16u, block_len(4u), fromQkv); }
+  if (has_block(5u)) { h.b5 = block_from(i + 20u, block_len(5u), fromQkv); }
+  if (has_block(6u)) { h.b6 = block_from(i + 24u, block_len(6u), fromQkv); }
+  if (has_block(7u)) { h.b7 = block_from(i + 28u, block_len(7u), fromQkv); }
+  return h;
+}
+
+// q . k for the key at kb, summed from 0 over d in order.
+fn score(q: Head, kb: u32) -> f32 {
+  var s = dot_block(0.0, q.b0, kb, block_len(0u));
+  if (has_block(1u)) { s = dot_block(s, q.b1, kb + 4u, block_len(1u)); }
+  if (has_block(2u)) { s = dot_block(s, q.b2, kb + 8u, block_len(2u)); }
+  if (has_block(3u)) { s = dot_block(s, q.b3, kb + 12u, block_len(3u)); }
+  if (has_block(4u)) { s = dot_block(s, q.b4, kb + 16u, block_len(4u)); }
+  if (has_block(5u)) { s = dot_block(s, q.b5, kb + 20u, block_len(5u)); }
+  if (has_block(6u)) { s = dot_block(s, q.b6, kb + 24u, block_len(6u)); }
+  if (has_block(7u)) { s = dot_block(s, q.b7, kb + 28u, block_len(7u)); }
+  return s;
+}
+
+fn mix(acc: Head, corr: f32, e: f32, vb: u32) -> Head {
+  var h = acc;
+  h.b0 = mix_block(acc.b0, corr, e, vb, block_len(0u));
+  if (has_block(1u)) { h.b1 = mix_block(acc.b1, corr, e, vb + 4u, block_len(1u)); }
+  if (has_block(2u)) { h.b2 = mix_block(acc.b2, corr, e, vb + 8u, block_len(2u)); }
+  if (has_block(3u)) { h.b3 = mix_block(acc.b3, corr, e, vb + 12u, block_len(3u)); }
+  if (has_block(4u)) { h.b4 = mix_block(acc.b4, corr, e, vb + 16u, block_len(4u)); }
+  if (has_block(5u)) { h.b5 = mix_block(acc.b5, corr, e, vb + 20u, block_len(5u)); }
+  if (has_block(6u)) { h.b6 = mix_block(acc.b6, corr, e, vb + 24u, block_len(6u)); }
+  if (has_block(7u)) { h.b7 = mix_block(acc.b7, corr, e, vb + 28u, block_len(7u)); }
+  return h;
+}
+
+fn store_head(o: u32, acc: Head, l: f32) {
+  store_block(o, acc.b0, l, block_len(0u));
+  if (has_block(1u)) { store_block(o + 4u, acc.b1, l, block_len(1u)); }
+  if (has_block(2u)) { store_block(o + 8u, acc.b2, l, block_len(2u)); }
+  if (has_block(3u)) { store_block(o + 12u, acc.b3, l, block_len(3u)); }
+  if (has_block(4u)) { store_block(o + 16u, acc.b4, l, block_len(4u)); }
+  if (has_block(5u)) { store_block(o + 20u, acc.b5, l, block_len(5u)); }
+  if (has_block(6u)) { store_block(o + 24u, acc.b6, l, block_len(6u)); }
+  if (has_block(7u)) { store_block(o + 28u, acc.b7, l, block_len(7u)); }
+}
+
 @compute @workgroup_size(64)
 fn attention(@builtin(global_invocation_id) gid: vec3<u32>) {
   if (gid.x >= p.rows * p.heads) { return; }
   let a = task(gid.x);
-  let g = a.g;
-  let n4 = a.n4;
-  let s = a.s;
-  let last = a.last;
-  let kv4 = a.kv4;
-  let vBase = a.vBase;
-  var q: array<vec4<f32>, MAX_V4>;
-  for (var d = 0u; d < n4; d++) { q[d] = qkv[a.qo + d]; }
+  let q = load_head(a.qo, true);
   // Position 0 starts the running max, sum and output, so no -inf is needed.
-  var acc: array<vec4<f32>, MAX_V4>;
-  var kb = slot_of(s, 0u) * kv4 + g;
-  var score = 0.0;
-  for (var d = 0u; d < n4; d++) { score += dot(q[d], cache[kb + d]); }
-  var m = score * p.scale;
+  var kb = slot_of(a.s, 0u) * a.kv4 + a.g;
+  var m = score(q, kb) * p.scale;
   var l = 1.0;
-  for (var d = 0u; d < n4; d++) { acc[d] = cache[vBase + kb + d]; }
-  for (var j = 1u; j <= last; j++) {
-    kb = slot_of(s, j) * kv4 + g;
-    score = 0.0;
-    for (var d = 0u; d < n4; d++) { score += dot(q[d], cache[kb + d]); }
-    let sj = score * p.scale;
+  var acc = load_head(a.vBase + kb, false);
+  for (var j = 1u; j <= a.last; j++) {
+    kb = slot_of(a.s, j) * a.kv4 + a.g;
+    let sj = score(q, kb) * p.scale;
     let mNew = max(m, sj);
     let corr = exp(m - mNew);
     let e = exp(sj - mNew);
     l = l * corr + e;
-    for (var d = 0u; d < n4; d++) { acc[d] = acc[d] * corr + e * cache[vBase + kb + d]; }
+    acc = mix(acc, corr, e, a.vBase + kb);
     m = mNew;
   }
-  for (var d = 0u; d < n4; d++) { out[a.oo + d] = acc[d] / l; }
+  store_head(a.oo, acc, l);
 }
 
 // attention_wg: the same result for GPUs with many cores, one workgroup of WG_ATT per

@@ -23,7 +23,8 @@ export class Attention {
   ): Promise<Attention> {
     const perWorkgroup = ctx.tuning.attention === 'workgroup';
     const entry = perWorkgroup ? 'attention_wg' : 'attention';
-    const pipeline = await ctx.pipelines.get('attention', code, entry);
+    // The per-invocation form holds a head in registers unrolled for its width.
+    const pipeline = await ctx.pipelines.get('attention', code, entry, perWorkgroup ? {} : { HEAD_V4: dims.headDim / 4 });
     const call = new KernelCall(ctx, pipeline, entry, 10, [bufs.qkv, bufs.positions, bufs.seqs, bufs.blockTable, bufs.cache, bufs.out]);
     call
       .u32(1, dims.heads)
