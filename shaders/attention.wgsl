@@ -58,8 +58,14 @@ fn task(i: u32) -> Task {
 // compiled in) vec4 of each in blocks of four, every index a constant: SwiftShader runs
 // an array indexed by a loop variable as a memory gather per element (design.md
 // section 6), which made q[d] and acc[d] cost as much as the cache reads they go with.
-// The sums run in the same order as a loop over d would.
+// Where two query heads share a key/value head (HEADS_PER = 2: the GQA group is even),
+// one invocation serves both, so each key and value is read once for the two. The sums
+// run in the same order as a loop over d would, one head at a time.
 override HEAD_V4: u32 = 16u;
+override HEADS_PER: u32 = 1u; // query heads per invocation: 1 or 2
+// Small workgroups: SwiftShader hands each workgroup to one worker thread, and a decode
+// step has few (row, head) pairs (16 rows x 4 pairs is one workgroup of 64: one core).
+override WG_INV: u32 = 16u;
 
 struct Q4 { v0: vec4<f32>, v1: vec4<f32>, v2: vec4<f32>, v3: vec4<f32> }
 struct Head { b0: Q4, b1: Q4, b2: Q4, b3: Q4, b4: Q4, b5: Q4, b6: Q4, b7: Q4 } // Dh <= 128
@@ -84,33 +90,7 @@ fn cache_block(i: u32, n: u32) -> Q4 {
   return r;
 }
 
-// The running score plus q . k over one block, one vec4 after another.
-fn dot_block(s: f32, q: Q4, kb: u32, n: u32) -> f32 {
-  var r = s + dot(q.v0, cache[kb]);
-  if (n > 1u) { r += dot(q.v1, cache[kb + 1u]); }
-  if (n > 2u) { r += dot(q.v2, cache[kb + 2u]); }
-  if (n > 3u) { r += dot(q.v3, cache[kb + 3u]); }
-  return r;
-}
-
-// One block of the output rescaled by corr plus e times the values at vb.
-fn mix_block(acc: Q4, corr: f32, e: f32, vb: u32, n: u32) -> Q4 {
-  var r = acc;
-  r.v0 = acc.v0 * corr + e * cache[vb];
-  if (n > 1u) { r.v1 = acc.v1 * corr + e * cache[vb + 1u]; }
-  if (n > 2u) { r.v2 = acc.v2 * corr + e * cache[vb + 2u]; }
-  if (n > 3u) { r.v3 = acc.v3 * corr + e * cache[vb + 3u]; }
-  return r;
-}
-
-fn store_block(o: u32, acc: Q4, l: f32, n: u32) {
-  out[o] = acc.v0 / l;
-  if (n > 1u) { out[o + 1u] = acc.v1 / l; }
-  if (n > 2u) { out[o + 2u] = acc.v2 / l; }
-  if (n > 3u) { out[o + 3u] = acc.v3 / l; }
-}
-
-// The head starting at vec4 i of qkv (a query) or of the cache (the first values).
+// The head starting at vec4 i of qkv (a query) or of the cache (a key or values).
 fn block_from(i: u32, n: u32, fromQkv: bool) -> Q4 {
   if (fromQkv) { return q_block(i, n); }
   return cache_block(i, n);
@@ -129,30 +109,51 @@ fn load_head(i: u32, fromQkv: bool) -> Head {
   return h;
 }
 
-// q . k for the key at kb, summed from 0 over d in order.
-fn score(q: Head, kb: u32) -> f32 {
-  var s = dot_block(0.0, q.b0, kb, block_len(0u));
-  if (has_block(1u)) { s = dot_block(s, q.b1, kb + 4u, block_len(1u)); }
-  if (has_block(2u)) { s = dot_block(s, q.b2, kb + 8u, block_len(2u)); }
-  if (has_block(3u)) { s = dot_block(s, q.b3, kb + 12u, block_len(3u)); }
-  if (has_block(4u)) { s = dot_block(s, q.b4, kb + 16u, block_len(4u)); }
-  if (has_block(5u)) { s = dot_block(s, q.b5, kb + 20u, block_len(5u)); }
-  if (has_block(6u)) { s = dot_block(s, q.b6, kb + 24u, block_len(6u)); }
-  if (has_block(7u)) { s = dot_block(s, q.b7, kb + 28u, block_len(7u)); }
+// The running score plus q . k over one block, one vec4 after another.
+fn dot_block(s: f32, q: Q4, k: Q4, n: u32) -> f32 {
+  var r = s + dot(q.v0, k.v0);
+  if (n > 1u) { r += dot(q.v1, k.v1); }
+  if (n > 2u) { r += dot(q.v2, k.v2); }
+  if (n > 3u) { r += dot(q.v3, k.v3); }
+  return r;
+}
+
+// q . k, summed from 0 over d in order.
+fn score(q: Head, k: Head) -> f32 {
+  var s = dot_block(0.0, q.b0, k.b0, block_len(0u));
+  if (has_block(1u)) { s = dot_block(s, q.b1, k.b1, block_len(1u)); }
+  if (has_block(2u)) { s = dot_block(s, q.b2, k.b2, block_len(2u)); }
+  if (has_block(3u)) { s = dot_block(s, q.b3, k.b3, block_len(3u)); }
+  if (has_block(4u)) { s = dot_block(s, q.b4, k.b4, block_len(4u)); }
+  if (has_block(5u)) { s = dot_block(s, q.b5, k.b5, block_len(5u)); }
+  if (has_block(6u)) { s = dot_block(s, q.b6, k.b6, block_len(6u)); }
+  if (has_block(7u)) { s = dot_block(s, q.b7, k.b7, block_len(7u)); }
   return s;
 }
 
-fn mix(acc: Head, corr: f32, e: f32, vb: u32) -> Head {
+fn mix_block(acc: Q4, corr: f32, e: f32, v: Q4) -> Q4 {
+  return Q4(acc.v0 * corr + e * v.v0, acc.v1 * corr + e * v.v1, acc.v2 * corr + e * v.v2, acc.v3 * corr + e * v.v3);
+}
+
+// The output rescaled by corr plus e times the values v (vec4 past the head stay zero).
+fn mix(acc: Head, corr: f32, e: f32, v: Head) -> Head {
   var h = acc;
-  h.b0 = mix_block(acc.b0, corr, e, vb, block_len(0u));
-  if (has_block(1u)) { h.b1 = mix_block(acc.b1, corr, e, vb + 4u, block_len(1u)); }
-  if (has_block(2u)) { h.b2 = mix_block(acc.b2, corr, e, vb + 8u, block_len(2u)); }
-  if (has_block(3u)) { h.b3 = mix_block(acc.b3, corr, e, vb + 12u, block_len(3u)); }
-  if (has_block(4u)) { h.b4 = mix_block(acc.b4, corr, e, vb + 16u, block_len(4u)); }
-  if (has_block(5u)) { h.b5 = mix_block(acc.b5, corr, e, vb + 20u, block_len(5u)); }
-  if (has_block(6u)) { h.b6 = mix_block(acc.b6, corr, e, vb + 24u, block_len(6u)); }
-  if (has_block(7u)) { h.b7 = mix_block(acc.b7, corr, e, vb + 28u, block_len(7u)); }
+  h.b0 = mix_block(acc.b0, corr, e, v.b0);
+  if (has_block(1u)) { h.b1 = mix_block(acc.b1, corr, e, v.b1); }
+  if (has_block(2u)) { h.b2 = mix_block(acc.b2, corr, e, v.b2); }
+  if (has_block(3u)) { h.b3 = mix_block(acc.b3, corr, e, v.b3); }
+  if (has_block(4u)) { h.b4 = mix_block(acc.b4, corr, e, v.b4); }
+  if (has_block(5u)) { h.b5 = mix_block(acc.b5, corr, e, v.b5); }
+  if (has_block(6u)) { h.b6 = mix_block(acc.b6, corr, e, v.b6); }
+  if (has_block(7u)) { h.b7 = mix_block(acc.b7, corr, e, v.b7); }
   return h;
+}
+
+fn store_block(o: u32, acc: Q4, l: f32, n: u32) {
+  out[o] = acc.v0 / l;
+  if (n > 1u) { out[o + 1u] = acc.v1 / l; }
+  if (n > 2u) { out[o + 2u] = acc.v2 / l; }
+  if (n > 3u) { out[o + 3u] = acc.v3 / l; }
 }
 
 fn store_head(o: u32, acc: Head, l: f32) {
@@ -166,27 +167,47 @@ fn store_head(o: u32, acc: Head, l: f32) {
   if (has_block(7u)) { store_block(o + 28u, acc.b7, l, block_len(7u)); }
 }
 
-@compute @workgroup_size(64)
+// One query head's online softmax: running max m, sum l and output acc.
+struct Running { m: f32, l: f32, acc: Head }
+
+// Position 0 starts the running max, sum and output, so no -inf is needed.
+fn start(q: Head, k: Head, v: Head) -> Running {
+  return Running(score(q, k) * p.scale, 1.0, v);
+}
+
+fn step(r: Running, q: Head, k: Head, v: Head) -> Running {
+  let sj = score(q, k) * p.scale;
+  let mNew = max(r.m, sj);
+  let corr = exp(r.m - mNew);
+  let e = exp(sj - mNew);
+  return Running(mNew, r.l * corr + e, mix(r.acc, corr, e, v));
+}
+
+@compute @workgroup_size(WG_INV)
 fn attention(@builtin(global_invocation_id) gid: vec3<u32>) {
-  if (gid.x >= p.rows * p.heads) { return; }
-  let a = task(gid.x);
-  let q = load_head(a.qo, true);
-  // Position 0 starts the running max, sum and output, so no -inf is needed.
+  let per = p.heads / HEADS_PER; // invocations per row
+  if (gid.x >= p.rows * per) { return; }
+  // Query heads h and h + 1 (HEADS_PER = 2) of row t share a key/value head.
+  let a = task((gid.x / per) * p.heads + (gid.x % per) * HEADS_PER);
+  let two = HEADS_PER == 2u;
+  let q0 = load_head(a.qo, true);
+  var q1: Head;
+  if (two) { q1 = load_head(a.qo + a.n4, true); }
   var kb = slot_of(a.s, 0u) * a.kv4 + a.g;
-  var m = score(q, kb) * p.scale;
-  var l = 1.0;
-  var acc = load_head(a.vBase + kb, false);
+  var k = load_head(kb, false);
+  var v = load_head(a.vBase + kb, false);
+  var r0 = start(q0, k, v);
+  var r1: Running;
+  if (two) { r1 = start(q1, k, v); }
   for (var j = 1u; j <= a.last; j++) {
     kb = slot_of(a.s, j) * a.kv4 + a.g;
-    let sj = score(q, kb) * p.scale;
-    let mNew = max(m, sj);
-    let corr = exp(m - mNew);
-    let e = exp(sj - mNew);
-    l = l * corr + e;
-    acc = mix(acc, corr, e, a.vBase + kb);
-    m = mNew;
+    k = load_head(kb, false);
+    v = load_head(a.vBase + kb, false);
+    r0 = step(r0, q0, k, v);
+    if (two) { r1 = step(r1, q1, k, v); }
   }
-  store_head(a.oo, acc, l);
+  store_head(a.oo, r0.acc, r0.l);
+  if (two) { store_head(a.oo + a.n4, r1.acc, r1.l); }
 }
 
 // attention_wg: the same result for GPUs with many cores, one workgroup of WG_ATT per
