@@ -9,9 +9,10 @@
 // out    vec4<f32> [rows, H*Dh/4].
 // Uniforms (TS order): rows, heads, group (= H/Hkv), headDim, qkvStride, kvWidth,
 //   blockSize, blocksPerSeq, capacity, scale (f32).
-// One invocation per (row, query head), holding q and the output (Dh <= 128) in
-// registers (HEAD_V4 below) and walking keys in position order with an online softmax: the order,
-// and so the bits, depend only on the row's own position, never on the batch.
+// One invocation per (row, one or two query heads), holding q and the output (Dh <= 128)
+// in registers (HEAD_V4 below) and walking keys in position order with an online
+// softmax: the order, and so the bits, depend only on the row's own position, never on
+// the batch.
 
 struct Params {
   rows: u32, heads: u32, group: u32, headDim: u32,
@@ -56,8 +57,9 @@ fn task(i: u32) -> Task {
 
 // The per-invocation form keeps q and the output in named registers, HEAD_V4 (= Dh / 4,
 // compiled in) vec4 of each in blocks of four, every index a constant: SwiftShader runs
-// an array indexed by a loop variable as a memory gather per element (design.md
-// section 6), which made q[d] and acc[d] cost as much as the cache reads they go with.
+// an array indexed by a loop variable as a memory gather per element (README, results on
+// the development machine), which made q[d] and acc[d] cost as much as the cache reads
+// they go with.
 // Where two query heads share a key/value head (HEADS_PER = 2: the GQA group is even),
 // one invocation serves both, so each key and value is read once for the two. The sums
 // run in the same order as a loop over d would, one head at a time.
