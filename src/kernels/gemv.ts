@@ -50,43 +50,51 @@ export function gemvScratchBytes(t: Tuning, layout: MatrixLayout, maxRows: numbe
 const tooMany = (calls: Map<number, unknown>, rows: number) =>
   new RangeError(`gemv built for at most ${Math.max(...calls.keys())} rows, got ${rows}`);
 
+/** One row bucket's pipeline and how it covers the columns. */
+interface LaneBucket {
+  call: KernelCall;
+  /** 8-column blocks per lane: 2 for the one-row bucket when tuned so (gemv_wide). */
+  blocks: number;
+  workgroup: number;
+}
+
 /** lane_matmul (shaders/lane_matmul.wgsl), or gemv_wide for one row, in one pass: each invocation walks all of K. */
 class LaneGemv implements Gemv {
   private constructor(
-    private readonly calls: Map<number, KernelCall>,
+    private readonly buckets: Map<number, LaneBucket>,
     private readonly layout: MatrixLayout,
     private readonly lanes: number,
-    private readonly workgroup: number,
-    private readonly blocksAtB1: number,
   ) {}
 
   static async create(ctx: GpuContext, layout: MatrixLayout, x: Bind, w: Bind, out: Bind, maxRows: number, label: string): Promise<LaneGemv> {
     const t = ctx.tuning.gemv;
-    const calls = new Map<number, KernelCall>();
+    const buckets = new Map<number, LaneBucket>();
     const code = withLaneMatmul(laneKernel, ctx.tuning.activations); // one source, ROWS set per bucket
     for (const b of bucketsUpTo(maxRows)) {
       const blocks = b === 1 ? t.blocksAtB1 : 1;
-      const pipeline = await ctx.pipelines.get('gemv', code, 'gemv', { W_F16: layout.dtype === 'f16' ? 1 : 0, ROWS: b, LANES: t.lanes, WG: t.workgroupSize, BLOCKS: blocks });
+      // Two blocks per lane halve the invocations: halve the workgroup too, so SwiftShader
+      // (a workgroup per worker thread) gets as many workgroups as with one block. With
+      // workgroups of 16 a 256-wide matrix was one workgroup, one core: 1.6x slower.
+      const workgroup = Math.max(1, Math.floor(t.workgroupSize / blocks));
+      const pipeline = await ctx.pipelines.get('gemv', code, 'gemv', { W_F16: layout.dtype === 'f16' ? 1 : 0, ROWS: b, LANES: t.lanes, WG: workgroup, BLOCKS: blocks });
       const call = new KernelCall(ctx, pipeline, `${label}.b${b}`, 4, [x, w, out]);
       call.u32(1, layout.K).u32(2, layout.N).u32(3, layout.rowWords);
-      calls.set(b, call);
+      buckets.set(b, { call, blocks, workgroup });
     }
-    return new LaneGemv(calls, layout, t.lanes, t.workgroupSize, t.blocksAtB1);
+    return new LaneGemv(buckets, layout, t.lanes);
   }
 
   encode(pass: GPUComputePassEncoder, rows: number): void {
-    const bucket = bucketFor(rows);
-    const call = this.calls.get(bucket);
-    if (!call || rows > GEMV_MAX_ROWS) throw tooMany(this.calls, rows);
+    const bucket = this.buckets.get(bucketFor(rows));
+    if (!bucket || rows > GEMV_MAX_ROWS) throw tooMany(this.buckets, rows);
     // Each lane group covers blocks x 8 x LANES columns.
-    const blocks = bucket === 1 ? this.blocksAtB1 : 1;
-    const invocations = Math.ceil(this.layout.N / (8 * blocks * this.lanes)) * this.lanes;
-    call.u32(0, rows);
-    call.dispatch(pass, Math.ceil(invocations / this.workgroup));
+    const invocations = Math.ceil(this.layout.N / (8 * bucket.blocks * this.lanes)) * this.lanes;
+    bucket.call.u32(0, rows);
+    bucket.call.dispatch(pass, Math.ceil(invocations / bucket.workgroup));
   }
 
   destroy(): void {
-    for (const c of this.calls.values()) c.destroy();
+    for (const b of this.buckets.values()) b.call.destroy();
   }
 }
 
