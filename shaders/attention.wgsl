@@ -93,6 +93,9 @@ fn cache_block(i: u32, n: u32) -> Q4 {
 }
 
 // The head starting at vec4 i of qkv (a query) or of the cache (a key or values).
+// q_block and cache_block are one loader written twice because a WGSL function cannot
+// take a storage buffer as a parameter; fromQkv is a literal at every call, so only one
+// of them is compiled into each use.
 fn block_from(i: u32, n: u32, fromQkv: bool) -> Q4 {
   if (fromQkv) { return q_block(i, n); }
   return cache_block(i, n);

@@ -7,8 +7,9 @@
 // out f32 [rows, N].
 // Uniforms (TS order): rows, K, N, rowWords (u32 per weight row).
 //
-// Thread -> outputs (one row: gemv_wide below, under BLOCKS = 2): lane_matmul in shaders/lane_matmul.wgsl (appended to this file by
-// src/kernels/gemv.ts, with act_plain.wgsl or act_subgroup.wgsl), the same code as
+// Thread -> outputs (one row under BLOCKS = 2: gemv_wide below): lane_matmul in
+// shaders/lane_matmul.wgsl (appended to this file by src/kernels/gemv.ts, with
+// act_plain.wgsl or act_subgroup.wgsl), the same code as
 // gemm_direct: each invocation owns 8 lane-interleaved columns for up to ROWS rows
 // and runs the whole K loop with no reduction across lanes: right where cores are few
 // (SwiftShader). GPUs with many cores get shaders/gemv_splitk.wgsl instead

@@ -11,3 +11,12 @@ export const GEMV_MAX_ROWS = GEMV_BUCKETS[GEMV_BUCKETS.length - 1]!;
 export function gemvDispatches(t: Tuning): number {
   return t.gemv.variant === 'splitk' ? 2 : 1;
 }
+
+/**
+ * 8-column blocks per lane in the lane GEMV's one-row bucket (gemv.wgsl's gemv_wide):
+ * the adapter's gemv.blocksAtB1 under the lanes variant, else 1. The read ceiling
+ * (read_stream) reads with the same blocks, so it measures exactly these loads.
+ */
+export function oneRowBlocks(t: Tuning): number {
+  return t.gemv.variant === 'lanes' ? t.gemv.blocksAtB1 : 1;
+}

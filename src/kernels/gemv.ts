@@ -3,7 +3,7 @@ import type { Tuning } from '../gpu/tuning.js';
 import laneKernel from '../../shaders/gemv.wgsl?raw';
 import splitKernel from '../../shaders/gemv_splitk.wgsl?raw';
 import { KernelCall, type Bind } from './call.js';
-import { GEMV_BUCKETS, GEMV_MAX_ROWS } from './gemv-rows.js';
+import { GEMV_BUCKETS, GEMV_MAX_ROWS, oneRowBlocks } from './gemv-rows.js';
 import { kChunks } from './k-chunks.js';
 import { withLaneMatmul } from './lane-matmul.js';
 import { paddedColumns, type MatrixLayout } from './packing.js';
@@ -71,7 +71,7 @@ class LaneGemv implements Gemv {
     const buckets = new Map<number, LaneBucket>();
     const code = withLaneMatmul(laneKernel, ctx.tuning.activations); // one source, ROWS set per bucket
     for (const b of bucketsUpTo(maxRows)) {
-      const blocks = b === 1 ? t.blocksAtB1 : 1;
+      const blocks = b === 1 ? oneRowBlocks(ctx.tuning) : 1;
       // Two blocks per lane halve the invocations: halve the workgroup too, so SwiftShader
       // (a workgroup per worker thread) gets as many workgroups as with one block. With
       // workgroups of 16 a 256-wide matrix was one workgroup, one core: 1.6x slower.

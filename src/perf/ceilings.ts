@@ -1,6 +1,7 @@
 import type { GpuContext } from '../gpu/context.js';
 import { PassClock } from '../gpu/pass-clock.js';
 import { KernelCall } from '../kernels/call.js';
+import { oneRowBlocks } from '../kernels/gemv-rows.js';
 import { maxBindingBytes } from '../model/limits.js';
 import ceilingKernels from '../../shaders/ceilings.wgsl?raw';
 import laneColumns from '../../shaders/lane_columns.wgsl?raw';
@@ -100,7 +101,7 @@ export async function readKernels(ctx: GpuContext, src: GPUBuffer, bytes: number
       const K = Math.floor(bytes / 4 / wordsPerRow);
       if (K < 1) continue;
       // As many 8-column blocks per lane as the one-row GEMV takes: its loads, exactly.
-      const blocks = ctx.tuning.gemv.variant === 'lanes' ? ctx.tuning.gemv.blocksAtB1 : 1;
+      const blocks = oneRowBlocks(ctx.tuning);
       const stream = new KernelCall(ctx, await ceilingPipe(ctx, 'read_stream', { W_F16: f16 ? 1 : 0, BLOCKS: blocks }), kernel, 4, [src, out]);
       stream.u32(0, 1).u32(1, K).u32(2, N).u32(3, wordsPerRow);
       made.push({ kernel, bytes: K * wordsPerRow * 4, encode: (p) => stream.dispatch(p, Math.ceil(N / 8 / blocks / CEILING_WG)), destroy: () => stream.destroy() });
