@@ -15,9 +15,9 @@
 // share the step. gemm_direct is lane_matmul and takes one chunk only.
 //
 // Two entry points, chosen per adapter (src/gpu/tuning.ts):
-//   gemm_direct  each invocation owns ROWS rows x 8 lane-interleaved columns, read straight
-//                from storage (w viewed as array<u32>); fastest on SwiftShader, where
-//                barriers are context switches (1D workgroups of WG_X);
+//   gemm_direct  each invocation owns ROWS rows x BLOCKS blocks of 8 lane-interleaved
+//                columns, read straight from storage (w viewed as array<u32>); fastest on
+//                SwiftShader, where barriers are context switches (1D workgroups of WG_X);
 //   gemm_tiled   a workgroup stages a (WG_Y*4) x TILE_K tile of a and a TILE_K x (WG_X*8)
 //                tile of w in workgroup memory; each invocation owns 4 rows x 8 columns.
 
@@ -28,7 +28,7 @@ override WG_X: u32 = 8;
 override WG_Y: u32 = 8;
 override TILE_K: u32 = 16;
 override LANES: u32 = 4; // gemm_direct: neighbouring invocations that read neighbouring words
-override ROWS: u32 = 16; // gemm_direct: rows per invocation
+override ROWS: u32 = 32; // gemm_direct: rows per invocation (BLOCKS, its column blocks, is lane_columns.wgsl's)
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> a: array<f32>;
@@ -60,8 +60,9 @@ fn row_words() -> u32 { return p.rowVec4 * 4u; }
 fn act(i: u32) -> f32 { return a[i]; }
 
 // gemm_direct: lane_matmul (shaders/lane_matmul.wgsl, appended to this file by
-// src/kernels/gemm.ts), the GEMV's own code with ROWS = 16: each invocation owns 16 rows x
-// 8 lane-interleaved columns read straight from storage.
+// src/kernels/gemm.ts), the GEMV's own code with more rows: each invocation owns ROWS rows
+// x BLOCKS blocks of 8 lane-interleaved columns read straight from storage (32 x 2 on
+// SwiftShader: src/gpu/tuning.ts, gemm.directRows and gemm.directBlocks).
 // Workgroup x walks the row groups and y the column blocks, so the workgroups an adapter
 // runs one after another share their weight columns while those are still in cache.
 @compute @workgroup_size(WG_X)

@@ -14,8 +14,8 @@
 // one CPU SIMD context) one masked gather of four useful words. Words past a row's end
 // belong to columns never stored.
 
-// 8-column blocks per lane: 2 only for the one-row GEMV (gemv.wgsl's gemv_wide), where
-// it halves the activation loads per weight load (src/gpu/tuning.ts, gemv.blocksAtB1).
+// 8-column blocks per lane, 1 or 2: two halve the activation loads per weight load
+// (src/gpu/tuning.ts: gemv.blocks per row bucket, gemm.directBlocks).
 override BLOCKS: u32 = 1;
 
 struct W8 { lo: vec4<f32>, hi: vec4<f32> }
@@ -55,12 +55,6 @@ fn load_lane8(k: u32, base: u32) -> W8 {
     bitcast<vec4<f32>>(vec4(weight_words[row], weight_words[row + LANES], weight_words[row + 2u * LANES], weight_words[row + 3u * LANES])),
     bitcast<vec4<f32>>(vec4(weight_words[row + 4u * LANES], weight_words[row + 5u * LANES], weight_words[row + 6u * LANES], weight_words[row + 7u * LANES])),
   );
-}
-
-// One output row's 8 accumulators take one k step.
-fn step8(av: f32, wk: W8, c0: ptr<function, vec4<f32>>, c1: ptr<function, vec4<f32>>) {
-  *c0 = fma(vec4(av), wk.lo, *c0);
-  *c1 = fma(vec4(av), wk.hi, *c1);
 }
 
 // Stores one row's 8 outputs of block 0's columns moved `shift` columns.

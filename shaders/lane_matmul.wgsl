@@ -1,139 +1,228 @@
 // The direct matmul, appended after shaders/lane_columns.wgsl by src/kernels/lane-matmul.ts
-// for gemv.wgsl and gemm.wgsl (gemm_direct). Besides lane_columns.wgsl's needs, the
-// including kernel declares override ROWS, `fn act(i: u32) -> f32` (activation i) and a
-// field K in `p`; one of shaders/act_plain.wgsl or shaders/act_subgroup.wgsl (act4) is
+// for gemv.wgsl (the GEMV) and gemm.wgsl (gemm_direct). Besides lane_columns.wgsl's needs,
+// the including kernel declares override ROWS, `fn act(i: u32) -> f32` (activation i) and
+// a field K in `p`; one of shaders/act_plain.wgsl or shaders/act_subgroup.wgsl (act4) is
 // appended after this file.
+//
+// out[rows, N] = act[rows, K] . w[K, N]. Invocation gid.x is lane gid.x % LANES of lane
+// group gid.x / LANES and owns that group's BLOCKS blocks of 8 lane-interleaved columns
+// (shaders/lane_columns.wgsl) for ROWS rows starting at gid.y * ROWS. ROWS (1, 2, 4, 8,
+// 16 or 32) and BLOCKS (1 or 2) are compiled in: the accumulators are named variables,
+// one Row per row, hand-unrolled behind compile-time tests, because SwiftShader neither
+// unrolls loops nor keeps an indexed array anywhere but in memory it reaches by gathers.
+//
+// On SwiftShader every weight or activation load is a gather that costs several fmas, so
+// the tile is as large as pays: per k step an invocation makes 8 x BLOCKS weight loads and
+// ROWS / 4 activation loads (act4: one per lane, shared across the subgroup) for
+// 8 x BLOCKS x ROWS fmas. The GEMV takes BLOCKS = 2 only for one row (src/gpu/tuning.ts,
+// gemv.blocksAtB1); prefill's gemm_direct takes 32 rows x 2 blocks (gemm.directRows,
+// gemm.directBlocks), which measured 1.2-1.5x faster than 16 x 1 on small's and 2048^2
+// shapes: the accumulators then live on the stack, but a stack access costs far less
+// than a gather.
+//
+// Every output is one sequential fma chain over k = 0..K-1 whatever ROWS and BLOCKS are,
+// so a row's bits never depend on the tile, on B, or on GEMV versus GEMM. K goes in
+// blocks of four: the weights of four k rows are loaded once for all rows, and act4
+// gives each row its four activations. No invocation returns early and rows or columns
+// past the end compute on clamped indices without being stored, so every lane of a
+// subgroup takes part in act4's exchange.
 
 struct W8x4 { k0: W8, k1: W8, k2: W8, k3: W8 }
 
-// One output row takes four k steps, in order: the chain is the same as four step8 calls.
-fn row_block(a: vec4<f32>, w: W8x4, c0: ptr<function, vec4<f32>>, c1: ptr<function, vec4<f32>>) {
-  step8(a.x, w.k0, c0, c1);
-  step8(a.y, w.k1, c0, c1);
-  step8(a.z, w.k2, c0, c1);
-  step8(a.w, w.k3, c0, c1);
+// One row's accumulators: block 0's 8 columns (lo, hi), then block 1's (BLOCKS = 2).
+struct Row { lo0: vec4<f32>, hi0: vec4<f32>, lo1: vec4<f32>, hi1: vec4<f32> }
+
+// Weights of rows k .. k+3 of the block starting at word `base`.
+fn load_w8x4(k: u32, base: u32) -> W8x4 {
+  return W8x4(load_lane8(k, base), load_lane8(k + 1u, base), load_lane8(k + 2u, base), load_lane8(k + 3u, base));
 }
 
-// The direct matmul both gemv.wgsl and gemm.wgsl (gemm_direct) run: out[rows, N] =
-// act[rows, K] . w[K, N]. Invocation gid.x is lane gid.x % LANES of lane group
-// gid.x / LANES and owns that group's 8 lane-interleaved columns for ROWS rows (compiled
-// in: 1, 2, 4, 8 or 16) starting at gid.y * ROWS: 2 x ROWS vec4 accumulators in named
-// registers, hand-unrolled behind compile-time ROWS tests because SwiftShader neither
-// unrolls loops nor keeps indexed arrays in registers. K goes in blocks of four: the
-// weights of four k rows are loaded once for all rows, and act4 gives each row its four
-// activations (one load per lane and a subgroup exchange where the adapter has
-// subgroups, else four loads). No invocation returns early and rows or columns past the
-// end compute on clamped indices without being stored, so every lane of a subgroup
-// takes part in act4's exchange. One block of 8 columns per lane (BLOCKS = 1).
+// One k step of one row: activation a times block 0's weights w (and block 1's v).
+fn step_row(a: f32, w: W8, v: W8, c: ptr<function, Row>) {
+  (*c).lo0 = fma(vec4(a), w.lo, (*c).lo0);
+  (*c).hi0 = fma(vec4(a), w.hi, (*c).hi0);
+  if (BLOCKS == 2u) {
+    (*c).lo1 = fma(vec4(a), v.lo, (*c).lo1);
+    (*c).hi1 = fma(vec4(a), v.hi, (*c).hi1);
+  }
+}
+
+// Four k steps of one row, in order: the same chain as four step_row calls.
+fn quad_row(a: vec4<f32>, w: W8x4, v: W8x4, c: ptr<function, Row>) {
+  step_row(a.x, w.k0, v.k0, c);
+  step_row(a.y, w.k1, v.k1, c);
+  step_row(a.z, w.k2, v.k2, c);
+  step_row(a.w, w.k3, v.k3, c);
+}
+
+fn store_row(row: u32, rows: u32, cols: array<u32, 8>, c: Row) {
+  if (row >= rows) { return; }
+  store_lane8(row, cols, 0u, c.lo0, c.hi0);
+  if (BLOCKS == 2u) { store_lane8(row, cols, block_columns(), c.lo1, c.hi1); }
+}
+
 fn lane_matmul(gid: vec3<u32>, rows: u32) {
-  let lane = gid.x % LANES;
-  let lc = lane_columns(lane, gid.x / LANES);
-  let base = lc.base;
+  let lc = lane_columns(gid.x % LANES, gid.x / LANES);
+  let base0 = lc.base;
+  let base1 = lc.base + block_words();
   let rb = gid.y * ROWS;
   let last = rows - 1u;
-  let o0 = min(rb, last) * p.K;
-  let o1 = min(rb + 1u, last) * p.K;
-  let o2 = min(rb + 2u, last) * p.K;
-  let o3 = min(rb + 3u, last) * p.K;
-  let o4 = min(rb + 4u, last) * p.K;
-  let o5 = min(rb + 5u, last) * p.K;
-  let o6 = min(rb + 6u, last) * p.K;
-  let o7 = min(rb + 7u, last) * p.K;
-  let o8 = min(rb + 8u, last) * p.K;
-  let o9 = min(rb + 9u, last) * p.K;
-  let o10 = min(rb + 10u, last) * p.K;
-  let o11 = min(rb + 11u, last) * p.K;
-  let o12 = min(rb + 12u, last) * p.K;
-  let o13 = min(rb + 13u, last) * p.K;
-  let o14 = min(rb + 14u, last) * p.K;
-  let o15 = min(rb + 15u, last) * p.K;
-  var c00 = vec4(0.0); var c01 = vec4(0.0); var c10 = vec4(0.0); var c11 = vec4(0.0);
-  var c20 = vec4(0.0); var c21 = vec4(0.0); var c30 = vec4(0.0); var c31 = vec4(0.0);
-  var c40 = vec4(0.0); var c41 = vec4(0.0); var c50 = vec4(0.0); var c51 = vec4(0.0);
-  var c60 = vec4(0.0); var c61 = vec4(0.0); var c70 = vec4(0.0); var c71 = vec4(0.0);
-  var c80 = vec4(0.0); var c81 = vec4(0.0); var c90 = vec4(0.0); var c91 = vec4(0.0);
-  var cA0 = vec4(0.0); var cA1 = vec4(0.0); var cB0 = vec4(0.0); var cB1 = vec4(0.0);
-  var cC0 = vec4(0.0); var cC1 = vec4(0.0); var cD0 = vec4(0.0); var cD1 = vec4(0.0);
-  var cE0 = vec4(0.0); var cE1 = vec4(0.0); var cF0 = vec4(0.0); var cF1 = vec4(0.0);
+  // Where each row's activations start (rows past the last repeat it, never stored).
+  let o0 = min(rb + 0u, last) * p.K; let o1 = min(rb + 1u, last) * p.K; let o2 = min(rb + 2u, last) * p.K; let o3 = min(rb + 3u, last) * p.K;
+  let o4 = min(rb + 4u, last) * p.K; let o5 = min(rb + 5u, last) * p.K; let o6 = min(rb + 6u, last) * p.K; let o7 = min(rb + 7u, last) * p.K;
+  let o8 = min(rb + 8u, last) * p.K; let o9 = min(rb + 9u, last) * p.K; let o10 = min(rb + 10u, last) * p.K; let o11 = min(rb + 11u, last) * p.K;
+  let o12 = min(rb + 12u, last) * p.K; let o13 = min(rb + 13u, last) * p.K; let o14 = min(rb + 14u, last) * p.K; let o15 = min(rb + 15u, last) * p.K;
+  let o16 = min(rb + 16u, last) * p.K; let o17 = min(rb + 17u, last) * p.K; let o18 = min(rb + 18u, last) * p.K; let o19 = min(rb + 19u, last) * p.K;
+  let o20 = min(rb + 20u, last) * p.K; let o21 = min(rb + 21u, last) * p.K; let o22 = min(rb + 22u, last) * p.K; let o23 = min(rb + 23u, last) * p.K;
+  let o24 = min(rb + 24u, last) * p.K; let o25 = min(rb + 25u, last) * p.K; let o26 = min(rb + 26u, last) * p.K; let o27 = min(rb + 27u, last) * p.K;
+  let o28 = min(rb + 28u, last) * p.K; let o29 = min(rb + 29u, last) * p.K; let o30 = min(rb + 30u, last) * p.K; let o31 = min(rb + 31u, last) * p.K;
+  var c0: Row; var c1: Row; var c2: Row; var c3: Row;
+  var c4: Row; var c5: Row; var c6: Row; var c7: Row;
+  var c8: Row; var c9: Row; var c10: Row; var c11: Row;
+  var c12: Row; var c13: Row; var c14: Row; var c15: Row;
+  var c16: Row; var c17: Row; var c18: Row; var c19: Row;
+  var c20: Row; var c21: Row; var c22: Row; var c23: Row;
+  var c24: Row; var c25: Row; var c26: Row; var c27: Row;
+  var c28: Row; var c29: Row; var c30: Row; var c31: Row;
   // One row has no activation to share, and its plain k loop measured faster here.
   let kb = select(p.K & ~3u, 0u, ROWS == 1u);
   let sub = gid.x & 3u; // this invocation's load in act4's exchange
+  var v = W8x4(); // block 1's weights: zero and unused under BLOCKS = 1
   for (var k = 0u; k < kb; k += 4u) {
-    let w = W8x4(load_lane8(k, base), load_lane8(k + 1u, base), load_lane8(k + 2u, base), load_lane8(k + 3u, base));
-    row_block(act4(o0 + k, sub), w, &c00, &c01);
-    if (ROWS > 1u) { row_block(act4(o1 + k, sub), w, &c10, &c11); }
+    let w = load_w8x4(k, base0);
+    if (BLOCKS == 2u) { v = load_w8x4(k, base1); }
+    quad_row(act4(o0 + k, sub), w, v, &c0);
+    if (ROWS > 1u) {
+      quad_row(act4(o1 + k, sub), w, v, &c1);
+    }
     if (ROWS > 2u) {
-      row_block(act4(o2 + k, sub), w, &c20, &c21);
-      row_block(act4(o3 + k, sub), w, &c30, &c31);
+      quad_row(act4(o2 + k, sub), w, v, &c2);
+      quad_row(act4(o3 + k, sub), w, v, &c3);
     }
     if (ROWS > 4u) {
-      row_block(act4(o4 + k, sub), w, &c40, &c41);
-      row_block(act4(o5 + k, sub), w, &c50, &c51);
-      row_block(act4(o6 + k, sub), w, &c60, &c61);
-      row_block(act4(o7 + k, sub), w, &c70, &c71);
+      quad_row(act4(o4 + k, sub), w, v, &c4);
+      quad_row(act4(o5 + k, sub), w, v, &c5);
+      quad_row(act4(o6 + k, sub), w, v, &c6);
+      quad_row(act4(o7 + k, sub), w, v, &c7);
     }
     if (ROWS > 8u) {
-      row_block(act4(o8 + k, sub), w, &c80, &c81);
-      row_block(act4(o9 + k, sub), w, &c90, &c91);
-      row_block(act4(o10 + k, sub), w, &cA0, &cA1);
-      row_block(act4(o11 + k, sub), w, &cB0, &cB1);
-      row_block(act4(o12 + k, sub), w, &cC0, &cC1);
-      row_block(act4(o13 + k, sub), w, &cD0, &cD1);
-      row_block(act4(o14 + k, sub), w, &cE0, &cE1);
-      row_block(act4(o15 + k, sub), w, &cF0, &cF1);
+      quad_row(act4(o8 + k, sub), w, v, &c8);
+      quad_row(act4(o9 + k, sub), w, v, &c9);
+      quad_row(act4(o10 + k, sub), w, v, &c10);
+      quad_row(act4(o11 + k, sub), w, v, &c11);
+      quad_row(act4(o12 + k, sub), w, v, &c12);
+      quad_row(act4(o13 + k, sub), w, v, &c13);
+      quad_row(act4(o14 + k, sub), w, v, &c14);
+      quad_row(act4(o15 + k, sub), w, v, &c15);
+    }
+    if (ROWS > 16u) {
+      quad_row(act4(o16 + k, sub), w, v, &c16);
+      quad_row(act4(o17 + k, sub), w, v, &c17);
+      quad_row(act4(o18 + k, sub), w, v, &c18);
+      quad_row(act4(o19 + k, sub), w, v, &c19);
+      quad_row(act4(o20 + k, sub), w, v, &c20);
+      quad_row(act4(o21 + k, sub), w, v, &c21);
+      quad_row(act4(o22 + k, sub), w, v, &c22);
+      quad_row(act4(o23 + k, sub), w, v, &c23);
+      quad_row(act4(o24 + k, sub), w, v, &c24);
+      quad_row(act4(o25 + k, sub), w, v, &c25);
+      quad_row(act4(o26 + k, sub), w, v, &c26);
+      quad_row(act4(o27 + k, sub), w, v, &c27);
+      quad_row(act4(o28 + k, sub), w, v, &c28);
+      quad_row(act4(o29 + k, sub), w, v, &c29);
+      quad_row(act4(o30 + k, sub), w, v, &c30);
+      quad_row(act4(o31 + k, sub), w, v, &c31);
     }
   }
+  var v1 = W8(); // block 1's weights of one k row
   for (var k = kb; k < p.K; k++) { // the last K % 4 steps (every step for one row), one at a time
-    let wk = load_lane8(k, base);
-    step8(act(o0 + k), wk, &c00, &c01);
-    if (ROWS > 1u) { step8(act(o1 + k), wk, &c10, &c11); }
+    let w1 = load_lane8(k, base0);
+    if (BLOCKS == 2u) { v1 = load_lane8(k, base1); }
+    step_row(act(o0 + k), w1, v1, &c0);
+    if (ROWS > 1u) {
+      step_row(act(o1 + k), w1, v1, &c1);
+    }
     if (ROWS > 2u) {
-      step8(act(o2 + k), wk, &c20, &c21);
-      step8(act(o3 + k), wk, &c30, &c31);
+      step_row(act(o2 + k), w1, v1, &c2);
+      step_row(act(o3 + k), w1, v1, &c3);
     }
     if (ROWS > 4u) {
-      step8(act(o4 + k), wk, &c40, &c41);
-      step8(act(o5 + k), wk, &c50, &c51);
-      step8(act(o6 + k), wk, &c60, &c61);
-      step8(act(o7 + k), wk, &c70, &c71);
+      step_row(act(o4 + k), w1, v1, &c4);
+      step_row(act(o5 + k), w1, v1, &c5);
+      step_row(act(o6 + k), w1, v1, &c6);
+      step_row(act(o7 + k), w1, v1, &c7);
     }
     if (ROWS > 8u) {
-      step8(act(o8 + k), wk, &c80, &c81);
-      step8(act(o9 + k), wk, &c90, &c91);
-      step8(act(o10 + k), wk, &cA0, &cA1);
-      step8(act(o11 + k), wk, &cB0, &cB1);
-      step8(act(o12 + k), wk, &cC0, &cC1);
-      step8(act(o13 + k), wk, &cD0, &cD1);
-      step8(act(o14 + k), wk, &cE0, &cE1);
-      step8(act(o15 + k), wk, &cF0, &cF1);
+      step_row(act(o8 + k), w1, v1, &c8);
+      step_row(act(o9 + k), w1, v1, &c9);
+      step_row(act(o10 + k), w1, v1, &c10);
+      step_row(act(o11 + k), w1, v1, &c11);
+      step_row(act(o12 + k), w1, v1, &c12);
+      step_row(act(o13 + k), w1, v1, &c13);
+      step_row(act(o14 + k), w1, v1, &c14);
+      step_row(act(o15 + k), w1, v1, &c15);
+    }
+    if (ROWS > 16u) {
+      step_row(act(o16 + k), w1, v1, &c16);
+      step_row(act(o17 + k), w1, v1, &c17);
+      step_row(act(o18 + k), w1, v1, &c18);
+      step_row(act(o19 + k), w1, v1, &c19);
+      step_row(act(o20 + k), w1, v1, &c20);
+      step_row(act(o21 + k), w1, v1, &c21);
+      step_row(act(o22 + k), w1, v1, &c22);
+      step_row(act(o23 + k), w1, v1, &c23);
+      step_row(act(o24 + k), w1, v1, &c24);
+      step_row(act(o25 + k), w1, v1, &c25);
+      step_row(act(o26 + k), w1, v1, &c26);
+      step_row(act(o27 + k), w1, v1, &c27);
+      step_row(act(o28 + k), w1, v1, &c28);
+      step_row(act(o29 + k), w1, v1, &c29);
+      step_row(act(o30 + k), w1, v1, &c30);
+      step_row(act(o31 + k), w1, v1, &c31);
     }
   }
   if (lc.first >= p.N) { return; }
   let cols = lc.cols;
-  store_row(rb, rows, cols, c00, c01);
-  if (ROWS > 1u) { store_row(rb + 1u, rows, cols, c10, c11); }
+  store_row(rb + 0u, rows, cols, c0);
+  if (ROWS > 1u) {
+    store_row(rb + 1u, rows, cols, c1);
+  }
   if (ROWS > 2u) {
-    store_row(rb + 2u, rows, cols, c20, c21);
-    store_row(rb + 3u, rows, cols, c30, c31);
+    store_row(rb + 2u, rows, cols, c2);
+    store_row(rb + 3u, rows, cols, c3);
   }
   if (ROWS > 4u) {
-    store_row(rb + 4u, rows, cols, c40, c41);
-    store_row(rb + 5u, rows, cols, c50, c51);
-    store_row(rb + 6u, rows, cols, c60, c61);
-    store_row(rb + 7u, rows, cols, c70, c71);
+    store_row(rb + 4u, rows, cols, c4);
+    store_row(rb + 5u, rows, cols, c5);
+    store_row(rb + 6u, rows, cols, c6);
+    store_row(rb + 7u, rows, cols, c7);
   }
   if (ROWS > 8u) {
-    store_row(rb + 8u, rows, cols, c80, c81);
-    store_row(rb + 9u, rows, cols, c90, c91);
-    store_row(rb + 10u, rows, cols, cA0, cA1);
-    store_row(rb + 11u, rows, cols, cB0, cB1);
-    store_row(rb + 12u, rows, cols, cC0, cC1);
-    store_row(rb + 13u, rows, cols, cD0, cD1);
-    store_row(rb + 14u, rows, cols, cE0, cE1);
-    store_row(rb + 15u, rows, cols, cF0, cF1);
+    store_row(rb + 8u, rows, cols, c8);
+    store_row(rb + 9u, rows, cols, c9);
+    store_row(rb + 10u, rows, cols, c10);
+    store_row(rb + 11u, rows, cols, c11);
+    store_row(rb + 12u, rows, cols, c12);
+    store_row(rb + 13u, rows, cols, c13);
+    store_row(rb + 14u, rows, cols, c14);
+    store_row(rb + 15u, rows, cols, c15);
   }
-}
-
-fn store_row(row: u32, rows: u32, cols: array<u32, 8>, v0: vec4<f32>, v1: vec4<f32>) {
-  if (row < rows) { store_lane8(row, cols, 0u, v0, v1); }
+  if (ROWS > 16u) {
+    store_row(rb + 16u, rows, cols, c16);
+    store_row(rb + 17u, rows, cols, c17);
+    store_row(rb + 18u, rows, cols, c18);
+    store_row(rb + 19u, rows, cols, c19);
+    store_row(rb + 20u, rows, cols, c20);
+    store_row(rb + 21u, rows, cols, c21);
+    store_row(rb + 22u, rows, cols, c22);
+    store_row(rb + 23u, rows, cols, c23);
+    store_row(rb + 24u, rows, cols, c24);
+    store_row(rb + 25u, rows, cols, c25);
+    store_row(rb + 26u, rows, cols, c26);
+    store_row(rb + 27u, rows, cols, c27);
+    store_row(rb + 28u, rows, cols, c28);
+    store_row(rb + 29u, rows, cols, c29);
+    store_row(rb + 30u, rows, cols, c30);
+    store_row(rb + 31u, rows, cols, c31);
+  }
 }

@@ -1,5 +1,6 @@
 import type { AdapterReport } from './context.js';
 import { TuningError } from '../errors.js';
+import { GEMV_BUCKETS } from '../kernels/gemv-rows.js';
 
 /**
  * Kernel shapes chosen per adapter. They become WGSL `override` constants, so
@@ -26,22 +27,27 @@ export interface Tuning {
     workgroupSize: number;
     /** splitk: invocations a GEMV aims for (src/kernels/k-chunks.ts). */
     splitInvocations: number;
-    /** lanes: 8-column blocks each invocation of the one-row GEMV owns, 1 or 2 (gemv.wgsl's
-     *  gemv_wide). Two halve its activation loads per weight load; the read ceiling
-     *  (read_stream) reads with the same blocks. Rows 2..16 always take one block. */
-    blocksAtB1: number;
+    /** lanes: 8-column blocks per lane (1 or 2) for each row bucket in GEMV_BUCKETS order
+     *  (1, 2, 4, 8, 16 rows). Two halve the activation loads per weight load and double the
+     *  accumulators. The read ceiling (read_stream) reads with the one-row bucket's blocks. */
+    blocks: number[];
   };
   /** RMSNorm: one invocation per row, or one workgroup per row with a tree sum (shaders/rmsnorm.wgsl). */
   rmsnorm: 'invocation' | 'workgroup';
   /** Attention: one invocation per (row, head), or one workgroup over tiles of keys (shaders/attention.wgsl). */
   attention: 'invocation' | 'workgroup';
   gemm: {
-    /** 'direct': 16 rows x 8 columns per invocation straight from storage (1D workgroups of
-     *  workgroupX); 'tiled': workgroup-memory tiles (workgroupX x workgroupY). */
+    /** 'direct': directRows rows x directBlocks blocks of 8 columns per invocation straight
+     *  from storage (1D workgroups of workgroupX / directBlocks invocations); 'tiled':
+     *  workgroup-memory tiles (workgroupX x workgroupY). */
     variant: 'direct' | 'tiled';
     workgroupX: number;
     workgroupY: number;
     tileK: number;
+    /** direct: rows per invocation, 1, 2, 4, 8, 16 or 32. */
+    directRows: number;
+    /** direct: 8-column blocks per lane, 1 or 2. */
+    directBlocks: number;
   };
 }
 
@@ -56,10 +62,14 @@ export function tuningFor(adapter: AdapterReport): Tuning {
   if (adapter.architecture === 'swiftshader' || adapter.vendor === 'google') {
     return {
       activations,
-      gemv: { variant: 'lanes', lanes: adapter.subgroupMinSize ?? 4, workgroupSize: 16, splitInvocations: 0, blocksAtB1: 2 },
+      // Two blocks: at one row 6-16% faster at 4096^2 (the activation load was a ninth of
+      // the loads), at 8 and 16 rows 4-20% faster; at 2 rows 30-40% slower, at 4 either way.
+      gemv: { variant: 'lanes', lanes: adapter.subgroupMinSize ?? 4, workgroupSize: 16, splitInvocations: 0, blocks: [2, 1, 1, 2, 2] },
       rmsnorm: 'invocation',
       attention: 'invocation',
-      gemm: { variant: 'direct', workgroupX: 16, workgroupY: 1, tileK: 16 },
+      // 32 rows x 2 blocks: 1.2-1.5x the GFLOP/s of 16 x 1 on small's shapes and at 2048^2
+      // (half the gathers per fma; the accumulators spill, and that costs less).
+      gemm: { variant: 'direct', workgroupX: 16, workgroupY: 1, tileK: 16, directRows: 32, directBlocks: 2 },
     };
   }
   return {
@@ -68,10 +78,10 @@ export function tuningFor(adapter: AdapterReport): Tuning {
     // with one thread per 8 columns had 256 threads for a 2048-wide matrix and read 24
     // GB/s; split-K over 8192^2 f32 reached 44% of the read ceiling (3.85 TB/s) aiming at
     // 16,384 invocations, 86% at 65,536 and 64% at 262,144 (bench --kernel-size 8192).
-    gemv: { variant: 'splitk', lanes: adapter.subgroupMaxSize ?? 32, workgroupSize: 128, splitInvocations: 65536, blocksAtB1: 1 },
+    gemv: { variant: 'splitk', lanes: adapter.subgroupMaxSize ?? 32, workgroupSize: 128, splitInvocations: 65536, blocks: [1, 1, 1, 1, 1] },
     rmsnorm: 'workgroup',
     attention: 'workgroup',
-    gemm: { variant: 'tiled', workgroupX: 8, workgroupY: 8, tileK: 16 },
+    gemm: { variant: 'tiled', workgroupX: 8, workgroupY: 8, tileK: 16, directRows: 16, directBlocks: 1 },
   };
 }
 
@@ -95,7 +105,8 @@ export function applyTuning(base: Tuning, overrides: TuningOverrides): Tuning {
       const inner = current as Record<string, unknown>;
       for (const [k, v] of Object.entries(value)) {
         if (!(k in inner)) throw bad(`${key}.${k}`, `unknown; known: ${Object.keys(inner).join(', ')}`);
-        if (typeof v !== typeof inner[k]) throw bad(`${key}.${k}`, `expected a ${typeof inner[k]}, got ${JSON.stringify(v)}`);
+        if (typeof v !== typeof inner[k] || Array.isArray(v) !== Array.isArray(inner[k]))
+          throw bad(`${key}.${k}`, `expected ${Array.isArray(inner[k]) ? 'an array' : `a ${typeof inner[k]}`}, got ${JSON.stringify(v)}`);
         inner[k] = v;
       }
     } else {
@@ -104,7 +115,12 @@ export function applyTuning(base: Tuning, overrides: TuningOverrides): Tuning {
     }
   }
   const t = merged as unknown as Tuning;
-  if (t.gemv.blocksAtB1 !== 1 && t.gemv.blocksAtB1 !== 2) throw bad('gemv.blocksAtB1', `must be 1 or 2, got ${t.gemv.blocksAtB1}`);
+  // lane_matmul is written for one or two blocks and for power-of-two rows up to 32.
+  const oneOrTwo = (b: unknown) => b === 1 || b === 2;
+  if (t.gemv.blocks.length !== GEMV_BUCKETS.length || !t.gemv.blocks.every(oneOrTwo))
+    throw bad('gemv.blocks', `must be ${GEMV_BUCKETS.length} values of 1 or 2 (one per row bucket: ${GEMV_BUCKETS.join(', ')}), got ${JSON.stringify(t.gemv.blocks)}`);
+  if (!oneOrTwo(t.gemm.directBlocks)) throw bad('gemm.directBlocks', `must be 1 or 2, got ${t.gemm.directBlocks}`);
+  if (![1, 2, 4, 8, 16, 32].includes(t.gemm.directRows)) throw bad('gemm.directRows', `must be 1, 2, 4, 8, 16 or 32, got ${t.gemm.directRows}`);
   // gemm_direct sums all of K in one chain, so it cannot match the split-K GEMV's chunks.
   if (t.gemv.variant === 'splitk' && t.gemm.variant !== 'tiled') throw bad('gemv.variant', `'splitk' needs gemm.variant 'tiled' (gemm_direct sums K in one chunk, the split-K GEMV in several)`);
   return t;

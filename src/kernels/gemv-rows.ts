@@ -13,10 +13,16 @@ export function gemvDispatches(t: Tuning): number {
 }
 
 /**
- * 8-column blocks per lane in the lane GEMV's one-row bucket (gemv.wgsl's gemv_wide):
- * the adapter's gemv.blocksAtB1 under the lanes variant, else 1. The read ceiling
- * (read_stream) reads with the same blocks, so it measures exactly these loads.
+ * 8-column blocks per lane in the lane GEMV's bucket of `bucket` rows (one of
+ * GEMV_BUCKETS): the adapter's gemv.blocks under the lanes variant, else 1.
  */
+export function gemvBlocks(t: Tuning, bucket: number): number {
+  const i = GEMV_BUCKETS.indexOf(bucket as (typeof GEMV_BUCKETS)[number]);
+  if (i < 0) throw new RangeError(`no GEMV bucket of ${bucket} rows (buckets: ${GEMV_BUCKETS.join(', ')})`);
+  return t.gemv.variant === 'lanes' ? t.gemv.blocks[i]! : 1;
+}
+
+/** The one-row bucket's blocks: the read ceiling (read_stream) reads with them, so it measures exactly the decode GEMV's loads. */
 export function oneRowBlocks(t: Tuning): number {
-  return t.gemv.variant === 'lanes' ? t.gemv.blocksAtB1 : 1;
+  return gemvBlocks(t, 1);
 }

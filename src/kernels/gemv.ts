@@ -3,7 +3,7 @@ import type { Tuning } from '../gpu/tuning.js';
 import laneKernel from '../../shaders/gemv.wgsl?raw';
 import splitKernel from '../../shaders/gemv_splitk.wgsl?raw';
 import { KernelCall, type Bind } from './call.js';
-import { GEMV_BUCKETS, GEMV_MAX_ROWS, oneRowBlocks } from './gemv-rows.js';
+import { GEMV_BUCKETS, GEMV_MAX_ROWS, gemvBlocks } from './gemv-rows.js';
 import { kChunks } from './k-chunks.js';
 import { withLaneMatmul } from './lane-matmul.js';
 import { paddedColumns, type MatrixLayout } from './packing.js';
@@ -53,12 +53,12 @@ const tooMany = (calls: Map<number, unknown>, rows: number) =>
 /** One row bucket's pipeline and how it covers the columns. */
 interface LaneBucket {
   call: KernelCall;
-  /** 8-column blocks per lane: 2 for the one-row bucket when tuned so (gemv_wide). */
+  /** 8-column blocks per lane (the tuning's gemv.blocks for this bucket). */
   blocks: number;
   workgroup: number;
 }
 
-/** lane_matmul (shaders/lane_matmul.wgsl), or gemv_wide for one row, in one pass: each invocation walks all of K. */
+/** lane_matmul (shaders/lane_matmul.wgsl) in one pass: each invocation walks all of K. */
 class LaneGemv implements Gemv {
   private constructor(
     private readonly buckets: Map<number, LaneBucket>,
@@ -71,7 +71,7 @@ class LaneGemv implements Gemv {
     const buckets = new Map<number, LaneBucket>();
     const code = withLaneMatmul(laneKernel, ctx.tuning.activations); // one source, ROWS set per bucket
     for (const b of bucketsUpTo(maxRows)) {
-      const blocks = b === 1 ? oneRowBlocks(ctx.tuning) : 1;
+      const blocks = gemvBlocks(ctx.tuning, b);
       // Two blocks per lane halve the invocations: halve the workgroup too, so SwiftShader
       // (a workgroup per worker thread) gets as many workgroups as with one block. With
       // workgroups of 16 a 256-wide matrix was one workgroup, one core: 1.6x slower.

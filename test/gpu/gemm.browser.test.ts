@@ -113,26 +113,61 @@ describe.each(['lanes', 'splitk'] as const)('gemv batching, %s', (variant) => {
   });
 });
 
-describe.each(['f32', 'f16'] as const)('one-row gemv, %s weights', (dtype) => {
-  it.each([1, 3, 63, 64, 65, 129])('N=%i: two 8-column blocks per lane (gemv_wide) give the bits of one block (lane_matmul)', async (N) => {
+describe.each(['f32', 'f16'] as const)('lane gemv column blocks, %s weights', (dtype) => {
+  it.each([1, 3, 63, 64, 65, 129])('N=%i: two 8-column blocks per lane give every row bucket the bits of one block', async (N) => {
     const base = await gpu();
     const K = 67;
-    const x = randomArray(K, 7 + N);
+    const B = 16;
+    const x = randomArray(B * K, 7 + N);
     let w = randomArray(K * N, 11 + N);
     if (dtype === 'f16') w = roundToF16InPlace(w);
     const { layout, words } = packMatrix(w, K, N, dtype);
     const wBuf = base.storage('w', words.byteLength, words);
     const xBuf = base.storage('x', x.byteLength, x);
+    const want = matmul(x, w, B, K, N);
+    const abs = matmulAbs(x, w, B, K, N);
+    for (const rows of [1, 2, 3, 8, 9, 16]) {
+      const results: Uint32Array[] = [];
+      for (const blocks of [1, 2]) {
+        const ctx = withTuning(base, { gemv: { ...base.tuning.gemv, variant: 'lanes', blocks: [blocks, blocks, blocks, blocks, blocks] } });
+        const out = base.storage('out', rows * N * 4);
+        const gemv = await Gemv.create(ctx, layout, xBuf, wBuf, out, rows);
+        run(ctx, (pass) => gemv.encode(pass, rows));
+        const got = await readF32(ctx, out, rows * N);
+        expect(worst(got, want.subarray(0, rows * N), bound(K, abs)), `${rows} rows, ${blocks} blocks`).toBeUndefined();
+        results.push(new Uint32Array(got.buffer));
+      }
+      expect(results[1], `${rows} rows`).toEqual(results[0]);
+    }
+  });
+});
+
+describe('gemm_direct tiles', () => {
+  it.each([
+    [1, 1, 1],
+    [3, 65, 63],
+    [33, 64, 65],
+    [65, 63, 129],
+    [64, 67, 200],
+  ])('M=%i K=%i N=%i: every rows x blocks tile gives the bits of 16 rows x 1 block', async (M, K, N) => {
+    const base = await gpu();
+    const a = randomArray(M * K, M + 3 * K);
+    const w = randomArray(K * N, K + 5 * N);
+    const want = matmul(a, w, M, K, N);
+    const abs = matmulAbs(a, w, M, K, N);
+    const { layout, words } = packMatrix(w, K, N, 'f32');
+    const aBuf = base.storage('a', a.byteLength, a);
+    const wBuf = base.storage('w', words.byteLength, words);
     const results: Uint32Array[] = [];
-    for (const blocksAtB1 of [1, 2]) {
-      const ctx = withTuning(base, { gemv: { ...base.tuning.gemv, variant: 'lanes', blocksAtB1 } });
-      const out = base.storage('out', N * 4);
-      const gemv = await Gemv.create(ctx, layout, xBuf, wBuf, out, 1);
-      run(ctx, (pass) => gemv.encode(pass, 1));
-      const got = await readF32(ctx, out, N);
-      expect(worst(got, matmul(x, w, 1, K, N), bound(K, matmulAbs(x, w, 1, K, N))), `${blocksAtB1} blocks`).toBeUndefined();
+    for (const [directRows, directBlocks] of [[16, 1], [32, 2], [32, 1], [8, 2], [1, 2]] as const) {
+      const ctx = withTuning(base, { gemv: { ...base.tuning.gemv, variant: 'lanes' }, gemm: { ...base.tuning.gemm, variant: 'direct', directRows, directBlocks } });
+      const out = base.storage('out', M * N * 4);
+      const gemm = await Gemm.create(ctx, layout, aBuf, wBuf, out);
+      run(ctx, (pass) => gemm.encode(pass, M));
+      const got = await readF32(ctx, out, M * N);
+      expect(worst(got, want, bound(K, abs)), `${directRows} x ${directBlocks}`).toBeUndefined();
       results.push(new Uint32Array(got.buffer));
     }
-    expect(results[1]).toEqual(results[0]);
+    for (const r of results.slice(1)) expect(r).toEqual(results[0]);
   });
 });

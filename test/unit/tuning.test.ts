@@ -23,9 +23,14 @@ describe('tuning overrides', () => {
     expect(() => applyTuning(gpu, { gemmm: {} } as never)).toThrow(/unknown; known: activations/);
     expect(() => applyTuning(gpu, { gemv: { splitInvocations: '1024' } } as never)).toThrow(/expected a number/);
     expect(() => applyTuning(gpu, { gemm: 'tiled' } as never)).toThrow(/expected an object/);
-    // gemv_wide is written for two blocks; more would need another kernel.
-    expect(() => applyTuning(swiftshader, { gemv: { blocksAtB1: 3 } })).toThrow(/blocksAtB1: must be 1 or 2/);
-    expect(applyTuning(swiftshader, { gemv: { blocksAtB1: 1 } }).gemv.blocksAtB1).toBe(1);
+    // lane_matmul is written for one or two column blocks and power-of-two rows up to 32.
+    expect(() => applyTuning(swiftshader, { gemv: { blocks: [2, 1, 1, 3, 2] } })).toThrow(/gemv.blocks: must be 5 values of 1 or 2/);
+    expect(() => applyTuning(swiftshader, { gemv: { blocks: [2, 1] } })).toThrow(/gemv.blocks: must be 5 values/);
+    expect(() => applyTuning(swiftshader, { gemv: { blocks: 2 } } as never)).toThrow(/gemv.blocks: expected an array/);
+    expect(applyTuning(swiftshader, { gemv: { blocks: [1, 1, 1, 1, 1] } }).gemv.blocks).toEqual([1, 1, 1, 1, 1]);
+    expect(() => applyTuning(swiftshader, { gemm: { directBlocks: 4 } })).toThrow(/gemm.directBlocks: must be 1 or 2/);
+    expect(() => applyTuning(swiftshader, { gemm: { directRows: 24 } })).toThrow(/gemm.directRows: must be 1, 2, 4, 8, 16 or 32/);
+    expect(applyTuning(swiftshader, { gemm: { directRows: 16, directBlocks: 1 } }).gemm).toMatchObject({ directRows: 16, directBlocks: 1 });
     // Decode and prefill rows must sum K the same way: the split-K GEMV needs the tiled GEMM.
     expect(() => applyTuning(swiftshader, { gemv: { variant: 'splitk' } })).toThrow(/needs gemm.variant 'tiled'/);
     expect(applyTuning(swiftshader, { gemv: { variant: 'splitk' }, gemm: { variant: 'tiled' } }).gemv.variant).toBe('splitk');
