@@ -1,12 +1,13 @@
 // act4 with subgroups, appended after shaders/lane_matmul.wgsl (the kernel's source then
-// starts with `enable subgroups;`): the activations i .. i+3 (one row's four k steps).
+// starts with `enable subgroups;`): the activations i .. i+3 (one row's four k steps);
+// those from the n-th on are zero (past the row's end, n < 4).
 // Invocation `sub` (its index mod 4) loads activation i + sub and the subgroup's first
 // four invocations share theirs: one load instead of four. On SwiftShader every storage
 // load is a gather costing as much as a dozen fmas, and a row's activation is the same
 // for all the lanes, so this cuts a batched GEMV's loads per k from 8 + B to 8 + B / 4.
 // Used only where subgroups hold at least 4 consecutive invocations
 // (src/gpu/tuning.ts), so lanes 0..3 of a subgroup are the four `sub` values.
-fn act4(i: u32, sub: u32) -> vec4<f32> {
-  let v = act(i + sub);
+fn act4(i: u32, sub: u32, n: u32) -> vec4<f32> {
+  let v = select(0.0, act(i + sub), sub < n);
   return vec4(subgroupBroadcast(v, 0u), subgroupBroadcast(v, 1u), subgroupBroadcast(v, 2u), subgroupBroadcast(v, 3u));
 }

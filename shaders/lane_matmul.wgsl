@@ -32,9 +32,15 @@ struct W8x4 { k0: W8, k1: W8, k2: W8, k3: W8 }
 // One row's accumulators: block 0's 8 columns (lo, hi), then block 1's (BLOCKS = 2).
 struct Row { lo0: vec4<f32>, hi0: vec4<f32>, lo1: vec4<f32>, hi1: vec4<f32> }
 
-// Weights of rows k .. k+3 of the block starting at word `base`.
+// Weights of rows k .. k+3 of the block starting at word `base`; rows past K are zero.
 fn load_w8x4(k: u32, base: u32) -> W8x4 {
-  return W8x4(load_lane8(k, base), load_lane8(k + 1u, base), load_lane8(k + 2u, base), load_lane8(k + 3u, base));
+  return W8x4(weights_or_zero(k, base), weights_or_zero(k + 1u, base), weights_or_zero(k + 2u, base), weights_or_zero(k + 3u, base));
+}
+
+fn weights_or_zero(k: u32, base: u32) -> W8 {
+  let w = load_lane8(min(k, p.K - 1u), base);
+  let past = k >= p.K;
+  return W8(select(w.lo, vec4(0.0), past), select(w.hi, vec4(0.0), past));
 }
 
 // One k step of one row: activation a times block 0's weights w (and block 1's v).
@@ -55,10 +61,10 @@ fn quad_row(a: vec4<f32>, w: W8x4, v: W8x4, c: ptr<function, Row>) {
   step_row(a.w, w.k3, v.k3, c);
 }
 
-fn store_row(row: u32, rows: u32, cols: array<u32, 8>, c: Row) {
+fn store_row(row: u32, rows: u32, base0: u32, base1: u32, c: Row) {
   if (row >= rows) { return; }
-  store_lane8(row, cols, 0u, c.lo0, c.hi0);
-  if (BLOCKS == 2u) { store_lane8(row, cols, block_columns(), c.lo1, c.hi1); }
+  store_lane8(row, base0, c.lo0, c.hi0);
+  if (BLOCKS == 2u) { store_lane8(row, base1, c.lo1, c.hi1); }
 }
 
 fn lane_matmul(gid: vec3<u32>, rows: u32) {
@@ -84,145 +90,111 @@ fn lane_matmul(gid: vec3<u32>, rows: u32) {
   var c20: Row; var c21: Row; var c22: Row; var c23: Row;
   var c24: Row; var c25: Row; var c26: Row; var c27: Row;
   var c28: Row; var c29: Row; var c30: Row; var c31: Row;
-  // One row has no activation to share, and its plain k loop measured faster here.
-  let kb = select(p.K & ~3u, 0u, ROWS == 1u);
-  let sub = gid.x & 3u; // this invocation's load in act4's exchange
-  var v = W8x4(); // block 1's weights: zero and unused under BLOCKS = 1
-  for (var k = 0u; k < kb; k += 4u) {
-    let w = load_w8x4(k, base0);
-    if (BLOCKS == 2u) { v = load_w8x4(k, base1); }
-    quad_row(act4(o0 + k, sub), w, v, &c0);
-    if (ROWS > 1u) {
-      quad_row(act4(o1 + k, sub), w, v, &c1);
+  if (ROWS == 1u) {
+    // One row has no activation to share, and its plain k loop measured faster here.
+    var v1 = W8(); // block 1's weights: zero and unused under BLOCKS = 1
+    for (var k = 0u; k < p.K; k++) {
+      let w1 = load_lane8(k, base0);
+      if (BLOCKS == 2u) { v1 = load_lane8(k, base1); }
+      step_row(act(o0 + k), w1, v1, &c0);
     }
-    if (ROWS > 2u) {
-      quad_row(act4(o2 + k, sub), w, v, &c2);
-      quad_row(act4(o3 + k, sub), w, v, &c3);
-    }
-    if (ROWS > 4u) {
-      quad_row(act4(o4 + k, sub), w, v, &c4);
-      quad_row(act4(o5 + k, sub), w, v, &c5);
-      quad_row(act4(o6 + k, sub), w, v, &c6);
-      quad_row(act4(o7 + k, sub), w, v, &c7);
-    }
-    if (ROWS > 8u) {
-      quad_row(act4(o8 + k, sub), w, v, &c8);
-      quad_row(act4(o9 + k, sub), w, v, &c9);
-      quad_row(act4(o10 + k, sub), w, v, &c10);
-      quad_row(act4(o11 + k, sub), w, v, &c11);
-      quad_row(act4(o12 + k, sub), w, v, &c12);
-      quad_row(act4(o13 + k, sub), w, v, &c13);
-      quad_row(act4(o14 + k, sub), w, v, &c14);
-      quad_row(act4(o15 + k, sub), w, v, &c15);
-    }
-    if (ROWS > 16u) {
-      quad_row(act4(o16 + k, sub), w, v, &c16);
-      quad_row(act4(o17 + k, sub), w, v, &c17);
-      quad_row(act4(o18 + k, sub), w, v, &c18);
-      quad_row(act4(o19 + k, sub), w, v, &c19);
-      quad_row(act4(o20 + k, sub), w, v, &c20);
-      quad_row(act4(o21 + k, sub), w, v, &c21);
-      quad_row(act4(o22 + k, sub), w, v, &c22);
-      quad_row(act4(o23 + k, sub), w, v, &c23);
-      quad_row(act4(o24 + k, sub), w, v, &c24);
-      quad_row(act4(o25 + k, sub), w, v, &c25);
-      quad_row(act4(o26 + k, sub), w, v, &c26);
-      quad_row(act4(o27 + k, sub), w, v, &c27);
-      quad_row(act4(o28 + k, sub), w, v, &c28);
-      quad_row(act4(o29 + k, sub), w, v, &c29);
-      quad_row(act4(o30 + k, sub), w, v, &c30);
-      quad_row(act4(o31 + k, sub), w, v, &c31);
-    }
-  }
-  var v1 = W8(); // block 1's weights of one k row
-  for (var k = kb; k < p.K; k++) { // the last K % 4 steps (every step for one row), one at a time
-    let w1 = load_lane8(k, base0);
-    if (BLOCKS == 2u) { v1 = load_lane8(k, base1); }
-    step_row(act(o0 + k), w1, v1, &c0);
-    if (ROWS > 1u) {
-      step_row(act(o1 + k), w1, v1, &c1);
-    }
-    if (ROWS > 2u) {
-      step_row(act(o2 + k), w1, v1, &c2);
-      step_row(act(o3 + k), w1, v1, &c3);
-    }
-    if (ROWS > 4u) {
-      step_row(act(o4 + k), w1, v1, &c4);
-      step_row(act(o5 + k), w1, v1, &c5);
-      step_row(act(o6 + k), w1, v1, &c6);
-      step_row(act(o7 + k), w1, v1, &c7);
-    }
-    if (ROWS > 8u) {
-      step_row(act(o8 + k), w1, v1, &c8);
-      step_row(act(o9 + k), w1, v1, &c9);
-      step_row(act(o10 + k), w1, v1, &c10);
-      step_row(act(o11 + k), w1, v1, &c11);
-      step_row(act(o12 + k), w1, v1, &c12);
-      step_row(act(o13 + k), w1, v1, &c13);
-      step_row(act(o14 + k), w1, v1, &c14);
-      step_row(act(o15 + k), w1, v1, &c15);
-    }
-    if (ROWS > 16u) {
-      step_row(act(o16 + k), w1, v1, &c16);
-      step_row(act(o17 + k), w1, v1, &c17);
-      step_row(act(o18 + k), w1, v1, &c18);
-      step_row(act(o19 + k), w1, v1, &c19);
-      step_row(act(o20 + k), w1, v1, &c20);
-      step_row(act(o21 + k), w1, v1, &c21);
-      step_row(act(o22 + k), w1, v1, &c22);
-      step_row(act(o23 + k), w1, v1, &c23);
-      step_row(act(o24 + k), w1, v1, &c24);
-      step_row(act(o25 + k), w1, v1, &c25);
-      step_row(act(o26 + k), w1, v1, &c26);
-      step_row(act(o27 + k), w1, v1, &c27);
-      step_row(act(o28 + k), w1, v1, &c28);
-      step_row(act(o29 + k), w1, v1, &c29);
-      step_row(act(o30 + k), w1, v1, &c30);
-      step_row(act(o31 + k), w1, v1, &c31);
+  } else {
+    // K in blocks of four. When K % 4 != 0 the last block's missing steps multiply zero
+    // activations by zero weights, which leaves every sum's bits as they were: the sum
+    // is c + 0 = c, since a chain that starts at +0 never holds -0. So every row still
+    // gets the one-row loop's chain, and no second copy of the rows' code is compiled
+    // for a tail (SwiftShader's JIT time grows faster than the code).
+    let sub = gid.x & 3u; // this invocation's load in act4's exchange
+    var v = W8x4(); // block 1's weights: zero and unused under BLOCKS = 1
+    for (var k = 0u; k < p.K; k += 4u) {
+      let n = p.K - k; // steps left (a whole block from 4)
+      let w = load_w8x4(k, base0);
+      if (BLOCKS == 2u) { v = load_w8x4(k, base1); }
+      quad_row(act4(o0 + k, sub, n), w, v, &c0);
+      if (ROWS > 1u) {
+        quad_row(act4(o1 + k, sub, n), w, v, &c1);
+      }
+      if (ROWS > 2u) {
+        quad_row(act4(o2 + k, sub, n), w, v, &c2);
+        quad_row(act4(o3 + k, sub, n), w, v, &c3);
+      }
+      if (ROWS > 4u) {
+        quad_row(act4(o4 + k, sub, n), w, v, &c4);
+        quad_row(act4(o5 + k, sub, n), w, v, &c5);
+        quad_row(act4(o6 + k, sub, n), w, v, &c6);
+        quad_row(act4(o7 + k, sub, n), w, v, &c7);
+      }
+      if (ROWS > 8u) {
+        quad_row(act4(o8 + k, sub, n), w, v, &c8);
+        quad_row(act4(o9 + k, sub, n), w, v, &c9);
+        quad_row(act4(o10 + k, sub, n), w, v, &c10);
+        quad_row(act4(o11 + k, sub, n), w, v, &c11);
+        quad_row(act4(o12 + k, sub, n), w, v, &c12);
+        quad_row(act4(o13 + k, sub, n), w, v, &c13);
+        quad_row(act4(o14 + k, sub, n), w, v, &c14);
+        quad_row(act4(o15 + k, sub, n), w, v, &c15);
+      }
+      if (ROWS > 16u) {
+        quad_row(act4(o16 + k, sub, n), w, v, &c16);
+        quad_row(act4(o17 + k, sub, n), w, v, &c17);
+        quad_row(act4(o18 + k, sub, n), w, v, &c18);
+        quad_row(act4(o19 + k, sub, n), w, v, &c19);
+        quad_row(act4(o20 + k, sub, n), w, v, &c20);
+        quad_row(act4(o21 + k, sub, n), w, v, &c21);
+        quad_row(act4(o22 + k, sub, n), w, v, &c22);
+        quad_row(act4(o23 + k, sub, n), w, v, &c23);
+        quad_row(act4(o24 + k, sub, n), w, v, &c24);
+        quad_row(act4(o25 + k, sub, n), w, v, &c25);
+        quad_row(act4(o26 + k, sub, n), w, v, &c26);
+        quad_row(act4(o27 + k, sub, n), w, v, &c27);
+        quad_row(act4(o28 + k, sub, n), w, v, &c28);
+        quad_row(act4(o29 + k, sub, n), w, v, &c29);
+        quad_row(act4(o30 + k, sub, n), w, v, &c30);
+        quad_row(act4(o31 + k, sub, n), w, v, &c31);
+      }
     }
   }
   if (lc.first >= p.N) { return; }
-  let cols = lc.cols;
-  store_row(rb + 0u, rows, cols, c0);
+  store_row(rb + 0u, rows, base0, base1, c0);
   if (ROWS > 1u) {
-    store_row(rb + 1u, rows, cols, c1);
+    store_row(rb + 1u, rows, base0, base1, c1);
   }
   if (ROWS > 2u) {
-    store_row(rb + 2u, rows, cols, c2);
-    store_row(rb + 3u, rows, cols, c3);
+    store_row(rb + 2u, rows, base0, base1, c2);
+    store_row(rb + 3u, rows, base0, base1, c3);
   }
   if (ROWS > 4u) {
-    store_row(rb + 4u, rows, cols, c4);
-    store_row(rb + 5u, rows, cols, c5);
-    store_row(rb + 6u, rows, cols, c6);
-    store_row(rb + 7u, rows, cols, c7);
+    store_row(rb + 4u, rows, base0, base1, c4);
+    store_row(rb + 5u, rows, base0, base1, c5);
+    store_row(rb + 6u, rows, base0, base1, c6);
+    store_row(rb + 7u, rows, base0, base1, c7);
   }
   if (ROWS > 8u) {
-    store_row(rb + 8u, rows, cols, c8);
-    store_row(rb + 9u, rows, cols, c9);
-    store_row(rb + 10u, rows, cols, c10);
-    store_row(rb + 11u, rows, cols, c11);
-    store_row(rb + 12u, rows, cols, c12);
-    store_row(rb + 13u, rows, cols, c13);
-    store_row(rb + 14u, rows, cols, c14);
-    store_row(rb + 15u, rows, cols, c15);
+    store_row(rb + 8u, rows, base0, base1, c8);
+    store_row(rb + 9u, rows, base0, base1, c9);
+    store_row(rb + 10u, rows, base0, base1, c10);
+    store_row(rb + 11u, rows, base0, base1, c11);
+    store_row(rb + 12u, rows, base0, base1, c12);
+    store_row(rb + 13u, rows, base0, base1, c13);
+    store_row(rb + 14u, rows, base0, base1, c14);
+    store_row(rb + 15u, rows, base0, base1, c15);
   }
   if (ROWS > 16u) {
-    store_row(rb + 16u, rows, cols, c16);
-    store_row(rb + 17u, rows, cols, c17);
-    store_row(rb + 18u, rows, cols, c18);
-    store_row(rb + 19u, rows, cols, c19);
-    store_row(rb + 20u, rows, cols, c20);
-    store_row(rb + 21u, rows, cols, c21);
-    store_row(rb + 22u, rows, cols, c22);
-    store_row(rb + 23u, rows, cols, c23);
-    store_row(rb + 24u, rows, cols, c24);
-    store_row(rb + 25u, rows, cols, c25);
-    store_row(rb + 26u, rows, cols, c26);
-    store_row(rb + 27u, rows, cols, c27);
-    store_row(rb + 28u, rows, cols, c28);
-    store_row(rb + 29u, rows, cols, c29);
-    store_row(rb + 30u, rows, cols, c30);
-    store_row(rb + 31u, rows, cols, c31);
+    store_row(rb + 16u, rows, base0, base1, c16);
+    store_row(rb + 17u, rows, base0, base1, c17);
+    store_row(rb + 18u, rows, base0, base1, c18);
+    store_row(rb + 19u, rows, base0, base1, c19);
+    store_row(rb + 20u, rows, base0, base1, c20);
+    store_row(rb + 21u, rows, base0, base1, c21);
+    store_row(rb + 22u, rows, base0, base1, c22);
+    store_row(rb + 23u, rows, base0, base1, c23);
+    store_row(rb + 24u, rows, base0, base1, c24);
+    store_row(rb + 25u, rows, base0, base1, c25);
+    store_row(rb + 26u, rows, base0, base1, c26);
+    store_row(rb + 27u, rows, base0, base1, c27);
+    store_row(rb + 28u, rows, base0, base1, c28);
+    store_row(rb + 29u, rows, base0, base1, c29);
+    store_row(rb + 30u, rows, base0, base1, c30);
+    store_row(rb + 31u, rows, base0, base1, c31);
   }
 }
