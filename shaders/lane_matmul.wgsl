@@ -12,20 +12,20 @@
 // unrolls loops nor keeps an indexed array anywhere but in memory it reaches by gathers.
 //
 // On SwiftShader every weight or activation load is a gather that costs several fmas, so
-// the tile is as large as pays: per k step an invocation makes 8 x BLOCKS weight loads and
-// ROWS / 4 activation loads (act4: one per lane, shared across the subgroup) for
-// 8 x BLOCKS x ROWS fmas. The GEMV takes BLOCKS = 2 only for one row (src/gpu/tuning.ts,
-// gemv.blocksAtB1); prefill's gemm_direct takes 32 rows x 2 blocks (gemm.directRows,
-// gemm.directBlocks), which measured 1.2-1.5x faster than 16 x 1 on small's and 2048^2
-// shapes: the accumulators then live on the stack, but a stack access costs far less
-// than a gather.
+// the tile is as large as pays: per k step an invocation makes 8 x BLOCKS weight loads
+// and ROWS / 4 activation loads (act4: one per lane, shared across the subgroup) for
+// 8 x BLOCKS x ROWS fmas. The GEMV takes its row bucket's blocks (src/gpu/tuning.ts,
+// gemv.blocks: two at 1, 8 and 16 rows); prefill's gemm_direct takes 32 rows x 2 blocks
+// (gemm.directRows, gemm.directBlocks), which measured 1.2-1.5x faster than 16 x 1 on
+// small's and 2048^2 shapes: the accumulators then live on the stack, but a stack access
+// costs far less than a gather.
 //
 // Every output is one sequential fma chain over k = 0..K-1 whatever ROWS and BLOCKS are,
-// so a row's bits never depend on the tile, on B, or on GEMV versus GEMM. K goes in
-// blocks of four: the weights of four k rows are loaded once for all rows, and act4
-// gives each row its four activations. No invocation returns early and rows or columns
-// past the end compute on clamped indices without being stored, so every lane of a
-// subgroup takes part in act4's exchange.
+// so a row's bits never depend on the tile, on B, or on GEMV versus GEMM. Past one row, K
+// goes in blocks of four: the weights of four k rows are loaded once for all rows, and
+// act4 gives each row its four activations. No invocation returns early and rows or
+// columns past the end compute on clamped indices without being stored, so every lane of
+// a subgroup takes part in act4's exchange.
 
 struct W8x4 { k0: W8, k1: W8, k2: W8, k3: W8 }
 
