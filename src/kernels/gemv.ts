@@ -5,7 +5,7 @@ import splitKernel from '../../shaders/gemv_splitk.wgsl?raw';
 import { KernelCall, type Bind } from './call.js';
 import { GEMV_BUCKETS, GEMV_MAX_ROWS, gemvBlocks } from './gemv-rows.js';
 import { kChunks } from './k-chunks.js';
-import { withLaneMatmul } from './lane-matmul.js';
+import { laneColumnDispatch, withLaneMatmul } from './lane-matmul.js';
 import { paddedColumns, type MatrixLayout } from './packing.js';
 
 export { GEMV_BUCKETS, GEMV_MAX_ROWS, gemvDispatches } from './gemv-rows.js';
@@ -50,21 +50,15 @@ export function gemvScratchBytes(t: Tuning, layout: MatrixLayout, maxRows: numbe
 const tooMany = (calls: Map<number, unknown>, rows: number) =>
   new RangeError(`gemv built for at most ${Math.max(...calls.keys())} rows, got ${rows}`);
 
-/** One row bucket's pipeline and how it covers the columns. */
+/** One row bucket's pipeline and the workgroups that cover the matrix's columns. */
 interface LaneBucket {
   call: KernelCall;
-  /** 8-column blocks per lane (the tuning's gemv.blocks for this bucket). */
-  blocks: number;
-  workgroup: number;
+  workgroups: number;
 }
 
 /** lane_matmul (shaders/lane_matmul.wgsl) in one pass: each invocation walks all of K. */
 class LaneGemv implements Gemv {
-  private constructor(
-    private readonly buckets: Map<number, LaneBucket>,
-    private readonly layout: MatrixLayout,
-    private readonly lanes: number,
-  ) {}
+  private constructor(private readonly buckets: Map<number, LaneBucket>) {}
 
   static async create(ctx: GpuContext, layout: MatrixLayout, x: Bind, w: Bind, out: Bind, maxRows: number, label: string): Promise<LaneGemv> {
     const t = ctx.tuning.gemv;
@@ -72,25 +66,19 @@ class LaneGemv implements Gemv {
     const code = withLaneMatmul(laneKernel, ctx.tuning.activations); // one source, ROWS set per bucket
     for (const b of bucketsUpTo(maxRows)) {
       const blocks = gemvBlocks(ctx.tuning, b);
-      // Two blocks per lane halve the invocations: halve the workgroup too, so SwiftShader
-      // (a workgroup per worker thread) gets as many workgroups as with one block. With
-      // workgroups of 16 a 256-wide matrix was one workgroup, one core: 1.6x slower.
-      const workgroup = Math.max(1, Math.floor(t.workgroupSize / blocks));
+      const { workgroup, workgroups } = laneColumnDispatch(layout.N, blocks, t.lanes, t.workgroupSize);
       const pipeline = await ctx.pipelines.get('gemv', code, 'gemv', { W_F16: layout.dtype === 'f16' ? 1 : 0, ROWS: b, LANES: t.lanes, WG: workgroup, BLOCKS: blocks });
       const call = new KernelCall(ctx, pipeline, `${label}.b${b}`, 4, [x, w, out]);
       call.u32(1, layout.K).u32(2, layout.N).u32(3, layout.rowWords);
-      buckets.set(b, { call, blocks, workgroup });
+      buckets.set(b, { call, workgroups });
     }
-    return new LaneGemv(buckets, layout, t.lanes);
+    return new LaneGemv(buckets);
   }
 
   encode(pass: GPUComputePassEncoder, rows: number): void {
     const bucket = this.buckets.get(bucketFor(rows));
     if (!bucket || rows > GEMV_MAX_ROWS) throw tooMany(this.buckets, rows);
-    // Each lane group covers blocks x 8 x LANES columns.
-    const invocations = Math.ceil(this.layout.N / (8 * bucket.blocks * this.lanes)) * this.lanes;
-    bucket.call.u32(0, rows);
-    bucket.call.dispatch(pass, Math.ceil(invocations / bucket.workgroup));
+    bucket.call.u32(0, rows).dispatch(pass, bucket.workgroups);
   }
 
   destroy(): void {

@@ -14,3 +14,17 @@ export function withLaneMatmul(kernel: string, activations: Tuning['activations'
   const act = activations === 'subgroup' ? actSubgroup : actPlain;
   return `${activations === 'subgroup' ? 'enable subgroups; ' : ''}${kernel}\n${laneColumns}\n${laneMatmul}\n${act}`;
 }
+
+/**
+ * How lane_matmul covers N columns: lane groups of `lanes` invocations, each lane owning
+ * `blocks` blocks of 8 interleaved columns, in workgroups of `workgroupSize / blocks`
+ * (two blocks halve the invocations, so the workgroup is halved too and SwiftShader,
+ * which gives each workgroup to one worker thread, keeps as many workgroups: with
+ * workgroups of 16 a 256-wide matrix was one workgroup on one core, 1.6x slower).
+ * Depends on the matrix and tuning only, so kernels compute it once at creation.
+ */
+export function laneColumnDispatch(N: number, blocks: number, lanes: number, workgroupSize: number): { workgroup: number; workgroups: number } {
+  const workgroup = Math.max(1, Math.floor(workgroupSize / blocks));
+  const invocations = Math.ceil(N / (8 * blocks * lanes)) * lanes;
+  return { workgroup, workgroups: Math.ceil(invocations / workgroup) };
+}
