@@ -1,6 +1,6 @@
 // The bench page (npm run dev): the same suites as npm run bench, run live on
 // this browser's GPU, drawn with the same code as report.html.
-import { acquireGpu, EngineError, PRESETS, DEFAULT_PRESET, poissonWorkload, seedWorkload, type GpuContext } from '../src/index.js';
+import { acquireGpu, DEFAULT_MAX_SEQS, EngineError, PRESETS, DEFAULT_PRESET, poissonWorkload, seedWorkload, type GpuContext } from '../src/index.js';
 import { LADDER_WIDTHS_QUICK, LADDER_WIDTHS } from '../src/perf/ladder.js';
 import type { Ceilings } from '../src/perf/ceilings.js';
 import { judgedKernelRows } from './suites/kernels.js';
@@ -90,7 +90,7 @@ async function runSuite(suite: string, quick: boolean, meta: object): Promise<vo
     const n = Number($<HTMLInputElement>('requests').value);
     const trace = $<HTMLSelectElement>('workload').value === 'seed' ? seedWorkload() : poissonWorkload({ requests: n, rate: 8, promptTokens: [16, 64], outputTokens: [8, 32], seed: 1 });
     const policies = $<HTMLInputElement>('policies').value.split(',').map((p) => p.trim());
-    const out = unwrap(await api.serveBench({ model, policies, trace, maxSeqs: 16, tokenBudget: 64 }));
+    const out = unwrap(await api.serveBench({ model, policies, trace, maxSeqs: DEFAULT_MAX_SEQS, tokenBudget: 64 }));
     results.serve = { ...meta, calibration: out.calibration, rows: out.rows, events: out.trace, steps: out.steps };
   }
 }

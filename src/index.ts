@@ -13,7 +13,7 @@ export { generate, type GenerateOptions, type GenerateResult } from './model/gen
 export { checkRequest } from './model/request.js';
 export { CpuModel } from './ref/forward.js';
 export { PassTimer } from './gpu/timer.js';
-export { Engine, type EngineOptions, type SubmitRequest, type EngineStats, type StepRecord } from './serve/engine.js';
+export { Engine, DEFAULT_MAX_SEQS, type EngineOptions, type SubmitRequest, type EngineStats, type StepRecord } from './serve/engine.js';
 export { RequestHandle, type RequestResult } from './serve/handle.js';
 export { GpuExecutor } from './serve/gpu-executor.js';
 export { Scheduler, type SchedulerOptions } from './sched/scheduler.js';

@@ -6,7 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command } from 'commander';
 import ora from 'ora';
-import { DEFAULT_PRESET, makePolicy, POLICY_NAMES, PRESETS, type TuningOverrides } from '../../src/index.js';
+import { DEFAULT_MAX_SEQS, DEFAULT_PRESET, makePolicy, POLICY_NAMES, PRESETS, type TuningOverrides } from '../../src/index.js';
 import { withRuntime, type RuntimeName } from './runtime.js';
 import { ensureChromium } from '../../scripts/chromium.mjs';
 import { parse, reportError, unwrap } from './common.js';
@@ -32,7 +32,7 @@ const program = new Command('bench')
   .option('--workload <w>', 'serve: poisson, seed, or a JSON trace file [{arrivalS, promptTokens | prompt, outputTokens}]', 'poisson')
   .option('--rate <r>', 'serve: poisson requests per second', parseFloat)
   .option('--requests <n>', 'serve: poisson requests (default 32, 12 with --quick)', parse.int(1))
-  .option('--max-seqs <n>', 'serve: sequences running at once (16: one GEMV pass reads the weights once for up to 16 rows)', parse.int(1), 16)
+  .option('--max-seqs <n>', 'serve: sequences running at once (decode steps past 16 rows go through the GEMM, whose SwiftShader tile is 32 rows)', parse.int(1), DEFAULT_MAX_SEQS)
   .option('--budget <n>', 'serve: token rows per step (a prefill chunk shares a step with the decodes)', parse.int(1), 64)
   .option('--kernel-size <n>', 'kernels: K = N of the GEMV and GEMM shapes (default GEMV 4096, GEMM 2048; 1024 with --quick; a GPU with a large cache needs more)', parse.int(1))
   .option('--no-peers', 'kernels: skip timing tfjs-backend-webgpu and onnxruntime-web on the same shapes (a minute or two on a 2-core software adapter)')

@@ -146,6 +146,26 @@ describe('serving on the GPU', () => {
     paged.destroy();
   });
 
+  it("a decode step past the GEMV's 16 rows (through the GEMM) equals one-at-a-time decode bit for bit", async () => {
+    const ctx = await gpu();
+    const n = 19; // 17-32 rows take the GEMM: the engine runs up to DEFAULT_MAX_SEQS (32) sequences
+    const model = await GpuModel.create(ctx, weights, { maxSeqs: n });
+    const prompts = Array.from({ length: n }, (_, s) => encode(`sequence ${s}${'!'.repeat(s % 5)}`));
+    for (let s = 0; s < n; s++) {
+      const p = prompts[s]!;
+      await model.step({ tokens: p, positions: p.map((_, i) => i), seqs: p.map(() => s), phase: 'prefill' });
+    }
+    const seqs = prompts.map((_, s) => s);
+    const batched = await model.step({ tokens: seqs.map(() => 66), positions: prompts.map((p) => p.length), seqs, logitRows: seqs, phase: 'decode' }, { readLogits: true });
+    const V = weights.config.vocab;
+    for (const s of [0, 7, 16, 17, 18]) {
+      // Rewrites the same key and value at the same position, then decodes the row alone (the GEMV).
+      const alone = await model.step({ tokens: [66], positions: [prompts[s]!.length], seqs: [s], logitRows: [0], phase: 'decode' }, { readLogits: true });
+      expect(new Uint32Array(batched.logits!.slice(s * V, (s + 1) * V).buffer)).toEqual(new Uint32Array(alone.logits!.buffer));
+    }
+    model.destroy();
+  });
+
   it('refuses bad requests with typed errors and keeps serving', async () => {
     const ctx = await gpu();
     const engine = await Engine.create(ctx, weights, { maxSeqs: 2 });
