@@ -32,15 +32,11 @@ struct W8x4 { k0: W8, k1: W8, k2: W8, k3: W8 }
 // One row's accumulators: block 0's 8 columns (lo, hi), then block 1's (BLOCKS = 2).
 struct Row { lo0: vec4<f32>, hi0: vec4<f32>, lo1: vec4<f32>, hi1: vec4<f32> }
 
-// Weights of rows k .. k+3 of the block starting at word `base`; rows past K are zero.
+// Weights of rows k .. k+3 of the block starting at word `base`. Rows past K up to a
+// multiple of four are stored, as zeros (src/kernels/packing.ts, paddedRows), so the last
+// block reads them without a bounds test: a select per load cost 9-23% at 2-8 rows.
 fn load_w8x4(k: u32, base: u32) -> W8x4 {
-  return W8x4(weights_or_zero(k, base), weights_or_zero(k + 1u, base), weights_or_zero(k + 2u, base), weights_or_zero(k + 3u, base));
-}
-
-fn weights_or_zero(k: u32, base: u32) -> W8 {
-  let w = load_lane8(min(k, p.K - 1u), base);
-  let past = k >= p.K;
-  return W8(select(w.lo, vec4(0.0), past), select(w.hi, vec4(0.0), past));
+  return W8x4(load_lane8(k, base), load_lane8(k + 1u, base), load_lane8(k + 2u, base), load_lane8(k + 3u, base));
 }
 
 // One k step of one row: activation a times block 0's weights w (and block 1's v).
@@ -100,10 +96,11 @@ fn lane_matmul(gid: vec3<u32>, rows: u32) {
     }
   } else {
     // K in blocks of four. When K % 4 != 0 the last block's missing steps multiply zero
-    // activations by zero weights, which leaves every sum's bits as they were: the sum
-    // is c + 0 = c, since a chain that starts at +0 never holds -0. So every row still
-    // gets the one-row loop's chain, and no second copy of the rows' code is compiled
-    // for a tail (SwiftShader's JIT time grows faster than the code).
+    // activations (act4) by the zero rows packing adds past K, which leaves every sum's
+    // bits as they were: the sum is c + 0 = c, since a chain that starts at +0 never
+    // holds -0. So every row still gets the one-row loop's chain, and no second copy of
+    // the rows' code is compiled for a tail (SwiftShader's JIT time grows faster than
+    // the code).
     let sub = gid.x & 3u; // this invocation's load in act4's exchange
     var v = W8x4(); // block 1's weights: zero and unused under BLOCKS = 1
     for (var k = 0u; k < p.K; k += 4u) {

@@ -4,7 +4,7 @@ import { matrixParams, PRESETS, preset, validateConfig } from '../../src/model/c
 import { f16BitsToF32, f32ToF16Bits } from '../../src/model/f16.js';
 import { checkRequest } from '../../src/model/request.js';
 import { decode, encode, BOS } from '../../src/model/tokenizer.js';
-import { matrixLayout, packMatrix } from '../../src/kernels/packing.js';
+import { matrixBytes, matrixLayout, packMatrix } from '../../src/kernels/packing.js';
 
 describe('config', () => {
   it('every preset is valid, and they grow', () => {
@@ -88,6 +88,17 @@ describe('weight packing', () => {
     const { words } = packMatrix(Float32Array.of(1, 2, 3), 1, 3, 'f16');
     expect(words[0]).toBe((0x4000 << 16) | 0x3c00);
     expect(words[1]).toBe(0x4200);
-    expect(words.length).toBe(4);
+    expect(words.length).toBe(4 * 4); // one row, then zero rows up to four
+    expect(words.subarray(2).every((w) => w === 0)).toBe(true);
+  });
+
+  it('stores K rounded up to a multiple of four rows, the extra ones zero', () => {
+    expect([1, 3, 4, 5, 63, 64, 65].map((K) => matrixLayout(K, 8, 'f32').rows)).toEqual([4, 4, 4, 8, 64, 64, 68]);
+    const { layout, words } = packMatrix(new Float32Array(3 * 5).fill(1), 3, 5, 'f32');
+    expect(matrixBytes(layout)).toBe(4 * 8 * 4);
+    const f = new Float32Array(words.buffer);
+    expect(f.length).toBe(4 * 8);
+    expect(Array.from(f.subarray(0, 8))).toEqual([1, 1, 1, 1, 1, 0, 0, 0]);
+    expect(f.subarray(3 * 8).every((v) => v === 0)).toBe(true);
   });
 });
