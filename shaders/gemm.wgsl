@@ -1,7 +1,7 @@
 // GEMM for prefill: out[M, N] = a[M, K] . w[K, N].
 //
 // a   f32 [M, K], row-major activations.
-// w   [rows, Np] weights, input-major, Np = N rounded up to 8, rows = K rounded up to 4
+// w   [Kp, Np] weights, input-major, Np = N rounded up to 8, Kp = K rounded up to 4
 //     (padding is zero). Viewed as vec4<u32>: with W_F16 = false a row is Np/4 vec4 of
 //     f32 bits; with W_F16 = true it is Np/8 vec4 of f16 pairs (low half = even column),
 //     unpacked to f32 here.

@@ -2,7 +2,7 @@
 // weight once per group of up to 16 rows.
 //
 // x   f32 [rows, K].
-// w   [rows, Np] weights (K rows, then zero rows up to a multiple of 4) in the layout of
+// w   [Kp, Np] weights (K rows, then zero rows up to Kp, a multiple of 4) in the layout of
 //     gemm.wgsl (src/kernels/packing.ts), viewed as u32 words: f32 bits (Np per row) or
 //     f16 pairs (Np/2 per row, low half = even column).
 // out f32 [rows, N].
