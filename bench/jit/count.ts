@@ -1,0 +1,50 @@
+// Pure helpers of bench/cli/jit-count.ts: where SwiftShader's JIT code sits in a process,
+// which part of it the samples fall in, and what instructions that part holds.
+
+/** An executable mapping of SwiftShader's JIT code (/proc/PID/maps line `memfd:swiftshader_jit`). */
+export interface JitMapping {
+  start: number;
+  end: number;
+}
+
+/** The executable swiftshader_jit mappings listed in a /proc/PID/maps text. */
+export function jitMappings(maps: string): JitMapping[] {
+  const out: JitMapping[] = [];
+  for (const line of maps.split('\n')) {
+    const m = /^([0-9a-f]+)-([0-9a-f]+) r-xp .*swiftshader_jit/.exec(line);
+    if (m) out.push({ start: parseInt(m[1]!, 16), end: parseInt(m[2]!, 16) });
+  }
+  return out;
+}
+
+/**
+ * The hot span of a mapping: from the first to the last `bucket`-byte slice holding
+ * more than `minShare` of the samples (offsets from the mapping's start). A kernel's
+ * inner loop is one long straight-line block on SwiftShader (its loops are not
+ * unrolled, its bodies are), so the span is that block; two hot blocks far apart
+ * give one span over both, which `samplesIn` shows.
+ */
+export function hotSpan(offsets: number[], bucket = 4096, minShare = 0.004): { start: number; end: number; samplesIn: number } | undefined {
+  const counts = new Map<number, number>();
+  for (const o of offsets) counts.set(Math.floor(o / bucket), (counts.get(Math.floor(o / bucket)) ?? 0) + 1);
+  const hot = [...counts].filter(([, n]) => n > offsets.length * minShare).map(([b]) => b);
+  if (!hot.length) return undefined;
+  const start = Math.min(...hot) * bucket;
+  const end = (Math.max(...hot) + 1) * bucket;
+  return { start, end, samplesIn: offsets.filter((o) => o >= start && o < end).length };
+}
+
+/** Instructions in `objdump -D` text, in all and per mnemonic. */
+export function countInstructions(objdump: string): { total: number; byMnemonic: Map<string, number> } {
+  const byMnemonic = new Map<string, number>();
+  let total = 0;
+  for (const line of objdump.split('\n')) {
+    // "   1a2b:\t0f 58 84 24 70 66 00 \taddps  0x6670(%rsp),%xmm0"; continuation lines of
+    // long encodings carry bytes but no mnemonic.
+    const m = /^\s*[0-9a-f]+:\t[0-9a-f ]+\t(\S+)/.exec(line);
+    if (!m || m[1] === '(bad)') continue;
+    total++;
+    byMnemonic.set(m[1]!, (byMnemonic.get(m[1]!) ?? 0) + 1);
+  }
+  return { total, byMnemonic };
+}

@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { countInstructions, hotSpan, jitMappings } from '../../bench/jit/count.js';
+
+describe('JIT instruction counts (bench/cli/jit-count.ts)', () => {
+  it('finds the executable swiftshader_jit mappings only', () => {
+    const maps = [
+      '7fa29c000000-7fa29c0c4000 rw-p 00000000 00:00 0',
+      '7fa29c0c4000-7fa29c17d000 r-xp 00000000 00:01 548286                     /memfd:swiftshader_jit (deleted)',
+      '7fa29c17d000-7fa29c180000 r--p 00000000 00:01 548286                     /memfd:swiftshader_jit (deleted)',
+      '7fa29f1e2000-7fa29f1e4000 r-xp 00000000 00:00 0                          [vdso]',
+    ].join('\n');
+    expect(jitMappings(maps)).toEqual([{ start: 0x7fa29c0c4000, end: 0x7fa29c17d000 }]);
+  });
+
+  it('spans the buckets that hold more than the share of samples, and counts what falls in', () => {
+    const offsets = [...Array(50).fill(0x3100), ...Array(40).fill(0x5200), ...Array(10).fill(0x9000 + 5)];
+    expect(hotSpan(offsets, 0x1000, 0.2)).toEqual({ start: 0x3000, end: 0x6000, samplesIn: 90 });
+    expect(hotSpan(offsets, 0x1000, 0.05)).toEqual({ start: 0x3000, end: 0xa000, samplesIn: 100 });
+    expect(hotSpan([], 0x1000)).toBeUndefined();
+  });
+
+  it('counts mnemonics in objdump text, skipping headers, byte-only lines and (bad)', () => {
+    const text = [
+      '/tmp/jit.bin:     file format binary',
+      '0000000000010000 <.data+0x10000>:',
+      '   10000:\t0f 59 c1             \tmulps  %xmm1,%xmm0',
+      '   10003:\t0f 58 84 24 70 66 00 \taddps  0x6670(%rsp),%xmm0',
+      '   1000a:\t00 ',
+      '   1000b:\t0f 11 44 24 10       \tmovups %xmm0,0x10(%rsp)',
+      '   10010:\t0f 11 44 24 20       \tmovups %xmm0,0x20(%rsp)',
+      '   10015:\tff                   \t(bad)',
+    ].join('\n');
+    const c = countInstructions(text);
+    expect(c.total).toBe(4);
+    expect(Object.fromEntries(c.byMnemonic)).toEqual({ mulps: 1, addps: 1, movups: 2 });
+  });
+});
