@@ -6,7 +6,7 @@
 // four runs of five compiled to the same code (README, results). The instruction count
 // of the hot block is the same on every run: compare variants by it first, then time.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, openSync, readFileSync, readSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
@@ -15,7 +15,7 @@ import { PassClock } from '../../src/gpu/pass-clock.js';
 import { Gemm } from '../../src/kernels/gemm.js';
 import { Gemv } from '../../src/kernels/gemv.js';
 import { packMatrix } from '../../src/kernels/packing.js';
-import { countInstructions, hotSpan, jitMappings } from '../jit/count.js';
+import { busiestMapping, countInstructions, hotSpan, jitMappings } from '../jit/count.js';
 import { parse, reportError } from './common.js';
 
 const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
@@ -75,18 +75,25 @@ async function main(): Promise<void> {
     while (!stopped) passes.push(await clock.once((pass) => op.encode(pass, M)));
     if ((await done) !== 0) throw new EngineError('PERF_FAILED', 'perf record failed (as root, or with kernel.perf_event_paranoid <= 1)');
 
-    const [mapping] = jitMappings(readFileSync('/proc/self/maps', 'utf8'));
-    if (!mapping) throw new EngineError('NO_SWIFTSHADER', `no SwiftShader JIT code in this process: the adapter is ${ctx.adapter.description || ctx.adapter.vendor}`);
-    const code = Buffer.alloc(mapping.end - mapping.start);
-    readSync(openSync('/proc/self/mem', 'r'), code, 0, code.length, mapping.start);
-    const bin = join(dir, 'jit.bin');
-    writeFileSync(bin, code);
+    const mappings = jitMappings(readFileSync('/proc/self/maps', 'utf8'));
+    if (!mappings.length) throw new EngineError('NO_SWIFTSHADER', `no SwiftShader JIT code in this process: the adapter is ${ctx.adapter.description || ctx.adapter.vendor}`);
     const script = spawnSync('perf', ['script', '-i', data, '-F', 'ip,dso'], { encoding: 'utf8', maxBuffer: 1 << 28 }).stdout;
-    const offsets = script
+    const ips = script
       .split('\n')
       .filter((l) => l.includes('swiftshader_jit'))
-      .map((l) => parseInt(l.trim().split(/\s+/)[0]!, 16) - mapping.start)
-      .filter((x) => x >= 0 && x < code.length);
+      .map((l) => parseInt(l.trim().split(/\s+/)[0]!, 16));
+    const busiest = busiestMapping(mappings, ips);
+    if (!busiest) throw new EngineError('NO_SAMPLES', 'perf caught no samples in the JIT code: run longer (--seconds)');
+    const { mapping, offsets } = busiest;
+    const code = Buffer.alloc(mapping.end - mapping.start);
+    const mem = openSync('/proc/self/mem', 'r');
+    try {
+      readSync(mem, code, 0, code.length, mapping.start);
+    } finally {
+      closeSync(mem);
+    }
+    const bin = join(dir, 'jit.bin');
+    writeFileSync(bin, code);
     const span = hotSpan(offsets, o.bucket);
     if (!span) throw new EngineError('NO_SAMPLES', 'perf caught no samples in the JIT code: run longer (--seconds)');
     const asm = spawnSync('objdump', ['-D', '-b', 'binary', '-m', 'i386:x86-64', `--start-address=${span.start}`, `--stop-address=${span.end}`, bin], { encoding: 'utf8', maxBuffer: 1 << 28 }).stdout;

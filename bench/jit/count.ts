@@ -18,6 +18,20 @@ export function jitMappings(maps: string): JitMapping[] {
 }
 
 /**
+ * The mapping holding the most of the sampled addresses (SwiftShader adds mappings as it
+ * compiles more; the kernel under test is in whichever the samples fall in), with the
+ * samples as offsets into it. Undefined when no sample falls in any.
+ */
+export function busiestMapping(mappings: JitMapping[], ips: number[]): { mapping: JitMapping; offsets: number[] } | undefined {
+  let best: { mapping: JitMapping; offsets: number[] } | undefined;
+  for (const mapping of mappings) {
+    const offsets = ips.filter((ip) => ip >= mapping.start && ip < mapping.end).map((ip) => ip - mapping.start);
+    if (offsets.length && (!best || offsets.length > best.offsets.length)) best = { mapping, offsets };
+  }
+  return best;
+}
+
+/**
  * The hot span of a mapping: from the first to the last `bucket`-byte slice holding
  * more than `minShare` of the samples (offsets from the mapping's start). A kernel's
  * inner loop is one long straight-line block on SwiftShader (its loops are not

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { countInstructions, hotSpan, jitMappings } from '../../bench/jit/count.js';
+import { busiestMapping, countInstructions, hotSpan, jitMappings } from '../../bench/jit/count.js';
 
 describe('JIT instruction counts (bench/cli/jit-count.ts)', () => {
   it('finds the executable swiftshader_jit mappings only', () => {
@@ -10,6 +10,13 @@ describe('JIT instruction counts (bench/cli/jit-count.ts)', () => {
       '7fa29f1e2000-7fa29f1e4000 r-xp 00000000 00:00 0                          [vdso]',
     ].join('\n');
     expect(jitMappings(maps)).toEqual([{ start: 0x7fa29c0c4000, end: 0x7fa29c17d000 }]);
+  });
+
+  it('takes the mapping most samples fall in, as offsets into it', () => {
+    const a = { start: 0x1000, end: 0x2000 };
+    const b = { start: 0x8000, end: 0xa000 };
+    expect(busiestMapping([a, b], [0x1010, 0x8004, 0x9000, 0x9ff0, 0xb000])).toEqual({ mapping: b, offsets: [0x4, 0x1000, 0x1ff0] });
+    expect(busiestMapping([a, b], [0x500, 0xb000])).toBeUndefined();
   });
 
   it('spans the buckets that hold more than the share of samples, and counts what falls in', () => {
