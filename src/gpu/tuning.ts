@@ -39,7 +39,7 @@ export interface Tuning {
   gemm: {
     /** 'direct': directRows rows x directBlocks blocks of 8 columns per invocation straight
      *  from storage (1D workgroups of workgroupX / directBlocks invocations); 'tiled':
-     *  workgroup-memory tiles (workgroupX x workgroupY). */
+     *  workgroup-memory tiles, workgroupX x workgroupY invocations of 8 rows x 8 columns. */
     variant: 'direct' | 'tiled';
     workgroupX: number;
     workgroupY: number;
@@ -81,7 +81,9 @@ export function tuningFor(adapter: AdapterReport): Tuning {
     gemv: { variant: 'splitk', lanes: adapter.subgroupMaxSize ?? 32, workgroupSize: 128, splitInvocations: 65536, blocks: [1, 1, 1, 1, 1] },
     rmsnorm: 'workgroup',
     attention: 'workgroup',
-    gemm: { variant: 'tiled', workgroupX: 8, workgroupY: 8, tileK: 16, directRows: 16, directBlocks: 1 },
+    // 16 x 8 invocations of 8 x 8 outputs: a 64-row x 128-column tile in 12.5 KiB of
+    // workgroup memory (16 x 16 would need 16.3, past WebGPU's default 16 KiB).
+    gemm: { variant: 'tiled', workgroupX: 16, workgroupY: 8, tileK: 16, directRows: 16, directBlocks: 1 },
   };
 }
 

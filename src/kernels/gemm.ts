@@ -1,5 +1,6 @@
 import type { GpuContext } from '../gpu/context.js';
 import kernel from '../../shaders/gemm.wgsl?raw';
+import { TuningError } from '../errors.js';
 import { KernelCall, type Bind } from './call.js';
 import { kChunks } from './k-chunks.js';
 import { laneColumnDispatch, withLaneMatmul } from './lane-matmul.js';
@@ -13,7 +14,7 @@ export class Gemm {
   private constructor(
     private readonly call: KernelCall,
     private readonly tiled: boolean,
-    /** Rows one workgroup covers (tiled: 4 per invocation x workgroupY; direct: directRows). */
+    /** Rows one workgroup covers (tiled: 8 per invocation x workgroupY; direct: directRows). */
     private readonly rowsPerWorkgroup: number,
     /** Workgroups across the columns (they depend on N only). */
     private readonly columnWorkgroups: number,
@@ -22,6 +23,12 @@ export class Gemm {
   static async create(ctx: GpuContext, layout: MatrixLayout, a: Bind, w: Bind, out: Bind, label = 'gemm'): Promise<Gemm> {
     const t = ctx.tuning.gemm;
     const tiled = t.variant === 'tiled';
+    if (tiled) {
+      // gemm_tiled's tiles (shaders/gemm.wgsl): activations k-major with one vec4 of padding, weights.
+      const bytes = t.tileK * (8 * t.workgroupY + 4) * 4 + t.tileK * t.workgroupX * 32;
+      const limit = ctx.device.limits.maxComputeWorkgroupStorageSize;
+      if (bytes > limit) throw new TuningError(`gemm tiles of ${t.workgroupX} x ${t.workgroupY} invocations and tileK ${t.tileK} need ${bytes} bytes of workgroup memory; the device allows ${limit}`);
+    }
     // Tiled: one invocation per 8 contiguous columns. Direct: lane_matmul's lane groups.
     const columns = tiled
       ? { workgroup: t.workgroupX, workgroups: Math.ceil(layout.N / 8 / t.workgroupX) }
@@ -39,7 +46,7 @@ export class Gemm {
     if (!tiled && chunks > 1) throw new RangeError(`gemm_direct sums K in one chunk; this adapter's GEMV sums ${chunks} (tune gemm 'tiled' with gemv 'splitk')`);
     const call = new KernelCall(ctx, pipeline, label, 5, [a, w, out]);
     call.u32(1, layout.K).u32(2, layout.N).u32(3, layout.rowWords / 4).u32(4, kc);
-    return new Gemm(call, tiled, tiled ? 4 * t.workgroupY : t.directRows, columns.workgroups);
+    return new Gemm(call, tiled, tiled ? 8 * t.workgroupY : t.directRows, columns.workgroups);
   }
 
   encode(pass: GPUComputePassEncoder, M: number): void {

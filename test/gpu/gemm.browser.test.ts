@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { TuningError } from '../../src/errors.js';
 import { Gemm } from '../../src/kernels/gemm.js';
 import { Gemv } from '../../src/kernels/gemv.js';
 import { packMatrix, type MatrixLayout } from '../../src/kernels/packing.js';
 import type { GpuContext } from '../../src/gpu/context.js';
 import { roundToF16InPlace } from '../../src/model/f16.js';
 import { matmul, matmulAbs } from '../../src/ref/matmul.js';
-import { gpu, randomArray, readF32, run, U32, withTuning, worst } from './helpers.js';
+import { gpu, gpuTuning, randomArray, readF32, run, U32, withTuning, worst } from './helpers.js';
 
 // Tolerance: the classical bound on f32 dot products in any summation order,
 // |err| <= gamma_(K+2) * sum_k |a_k w_k| with gamma_n = n u / (1 - n u)
@@ -58,13 +59,18 @@ describe.each(['f32', 'f16'] as const)('gemm/gemv, %s weights', (dtype) => {
     for (const r of results.slice(1)) expect(new Uint32Array(r.buffer)).toEqual(new Uint32Array(results[0]!.buffer));
 
     // The split-K family (real GPUs): the GEMV sums K in chunks and gemm_tiled sums the
-    // same chunks in the same order. A small thread target gives these shapes several.
-    const split = withTuning(ctx, { gemv: { ...ctx.tuning.gemv, variant: 'splitk', splitInvocations: 256 }, gemm: { ...ctx.tuning.gemm, variant: 'tiled' } });
+    // same chunks in the same order, in a GPU's tile (several row groups per workgroup)
+    // and in one row group. A small thread target gives these shapes several chunks.
+    const split = withTuning(ctx, { gemv: { ...ctx.tuning.gemv, variant: 'splitk', splitInvocations: 256 }, gemm: { ...gpuTuning.gemm } });
     const tiledOut = ctx.storage('out', M * N * 4);
     const tiled = await Gemm.create(split, layout, aBuf, wBuf, tiledOut);
     run(ctx, (pass) => tiled.encode(pass, M));
     const chunkedGemm = await readF32(ctx, tiledOut, M * N);
     expect(worst(chunkedGemm, want, bound(K, abs)), 'gemm_tiled in K chunks').toBeUndefined();
+    const oneRowGroup = withTuning(split, { gemm: { ...gpuTuning.gemm, workgroupY: 1 } });
+    const narrow = await Gemm.create(oneRowGroup, layout, aBuf, wBuf, tiledOut);
+    run(ctx, (pass) => narrow.encode(pass, M));
+    expect(new Uint32Array((await readF32(ctx, tiledOut, M * N)).buffer), 'gemm_tiled, one row group').toEqual(new Uint32Array(chunkedGemm.buffer));
     const splitOut = await gemvBySlices(split, layout, a, wBuf, M, K, N);
     expect(worst(splitOut, want, bound(K, abs)), 'split-K gemv').toBeUndefined();
     expect(new Uint32Array(splitOut.buffer)).toEqual(new Uint32Array(chunkedGemm.buffer));
@@ -169,5 +175,18 @@ describe('gemm_direct tiles', () => {
       results.push(new Uint32Array(got.buffer));
     }
     for (const r of results.slice(1)) expect(r).toEqual(results[0]);
+  });
+});
+
+describe('gemm_tiled tiles', () => {
+  it('a tile that needs more workgroup memory than the device allows is refused with TuningError', async () => {
+    const ctx = await gpu();
+    const { layout, words } = packMatrix(randomArray(64 * 64, 5), 64, 64, 'f32');
+    const w = ctx.storage('w', words.byteLength, words);
+    const a = ctx.storage('a', 64 * 4);
+    const out = ctx.storage('out', 64 * 4);
+    const huge = withTuning(ctx, { gemm: { ...gpuTuning.gemm, workgroupX: 64, tileK: 1024 } }); // 2 MiB of weights tile
+    await expect(Gemm.create(huge, layout, a, w, out)).rejects.toThrow(TuningError);
+    await expect(Gemm.create(huge, layout, a, w, out)).rejects.toThrow(/workgroup memory; the device allows \d+/);
   });
 });

@@ -1,6 +1,6 @@
 import { acquireGpu } from '../../src/gpu/device.js';
-import type { GpuContext } from '../../src/gpu/context.js';
-import type { Tuning } from '../../src/gpu/tuning.js';
+import type { AdapterReport, GpuContext } from '../../src/gpu/context.js';
+import { tuningFor, type Tuning } from '../../src/gpu/tuning.js';
 import { mulberry32, fillUniform } from '../../src/model/prng.js';
 
 let shared: Promise<GpuContext> | undefined;
@@ -18,15 +18,19 @@ export function withTuning(ctx: GpuContext, tuning: Partial<Tuning>): GpuContext
   return copy;
 }
 
+/** The tuning src/gpu/tuning.ts gives a GPU with many cores (here an NVIDIA one). */
+export const gpuTuning = tuningFor({ vendor: 'nvidia', architecture: 'hopper', features: [], limits: {} } as unknown as AdapterReport);
+
 /**
- * The kernels src/gpu/tuning.ts gives GPUs with many cores (split-K GEMV, gemm_tiled in
- * the same K chunks, workgroup RMSNorm and attention), forced on whatever adapter runs
- * the tests; a small split target makes even the tiny model's matrices take several chunks.
+ * The kernels src/gpu/tuning.ts gives GPUs with many cores (split-K GEMV, gemm_tiled with
+ * their tile shape in the same K chunks, workgroup RMSNorm and attention), forced on
+ * whatever adapter runs the tests; a small split target makes even the tiny model's
+ * matrices take several chunks.
  */
 export function manyCoreKernels(ctx: GpuContext): GpuContext {
   return withTuning(ctx, {
     gemv: { ...ctx.tuning.gemv, variant: 'splitk', splitInvocations: 512 },
-    gemm: { ...ctx.tuning.gemm, variant: 'tiled' },
+    gemm: { ...gpuTuning.gemm },
     rmsnorm: 'workgroup',
     attention: 'workgroup',
   });
