@@ -1,4 +1,4 @@
-// npm run bench -- [--suite decode,kernels,serve] [--quick] [--out DIR] [--model M] [--browser PATH] [--headed]
+// npm run bench -- [--suite ceilings,kernels,sweep,decode,serve,tune] [--quick] [--out DIR] [--model M] [--browser PATH] [--headed]
 //   serve: [--policy serial,static,continuous] [--workload FILE|seed|poisson] [--rate R] [--requests N]
 // The main job: runs the benchmark suites headless in Chromium on the built-in
 // default model, prints a table per suite and writes DIR/<suite>.json.
@@ -10,7 +10,7 @@ import { DEFAULT_MAX_SEQS, DEFAULT_PRESET, makePolicy, POLICY_NAMES, PRESETS, ty
 import { withRuntime, type RuntimeName } from './runtime.js';
 import { ensureChromium } from '../../scripts/chromium.mjs';
 import { parse, reportError, unwrap } from './common.js';
-import { ceilingsTable, decodeTable, describeRun, kernelTable, peerTable, serveTable, sweepTables } from './tables.js';
+import { ceilingsTable, decodeTable, describeRun, kernelTable, peerTable, serveTable, sweepTables, tuneTable } from './tables.js';
 import type { Ceilings } from '../../src/perf/ceilings.js';
 import { judgedKernelRows } from '../suites/kernels.js';
 import { sweepFile } from '../suites/sweep.js';
@@ -19,12 +19,14 @@ import { loadWorkload } from './workloads.js';
 import { writeReport } from './report.js';
 import type { BenchResults } from '../report/render.js';
 
-const SUITES = ['ceilings', 'kernels', 'sweep', 'decode', 'serve'] as const;
+const SUITES = ['ceilings', 'kernels', 'sweep', 'decode', 'serve', 'tune'] as const;
 type Suite = (typeof SUITES)[number];
+/** What `npm run bench` runs; tune is asked for by name (it tries tile shapes, it does not measure the engine). */
+const DEFAULT_SUITES: Suite[] = ['ceilings', 'kernels', 'sweep', 'decode', 'serve'];
 
 const program = new Command('bench')
   .description('Run the benchmark suites headless in Chromium and write their results.')
-  .option('--suite <names>', `comma-separated suites: ${SUITES.join(', ')}`, SUITES.join(','))
+  .option('--suite <names>', `comma-separated suites: ${SUITES.join(', ')} (tune only when named)`, DEFAULT_SUITES.join(','))
   .option('--quick', 'fewer repeats, smaller shapes, fewer requests (a few minutes on a 2-core software adapter)')
   .option('--model <name>', `model for the decode and serve suites (${Object.keys(PRESETS).join(', ')})`, DEFAULT_PRESET)
   .option('--repeats <n>', 'timed repeats per measurement (default 5, 3 with --quick)', parse.int(1))
@@ -159,6 +161,16 @@ async function main(o: Opts): Promise<void> {
           if (peers.length) console.log(`the same f32 shapes through other engines on this adapter and device, timed on the same clock:\n${peerTable(peers)}`);
           for (const e of peerErrors) console.log(`peer not measured: ${e}`);
           result = { ceilings: c, skipped, rows: judged, peers, peerErrors };
+        } else if (suite === 'tune') {
+          // The kernels suite's shapes, so a tuning found here is judged there the same way.
+          const gemvSize = o.kernelSize ?? (o.quick ? 1024 : 4096);
+          const gemmSize = o.kernelSize ?? (o.quick ? 1024 : 2048);
+          const out = unwrap(await runner.call('tuneBench', { gemm: [o.quick ? 128 : 512, gemmSize, gemmSize], gemv: [gemvSize, gemvSize], batches: [1, 4, 8], dtype: 'f32', repeats }));
+          spinner.succeed('tune: tile shapes around the current tuning, each timed beside it');
+          console.log(tuneTable(out.rows));
+          if (out.skipped.length) console.log(`skipped: ${out.skipped.join('; ')}`);
+          console.log(Object.keys(out.best).length ? `faster here than the current tuning: --tuning '${JSON.stringify(out.best)}'` : 'no candidate beat the current tuning');
+          result = out;
         } else {
           const out = unwrap(await runner.call('serveBench', { model: o.model, policies, trace, maxSeqs: o.maxSeqs, tokenBudget: o.budget }));
           spinner.succeed(`serve: ${trace.length} requests (${o.workload}) on ${o.model}, max ${o.maxSeqs} sequences, ${o.budget} rows per step`);

@@ -9,6 +9,7 @@ import type { ServePolicyRow } from '../suites/serve.js';
 import type { Ceilings } from '../../src/perf/ceilings.js';
 import type { SweepResult } from '../suites/sweep.js';
 import type { VerifyRow } from '../suites/verify.js';
+import type { TuneRow } from '../suites/tune.js';
 
 
 /** The line a command prints before its results: adapter, kernels, runtime and Vulkan driver. */
@@ -117,5 +118,23 @@ export function sweepTables(s: SweepResult): string {
 export function verifyTable(rows: VerifyRow[]): string {
   const t = new Table({ head: ['model', 'dtype', 'check', 'result', 'detail'] });
   for (const r of rows) t.push([r.model, r.dtype, r.check, r.pass ? 'pass' : 'FAIL', r.detail]);
+  return t.toString();
+}
+
+/** The tune suite's candidates, each against the current tuning timed beside it. */
+export function tuneTable(rows: TuneRow[]): string {
+  const t = new Table({ head: ['kernel', 'candidate', 'M (B)', 'ms (min-max)', 'GFLOP/s', 'GB/s', 'x current', 'same bits'] });
+  for (const r of rows)
+    t.push([
+      r.kernel,
+      r.label,
+      r.rows,
+      `${fmt(r.ms.median)} (${fmt(r.ms.min)}-${fmt(r.ms.max)})`,
+      fmt(r.gflops),
+      fmt(r.achievedGBps),
+      fmt(r.overCurrent, 3),
+      // Different K chunks sum in another order: other bits are expected there, and still batch-invariant.
+      r.sameBits ? 'yes' : r.sameChunks ? 'NO' : 'no (other K chunks)',
+    ]);
   return t.toString();
 }

@@ -13,6 +13,7 @@ export interface BenchResults {
   sweep?: any;
   decode?: any;
   serve?: any;
+  tune?: any; // written to tune.json; the report does not draw it
 }
 
 

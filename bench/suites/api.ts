@@ -9,6 +9,7 @@ import { decodeBench, type DecodeBenchRequest } from './decode.js';
 import { kernelBench, type KernelBenchRequest } from './kernels.js';
 import { serveBench, type ServeBenchRequest } from './serve.js';
 import { sweepBench, type SweepRequest } from './sweep.js';
+import { tuneBench, type TuneRequest } from './tune.js';
 import { verify, type VerifyRequest } from './verify.js';
 
 export interface RunnerModelSpec {
@@ -60,6 +61,7 @@ export function makeEngineApi(host: ApiHost) {
     serveBench: (req: ServeBenchRequest) => guard(async () => serveBench(await host.gpu(), req, progress)),
     ceilings: (req: CeilingOptions) => guard(async () => measureCeilings(await host.gpu(), req, progress)),
     sweepBench: (req: SweepRequest) => guard(async () => sweepBench(await host.gpu(), req, progress)),
+    tuneBench: (req: TuneRequest) => guard(async () => tuneBench(await host.gpu(), req, progress)),
     verify: (req: VerifyRequest) => guard(async () => verify(await host.gpu(), req, progress)),
     generate: (req: RunnerGenerateRequest) =>
       guard(async () => {

@@ -136,8 +136,8 @@ function kernelRow(j: Job, weightBytes: number, ms: Stats): KernelBenchRow {
   return { kernel: j.kernel, dtype: j.dtype, M: j.M, K: j.K, N: j.N, ms, achievedGBps: bytes / ms.median / 1e6, gflops: (2 * j.M * j.K * j.N) / ms.median / 1e6 };
 }
 
-/** A K x N matrix in `dtype` (the same values for every dtype of a shape) and M rows of activations. */
-function operands(ctx: GpuContext, dtype: WeightDtype, M: number, K: number, N: number) {
+/** A K x N matrix in `dtype` (the same values for every dtype of a shape), M rows of activations and room for the output. */
+export function operands(ctx: GpuContext, dtype: WeightDtype, M: number, K: number, N: number) {
   const { layout, words } = packMatrix(fillUniform(new Float32Array(K * N), 0.05, mulberry32(K * 65537 + N)), K, N, dtype);
   return {
     layout,

@@ -1,10 +1,16 @@
 import type { GpuContext } from '../gpu/context.js';
+import type { Tuning } from '../gpu/tuning.js';
 import kernel from '../../shaders/gemm.wgsl?raw';
 import { TuningError } from '../errors.js';
 import { KernelCall, type Bind } from './call.js';
 import { kChunks } from './k-chunks.js';
 import { laneColumnDispatch, withLaneMatmul } from './lane-matmul.js';
 import type { MatrixLayout } from './packing.js';
+
+/** Workgroup memory gemm_tiled's tiles take (shaders/gemm.wgsl): activations k-major with one vec4 of padding, then weights. */
+export function gemmTileBytes(t: Pick<Tuning['gemm'], 'workgroupX' | 'workgroupY' | 'tileK'>): number {
+  return t.tileK * (8 * t.workgroupY + 4) * 4 + t.tileK * t.workgroupX * 32;
+}
 
 /**
  * Prefill matmul: out[M, N] = a[M, K] . w[K, N], any M up to the buffers' rows.
@@ -24,8 +30,7 @@ export class Gemm {
     const t = ctx.tuning.gemm;
     const tiled = t.variant === 'tiled';
     if (tiled) {
-      // gemm_tiled's tiles (shaders/gemm.wgsl): activations k-major with one vec4 of padding, weights.
-      const bytes = t.tileK * (8 * t.workgroupY + 4) * 4 + t.tileK * t.workgroupX * 32;
+      const bytes = gemmTileBytes(t);
       const limit = ctx.device.limits.maxComputeWorkgroupStorageSize;
       if (bytes > limit) throw new TuningError(`gemm tiles of ${t.workgroupX} x ${t.workgroupY} invocations and tileK ${t.tileK} need ${bytes} bytes of workgroup memory; the device allows ${limit}`);
     }

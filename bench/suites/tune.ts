@@ -1,0 +1,222 @@
+import { PassClock } from '../../src/gpu/pass-clock.js';
+import { applyTuning, type Tuning, type TuningOverrides } from '../../src/gpu/tuning.js';
+import { Gemm, gemmTileBytes } from '../../src/kernels/gemm.js';
+import { GEMV_BUCKETS, Gemv } from '../../src/kernels/gemv.js';
+import { kChunks } from '../../src/kernels/k-chunks.js';
+import type { GpuContext, WeightDtype } from '../../src/index.js';
+import type { Stats } from '../../src/perf/stats.js';
+import { operands } from './kernels.js';
+
+/**
+ * `npm run bench -- --suite tune`: the kernels' tile shapes (src/gpu/tuning.ts) tried on
+ * this adapter. The shapes in tuning.ts were measured on SwiftShader and on one H200;
+ * another GPU may want others, and a short sweep here says which, as a --tuning JSON.
+ * Candidates of one kernel run round robin with the adapter's current tuning, so each
+ * ratio comes from the same minutes; every candidate's output is compared with the
+ * current one's bit for bit (shapes that keep the K chunks must match exactly).
+ */
+export interface TuneRequest {
+  /** GEMM shape [M, K, N]. */
+  gemm: [number, number, number];
+  /** GEMV matrix [K, N], run at each of `batches` rows. */
+  gemv: [number, number];
+  batches: number[];
+  dtype: WeightDtype;
+  repeats: number;
+}
+
+export interface TuneCandidate {
+  kernel: 'gemm' | 'gemv';
+  label: string;
+  /** Applied to the adapter's current tuning; {} is the current tuning itself. */
+  overrides: TuningOverrides;
+  /** GEMV: the batches it changes anything at (a row bucket's blocks); absent: all. */
+  batches?: number[];
+}
+
+export interface TuneRow extends TuneCandidate {
+  /** GEMM: M; GEMV: B. */
+  rows: number;
+  ms: Stats;
+  gflops: number;
+  /** Weight bytes as stored, plus activations in and out, per second. */
+  achievedGBps: number;
+  /** This candidate's median over the current tuning's, from the same round robin. */
+  overCurrent: number;
+  /** Whether its output has the current tuning's bits: expected wherever the K chunks are the same. */
+  sameBits: boolean;
+  /** Whether its K chunks are the current tuning's (the split-K target and tileK set them). */
+  sameChunks: boolean;
+}
+
+export interface TuneResult {
+  current: Tuning;
+  rows: TuneRow[];
+  /**
+   * Per kernel, the candidate with the lowest time (GEMV: geometric mean over its batches),
+   * when it beats both the current tuning and the current tuning's second copy ("current,
+   * again": the same kernel timed twice shows how far noise alone moves a ratio).
+   */
+  best: TuningOverrides;
+  /** Candidates not run, each with the reason (past the device's limits, refused by the tuning rules). */
+  skipped: string[];
+}
+
+export interface TuneLimits {
+  maxComputeWorkgroupStorageSize: number;
+  maxComputeInvocationsPerWorkgroup: number;
+}
+
+/**
+ * The shapes worth trying around the current tuning, for the variants it uses (a tuning
+ * that switches variant changes the code, not its shape: use --tuning for that).
+ */
+export function tuneCandidates(t: Tuning, limits: TuneLimits, batches: number[]): TuneCandidate[] {
+  const out: TuneCandidate[] = [];
+  for (const kernel of ['gemm', 'gemv'] as const) out.push({ kernel, label: 'current', overrides: {} }, { kernel, label: AGAIN, overrides: {} });
+  const g = t.gemm;
+  if (g.variant === 'tiled') {
+    for (const workgroupX of [8, 16, 32])
+      for (const workgroupY of [2, 4, 8, 16]) {
+        if (workgroupX === g.workgroupX && workgroupY === g.workgroupY) continue;
+        const invocations = workgroupX * workgroupY;
+        if (invocations < 32 || invocations > limits.maxComputeInvocationsPerWorkgroup) continue;
+        if (gemmTileBytes({ workgroupX, workgroupY, tileK: g.tileK }) > limits.maxComputeWorkgroupStorageSize) continue;
+        out.push({ kernel: 'gemm', label: `${workgroupX} x ${workgroupY} invocations`, overrides: { gemm: { workgroupX, workgroupY } } });
+      }
+  } else {
+    for (const directRows of [16, 32])
+      for (const directBlocks of [1, 2])
+        if (directRows !== g.directRows || directBlocks !== g.directBlocks)
+          out.push({ kernel: 'gemm', label: `${directRows} rows x ${directBlocks} blocks`, overrides: { gemm: { directRows, directBlocks } } });
+    for (const workgroupX of [8, 32])
+      if (workgroupX !== g.workgroupX && workgroupX % g.directBlocks === 0)
+        out.push({ kernel: 'gemm', label: `workgroupX ${workgroupX}`, overrides: { gemm: { workgroupX } } });
+  }
+  const v = t.gemv;
+  if (v.variant === 'lanes') {
+    // Each batch's row bucket with the other number of column blocks.
+    const bucketOf = (B: number) => GEMV_BUCKETS.findIndex((b) => b >= B);
+    for (const i of [...new Set(batches.map(bucketOf).filter((i) => i >= 0))]) {
+      const blocks = [...v.blocks];
+      blocks[i] = blocks[i] === 1 ? 2 : 1;
+      out.push({ kernel: 'gemv', label: `${blocks[i]} block${blocks[i] === 1 ? '' : 's'} at ${GEMV_BUCKETS[i]} rows`, overrides: { gemv: { blocks } }, batches: batches.filter((B) => bucketOf(B) === i) });
+    }
+  } else {
+    for (const f of [0.25, 0.5, 2, 4])
+      out.push({ kernel: 'gemv', label: `split target ${v.splitInvocations * f}`, overrides: { gemv: { splitInvocations: v.splitInvocations * f } } });
+  }
+  for (const workgroupSize of v.variant === 'lanes' ? [8, 32] : [64, 256])
+    if (workgroupSize !== v.workgroupSize && workgroupSize <= limits.maxComputeInvocationsPerWorkgroup)
+      out.push({ kernel: 'gemv', label: `workgroup ${workgroupSize}`, overrides: { gemv: { workgroupSize } } });
+  return out;
+}
+
+/** The current tuning's second copy in each round robin: its ratio is the noise floor. */
+export const AGAIN = 'current, again';
+
+interface Made {
+  c: TuneCandidate;
+  op: Gemm | Gemv;
+  out: GPUBuffer;
+  sameChunks: boolean;
+}
+
+/** Tries tuneCandidates() on the request's GEMM and GEMV; the adapter's tuning is left as it was. */
+export async function tuneBench(ctx: GpuContext, req: TuneRequest, progress: (msg: string) => void): Promise<TuneResult> {
+  const current = ctx.tuning;
+  const candidates = tuneCandidates(current, ctx.device.limits, req.batches);
+  const skipped: string[] = [];
+  const rows: TuneRow[] = [];
+  const clock = new PassClock(ctx);
+  const [M, Kg, Ng] = req.gemm;
+  const [Kv, Nv] = req.gemv;
+  const maxB = Math.max(...req.batches);
+  const gemmOps = operands(ctx, req.dtype, M, Kg, Ng);
+  const gemvOps = operands(ctx, req.dtype, maxB, Kv, Nv);
+  try {
+    for (const kernel of ['gemm', 'gemv'] as const) {
+      const o = kernel === 'gemm' ? gemmOps : gemvOps;
+      const made: Made[] = [];
+      for (const c of candidates.filter((c) => c.kernel === kernel)) {
+        progress(`tune: ${kernel} ${c.label}: compiling`);
+        try {
+          ctx.tuning = applyTuning(current, c.overrides);
+          const out = ctx.storage(`tune.${kernel}.out`, (kernel === 'gemm' ? M : maxB) * o.layout.N * 4);
+          const op = kernel === 'gemm' ? await Gemm.create(ctx, o.layout, o.a, o.w, out) : await Gemv.create(ctx, o.layout, o.a, o.w, out, maxB);
+          made.push({ c, op, out, sameChunks: sameChunks(ctx.tuning, current, o.layout.K, o.layout.N) });
+        } catch (e) {
+          skipped.push(`${kernel} ${c.label}: ${(e as Error).message}`);
+        } finally {
+          ctx.tuning = current;
+        }
+      }
+      if (made[0]?.c.label !== 'current') throw new Error(`tune: the current ${kernel} tuning did not build: ${skipped.join('; ')}`);
+      // Every (candidate, rows) pair it changes anything at, all in one round robin.
+      const runs = (kernel === 'gemm' ? [M] : req.batches).flatMap((r) => made.filter((m) => !m.c.batches || m.c.batches.includes(r)).map((m) => ({ m, r })));
+      progress(`tune: ${kernel}, ${runs.length} kernels round robin`);
+      const times = await clock.statsRoundRobin(runs.map(({ m, r }) => (pass: GPUComputePassEncoder) => m.op.encode(pass, r)), req.repeats);
+      // One more pass each, read back, for the bits.
+      const bits: Uint32Array[] = [];
+      for (const { m, r } of runs) {
+        await clock.once((pass) => m.op.encode(pass, r));
+        bits.push(new Uint32Array(await ctx.read(m.out, r * o.layout.N * 4)));
+      }
+      const currentAt = (r: number) => runs.findIndex((x) => x.r === r && x.m === made[0]); // made[0] is the current tuning
+      for (const [i, { m, r }] of runs.entries()) {
+        const ms = times[i]!;
+        const c = currentAt(r);
+        rows.push({
+          ...m.c,
+          rows: r,
+          ms,
+          gflops: (2 * r * o.layout.K * o.layout.N) / ms.median / 1e6,
+          achievedGBps: (o.weightBytes + 4 * r * (o.layout.K + o.layout.N)) / ms.median / 1e6,
+          overCurrent: ms.median / times[c]!.median,
+          sameBits: equalBits(bits[i]!, bits[c]!),
+          sameChunks: m.sameChunks,
+        });
+      }
+      for (const m of made) {
+        m.op.destroy();
+        m.out.destroy();
+      }
+    }
+  } finally {
+    ctx.tuning = current;
+    clock.destroy();
+    for (const o of [gemmOps, gemvOps]) for (const b of [o.w, o.a, o.out]) b.destroy();
+  }
+  return { current, rows, best: bestOverrides(rows), skipped };
+}
+
+/** Per kernel, the fastest candidate by the geometric mean of its ratios to the current tuning, if below 1. */
+export function bestOverrides(rows: TuneRow[]): TuningOverrides {
+  const best: TuningOverrides = {};
+  for (const kernel of ['gemm', 'gemv'] as const) {
+    const byLabel = new Map<string, TuneRow[]>();
+    for (const r of rows.filter((r) => r.kernel === kernel)) byLabel.set(r.label, [...(byLabel.get(r.label) ?? []), r]);
+    const score = (rs: TuneRow[]) => Math.exp(rs.reduce((s, r) => s + Math.log(r.overCurrent), 0) / rs.length);
+    const again = byLabel.get(AGAIN);
+    const bar = Math.min(1, again ? score(again) : 1);
+    let pick: { score: number; overrides: TuningOverrides } | undefined;
+    for (const [label, rs] of byLabel) {
+      if (label === 'current' || label === AGAIN) continue;
+      const s = score(rs);
+      if (s < bar && (!pick || s < pick.score)) pick = { score: s, overrides: rs[0]!.overrides };
+    }
+    if (pick) Object.assign(best, pick.overrides);
+  }
+  return best;
+}
+
+function sameChunks(a: Tuning, b: Tuning, K: number, N: number): boolean {
+  const [x, y] = [kChunks(K, N, a), kChunks(K, N, b)];
+  return x.kc === y.kc && x.chunks === y.chunks;
+}
+
+function equalBits(x: Uint32Array, y: Uint32Array): boolean {
+  if (x.length !== y.length) return false;
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+  return true;
+}
