@@ -103,6 +103,13 @@ fn tile_step(c: ptr<function, Tile>, a: vec4<f32>, b: vec4<f32>, w: W8) {
   (*c).lo7 = fma(vec4(b.w), w.lo, (*c).lo7); (*c).hi7 = fma(vec4(b.w), w.hi, (*c).hi7);
 }
 
+// Step kk of the staged tiles for this invocation's rows (lid.y) and columns (lid.x).
+fn tile_k(c: ptr<function, Tile>, kk: u32, aStride: u32, lid: vec2<u32>) {
+  let ai = kk * aStride + 2u * lid.y;
+  let wi = 2u * (kk * WG_X + lid.x);
+  tile_step(c, tileA[ai], tileA[ai + 1u], W8(tileW[wi], tileW[wi + 1u]));
+}
+
 fn tile_add(t: Tile, c: Tile) -> Tile {
   return Tile(t.lo0 + c.lo0, t.hi0 + c.hi0, t.lo1 + c.lo1, t.hi1 + c.hi1,
               t.lo2 + c.lo2, t.hi2 + c.hi2, t.lo3 + c.lo3, t.hi3 + c.hi3,
@@ -152,11 +159,12 @@ fn gemm_tiled(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_i
       tileW[2u * i + 1u] = v.hi;
     }
     workgroupBarrier();
-    let kn = min(TILE_K, p.K - k0); // stop at K: no fma with padding, so the chain matches gemv
-    for (var kk = 0u; kk < kn; kk++) {
-      let ai = kk * aStride + 2u * lid.y;
-      let wi = 2u * (kk * WG_X + lid.x);
-      tile_step(&acc, tileA[ai], tileA[ai + 1u], W8(tileW[wi], tileW[wi + 1u]));
+    // Stop at K: no fma with padding, so the chain matches gemv. Whole tiles get a loop
+    // whose trip count is a pipeline constant, so a GPU's compiler can unroll it.
+    if (k0 + TILE_K <= p.K) {
+      for (var kk = 0u; kk < TILE_K; kk++) { tile_k(&acc, kk, aStride, lid.xy); }
+    } else {
+      for (var kk = 0u; kk < p.K - k0; kk++) { tile_k(&acc, kk, aStride, lid.xy); }
     }
     // A chunk ends (kc is a multiple of TILE_K): the first chunk's sums are the total so
     // far, later ones are added to it, as gemv_reduce adds them.
