@@ -14,7 +14,7 @@ import { acquireGpu, EngineError } from '../../src/index.js';
 import { PassClock } from '../../src/gpu/pass-clock.js';
 import { Gemm } from '../../src/kernels/gemm.js';
 import { Gemv } from '../../src/kernels/gemv.js';
-import { packMatrix } from '../../src/kernels/packing.js';
+import { operands } from '../suites/kernels.js';
 import { busiestMapping, countInstructions, hotSpan, jitMappings } from '../jit/count.js';
 import { parse, reportError } from './common.js';
 
@@ -56,10 +56,7 @@ async function main(): Promise<void> {
     const get = ctx.pipelines.get.bind(ctx.pipelines);
     ctx.pipelines.get = (kernel, code, entry, constants) => get(`${kernel}:variant`, code.replace(original, variant), entry, constants);
   }
-  const { layout, words } = packMatrix(new Float32Array(K * N).map((_, i) => Math.sin(i * 0.37) * 0.05), K, N, o.dtype);
-  const w = ctx.storage('w', words.byteLength, words);
-  const a = ctx.storage('a', M * K * 4, new Float32Array(M * K).map((_, i) => Math.cos(i * 0.11)));
-  const out = ctx.storage('out', M * N * 4);
+  const { layout, w, a, out } = operands(ctx, o.dtype, M, K, N);
   const op = o.kernel === 'gemm' ? await Gemm.create(ctx, layout, a, w, out) : await Gemv.create(ctx, layout, a, w, out, M);
   const clock = new PassClock(ctx);
   await clock.once((pass) => op.encode(pass, M)); // compiled and warm before sampling starts

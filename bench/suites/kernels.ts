@@ -132,8 +132,12 @@ export async function kernelBench(ctx: GpuContext, req: KernelBenchRequest, prog
 }
 
 function kernelRow(j: Job, weightBytes: number, ms: Stats): KernelBenchRow {
-  const bytes = weightBytes + 4 * j.M * (j.K + j.N);
-  return { kernel: j.kernel, dtype: j.dtype, M: j.M, K: j.K, N: j.N, ms, achievedGBps: bytes / ms.median / 1e6, gflops: (2 * j.M * j.K * j.N) / ms.median / 1e6 };
+  return { kernel: j.kernel, dtype: j.dtype, M: j.M, K: j.K, N: j.N, ms, ...matmulRates(weightBytes, j.M, j.K, j.N, ms.median) };
+}
+
+/** A matmul's rates at `ms`: weight bytes as stored plus activations in and out per second, and FLOP/s. */
+export function matmulRates(weightBytes: number, M: number, K: number, N: number, ms: number): { achievedGBps: number; gflops: number } {
+  return { achievedGBps: (weightBytes + 4 * M * (K + N)) / ms / 1e6, gflops: (2 * M * K * N) / ms / 1e6 };
 }
 
 /** A K x N matrix in `dtype` (the same values for every dtype of a shape), M rows of activations and room for the output. */

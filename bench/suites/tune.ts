@@ -5,7 +5,7 @@ import { GEMV_BUCKETS, Gemv } from '../../src/kernels/gemv.js';
 import { kChunks } from '../../src/kernels/k-chunks.js';
 import type { GpuContext, WeightDtype } from '../../src/index.js';
 import type { Stats } from '../../src/perf/stats.js';
-import { operands } from './kernels.js';
+import { matmulRates, operands } from './kernels.js';
 
 /**
  * `npm run bench -- --suite tune`: the kernels' tile shapes (src/gpu/tuning.ts) tried on
@@ -129,65 +129,79 @@ export async function tuneBench(ctx: GpuContext, req: TuneRequest, progress: (ms
   const skipped: string[] = [];
   const rows: TuneRow[] = [];
   const clock = new PassClock(ctx);
-  const [M, Kg, Ng] = req.gemm;
-  const [Kv, Nv] = req.gemv;
   const maxB = Math.max(...req.batches);
-  const gemmOps = operands(ctx, req.dtype, M, Kg, Ng);
-  const gemvOps = operands(ctx, req.dtype, maxB, Kv, Nv);
+  const gemm = operands(ctx, req.dtype, req.gemm[0], req.gemm[1], req.gemm[2]);
+  const gemv = operands(ctx, req.dtype, maxB, req.gemv[0], req.gemv[1]);
   try {
-    for (const kernel of ['gemm', 'gemv'] as const) {
-      const o = kernel === 'gemm' ? gemmOps : gemvOps;
-      const made: Made[] = [];
-      for (const c of candidates.filter((c) => c.kernel === kernel)) {
-        progress(`tune: ${kernel} ${c.label}: compiling`);
-        try {
-          ctx.tuning = applyTuning(current, c.overrides);
-          const out = ctx.storage(`tune.${kernel}.out`, (kernel === 'gemm' ? M : maxB) * o.layout.N * 4);
-          const op = kernel === 'gemm' ? await Gemm.create(ctx, o.layout, o.a, o.w, out) : await Gemv.create(ctx, o.layout, o.a, o.w, out, maxB);
-          made.push({ c, op, out, sameChunks: sameChunks(ctx.tuning, current, o.layout.K, o.layout.N) });
-        } catch (e) {
-          skipped.push(`${kernel} ${c.label}: ${(e as Error).message}`);
-        } finally {
-          ctx.tuning = current;
-        }
-      }
-      if (made[0]?.c.label !== 'current') throw new Error(`tune: the current ${kernel} tuning did not build: ${skipped.join('; ')}`);
-      // Every (candidate, rows) pair it changes anything at, all in one round robin.
-      const runs = (kernel === 'gemm' ? [M] : req.batches).flatMap((r) => made.filter((m) => !m.c.batches || m.c.batches.includes(r)).map((m) => ({ m, r })));
-      progress(`tune: ${kernel}, ${runs.length} kernels round robin`);
-      const times = await clock.statsRoundRobin(runs.map(({ m, r }) => (pass: GPUComputePassEncoder) => m.op.encode(pass, r)), req.repeats);
-      // One more pass each, read back, for the bits.
-      const bits: Uint32Array[] = [];
-      for (const { m, r } of runs) {
-        await clock.once((pass) => m.op.encode(pass, r));
-        bits.push(new Uint32Array(await ctx.read(m.out, r * o.layout.N * 4)));
-      }
-      const currentAt = (r: number) => runs.findIndex((x) => x.r === r && x.m === made[0]); // made[0] is the current tuning
-      for (const [i, { m, r }] of runs.entries()) {
-        const ms = times[i]!;
-        const c = currentAt(r);
-        rows.push({
-          ...m.c,
-          rows: r,
-          ms,
-          gflops: (2 * r * o.layout.K * o.layout.N) / ms.median / 1e6,
-          achievedGBps: (o.weightBytes + 4 * r * (o.layout.K + o.layout.N)) / ms.median / 1e6,
-          overCurrent: ms.median / times[c]!.median,
-          sameBits: equalBits(bits[i]!, bits[c]!),
-          sameChunks: m.sameChunks,
-        });
-      }
-      for (const m of made) {
-        m.op.destroy();
-        m.out.destroy();
-      }
-    }
+    const tune = { ctx, clock, current, repeats: req.repeats, skipped, progress };
+    rows.push(...(await tuneKernel(tune, 'gemm', candidates, gemm, [req.gemm[0]])));
+    rows.push(...(await tuneKernel(tune, 'gemv', candidates, gemv, req.batches)));
   } finally {
     ctx.tuning = current;
     clock.destroy();
-    for (const o of [gemmOps, gemvOps]) for (const b of [o.w, o.a, o.out]) b.destroy();
+    for (const o of [gemm, gemv]) for (const b of [o.w, o.a, o.out]) b.destroy();
   }
   return { current, rows, best: bestOverrides(rows), skipped };
+}
+
+interface TuneRun {
+  ctx: GpuContext;
+  clock: PassClock;
+  current: Tuning;
+  repeats: number;
+  skipped: string[];
+  progress: (msg: string) => void;
+}
+
+/** One kernel's candidates at each of `shapes` rows (M, or B), round robin; what it made is destroyed. */
+async function tuneKernel(t: TuneRun, kernel: 'gemm' | 'gemv', candidates: TuneCandidate[], o: ReturnType<typeof operands>, shapes: number[]): Promise<TuneRow[]> {
+  const { ctx, clock, current } = t;
+  const maxRows = Math.max(...shapes);
+  const made: Made[] = [];
+  try {
+    for (const c of candidates.filter((c) => c.kernel === kernel)) {
+      t.progress(`tune: ${kernel} ${c.label}: compiling`);
+      try {
+        ctx.tuning = applyTuning(current, c.overrides);
+        const out = ctx.storage(`tune.${kernel}.out`, maxRows * o.layout.N * 4);
+        const op = kernel === 'gemm' ? await Gemm.create(ctx, o.layout, o.a, o.w, out) : await Gemv.create(ctx, o.layout, o.a, o.w, out, maxRows);
+        made.push({ c, op, out, sameChunks: sameChunks(ctx.tuning, current, o.layout.K, o.layout.N) });
+      } catch (e) {
+        t.skipped.push(`${kernel} ${c.label}: ${(e as Error).message}`);
+      } finally {
+        ctx.tuning = current;
+      }
+    }
+    if (made[0]?.c.label !== 'current') throw new Error(`tune: the current ${kernel} tuning did not build: ${t.skipped.join('; ')}`);
+    // Every (candidate, rows) pair it changes anything at, all in one round robin.
+    const runs = shapes.flatMap((r) => made.filter((m) => !m.c.batches || m.c.batches.includes(r)).map((m) => ({ m, r })));
+    t.progress(`tune: ${kernel}, ${runs.length} kernels round robin`);
+    const times = await clock.statsRoundRobin(runs.map(({ m, r }) => (pass: GPUComputePassEncoder) => m.op.encode(pass, r)), t.repeats);
+    // One more pass each, read back, for the bits.
+    const bits: Uint32Array[] = [];
+    for (const { m, r } of runs) {
+      await clock.once((pass) => m.op.encode(pass, r));
+      bits.push(new Uint32Array(await ctx.read(m.out, r * o.layout.N * 4)));
+    }
+    return runs.map(({ m, r }, i) => {
+      const c = runs.findIndex((x) => x.r === r && x.m === made[0]); // made[0] is the current tuning
+      const ms = times[i]!;
+      return {
+        ...m.c,
+        rows: r,
+        ms,
+        ...matmulRates(o.weightBytes, r, o.layout.K, o.layout.N, ms.median),
+        overCurrent: ms.median / times[c]!.median,
+        sameBits: equalBits(bits[i]!, bits[c]!),
+        sameChunks: m.sameChunks,
+      };
+    });
+  } finally {
+    for (const m of made) {
+      m.op.destroy();
+      m.out.destroy();
+    }
+  }
 }
 
 /** Per kernel, the fastest candidate by the geometric mean of its ratios to the current tuning, if below 1. */

@@ -7,9 +7,12 @@ import { kChunks } from './k-chunks.js';
 import { laneColumnDispatch, withLaneMatmul } from './lane-matmul.js';
 import type { MatrixLayout } from './packing.js';
 
+/** Rows (and 8-column blocks: one) each gemm_tiled invocation owns: RT in shaders/gemm.wgsl. */
+const TILED_ROWS = 8;
+
 /** Workgroup memory gemm_tiled's tiles take (shaders/gemm.wgsl): activations k-major with one vec4 of padding, then weights. */
 export function gemmTileBytes(t: Pick<Tuning['gemm'], 'workgroupX' | 'workgroupY' | 'tileK'>): number {
-  return t.tileK * (8 * t.workgroupY + 4) * 4 + t.tileK * t.workgroupX * 32;
+  return t.tileK * (TILED_ROWS * t.workgroupY + 4) * 4 + t.tileK * t.workgroupX * 8 * 4;
 }
 
 /**
@@ -20,7 +23,7 @@ export class Gemm {
   private constructor(
     private readonly call: KernelCall,
     private readonly tiled: boolean,
-    /** Rows one workgroup covers (tiled: 8 per invocation x workgroupY; direct: directRows). */
+    /** Rows one workgroup covers (tiled: TILED_ROWS per invocation x workgroupY; direct: directRows). */
     private readonly rowsPerWorkgroup: number,
     /** Workgroups across the columns (they depend on N only). */
     private readonly columnWorkgroups: number,
@@ -51,7 +54,7 @@ export class Gemm {
     if (!tiled && chunks > 1) throw new RangeError(`gemm_direct sums K in one chunk; this adapter's GEMV sums ${chunks} (tune gemm 'tiled' with gemv 'splitk')`);
     const call = new KernelCall(ctx, pipeline, label, 5, [a, w, out]);
     call.u32(1, layout.K).u32(2, layout.N).u32(3, layout.rowWords / 4).u32(4, kc);
-    return new Gemm(call, tiled, tiled ? 8 * t.workgroupY : t.directRows, columns.workgroups);
+    return new Gemm(call, tiled, tiled ? TILED_ROWS * t.workgroupY : t.directRows, columns.workgroups);
   }
 
   encode(pass: GPUComputePassEncoder, M: number): void {

@@ -1,6 +1,7 @@
 import { acquireGpu } from '../../src/gpu/device.js';
-import type { AdapterReport, GpuContext } from '../../src/gpu/context.js';
-import { tuningFor, type Tuning } from '../../src/gpu/tuning.js';
+import type { GpuContext } from '../../src/gpu/context.js';
+import type { Tuning } from '../../src/gpu/tuning.js';
+import { gpuTuning } from '../adapters.js';
 import { mulberry32, fillUniform } from '../../src/model/prng.js';
 
 let shared: Promise<GpuContext> | undefined;
@@ -18,8 +19,7 @@ export function withTuning(ctx: GpuContext, tuning: Partial<Tuning>): GpuContext
   return copy;
 }
 
-/** The tuning src/gpu/tuning.ts gives a GPU with many cores (here an NVIDIA one). */
-export const gpuTuning = tuningFor({ vendor: 'nvidia', architecture: 'hopper', features: [], limits: {} } as unknown as AdapterReport);
+export { gpuTuning };
 
 /**
  * The kernels src/gpu/tuning.ts gives GPUs with many cores (split-K GEMV, gemm_tiled with

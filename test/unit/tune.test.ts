@@ -1,13 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { AdapterReport } from '../../src/gpu/context.js';
-import { applyTuning, tuningFor } from '../../src/gpu/tuning.js';
+import { applyTuning } from '../../src/gpu/tuning.js';
 import { gemmTileBytes } from '../../src/kernels/gemm.js';
 import { AGAIN, bestOverrides, tuneCandidates, type TuneRow } from '../../bench/suites/tune.js';
+import { gpuTuning as gpu, swiftshaderTuning as swiftshader } from '../adapters.js';
 
-const adapter = (vendor: string, architecture: string): AdapterReport =>
-  ({ vendor, architecture, device: '', description: '', isFallbackAdapter: false, subgroupMinSize: 4, subgroupMaxSize: 32, features: ['subgroups'], limits: {} }) as unknown as AdapterReport;
-const gpu = tuningFor(adapter('nvidia', 'hopper'));
-const swiftshader = tuningFor(adapter('google', 'swiftshader'));
 const limits = { maxComputeWorkgroupStorageSize: 16384, maxComputeInvocationsPerWorkgroup: 256 };
 
 describe('tune candidates', () => {

@@ -1,11 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { TuningError } from '../../src/errors.js';
-import type { AdapterReport } from '../../src/gpu/context.js';
 import { applyTuning, tuningFor } from '../../src/gpu/tuning.js';
 import { kChunks } from '../../src/kernels/k-chunks.js';
+import { adapterReport as adapter } from '../adapters.js';
 
-const adapter = (vendor: string, architecture: string): AdapterReport =>
-  ({ vendor, architecture, device: '', description: '', isFallbackAdapter: false, subgroupMinSize: 32, subgroupMaxSize: 32, features: ['subgroups'], limits: {} }) as unknown as AdapterReport;
 const gpu = tuningFor(adapter('nvidia', 'hopper'));
 const swiftshader = tuningFor(adapter('google', 'swiftshader'));
 
