@@ -1,13 +1,13 @@
 // Ceiling kernels: what this adapter can do at best, to judge the real kernels by.
 //
 // read_stream  sums a [K, N] weight matrix with the decode GEMV's own loads
-//              (lane_columns and load_lane8 from shaders/lane_columns.wgsl, appended to
+//              (lane_columns and load_w8 from shaders/lane_columns.wgsl, appended to
 //              this file by src/perf/ceilings.ts), minus the fmas: the read ceiling for
 //              the decode kernel is measured with the layout the decode kernel uses,
-//              BLOCKS (1 or 2) 8-column blocks per lane as the one-row GEMV has.
+//              BLOCKS (1 or 2) octets of 8 columns per lane as the one-row GEMV has.
 //              W_F16 = true reads f16 pairs and unpacks them as the GEMV does: the roof
 //              for f16 weights where unpacking costs more than reading
-//              (src/perf/cost-model.ts). Uniforms: rows (unused), K, N, rowWords.
+//              (src/perf/cost-model.ts). Uniforms: rows (unused), K, N, rowVec4.
 // read_flat    the plain alternative: each invocation sums a contiguous vec4 run.
 //              Uniforms: K = vec4 per invocation, N = invocations.
 // read_coalesced  the pattern GPUs with many cores want: invocation i of N sums vec4
@@ -22,7 +22,7 @@
 //              wrote, as a step's kernels do, so one must finish before the next starts.
 // out receives one value per invocation so nothing is optimised away.
 
-struct Params { rows: u32, K: u32, N: u32, rowWords: u32 }
+struct Params { rows: u32, K: u32, N: u32, rowVec4: u32 }
 
 override W_F16: bool = false; // read_stream, read_coalesced: read f16 pairs and unpack them
 override LANES: u32 = 4;
@@ -30,24 +30,24 @@ override WG: u32 = 64;
 override CHAINS: u32 = 1; // fma_peak
 
 @group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var<storage, read> weight_words: array<u32>; // read_stream's view
+@group(0) @binding(1) var<storage, read> w: array<vec4<u32>>; // read_stream's view
 @group(0) @binding(2) var<storage, read_write> out: array<f32>;
 @group(0) @binding(3) var<storage, read> w4: array<vec4<f32>>;
 
-fn row_words() -> u32 { return p.rowWords; }
+fn row_vec4() -> u32 { return p.rowVec4; }
 
 @compute @workgroup_size(WG)
 fn read_stream(@builtin(global_invocation_id) gid: vec3<u32>) {
   let lc = lane_columns(gid.x % LANES, gid.x / LANES);
   if (lc.first >= p.N) { return; }
-  let b1 = lc.base + block_words();
+  let b1 = lc.c8 + LANES;
   var s0 = vec4(0.0); var s1 = vec4(0.0); var s2 = vec4(0.0); var s3 = vec4(0.0);
   for (var k = 0u; k < p.K; k++) {
-    let wk = load_lane8(k, lc.base);
+    let wk = load_w8(k, lc.c8);
     s0 += wk.lo;
     s1 += wk.hi;
     if (BLOCKS == 2u) {
-      let wb = load_lane8(k, b1);
+      let wb = load_w8(k, b1);
       s2 += wb.lo;
       s3 += wb.hi;
     }

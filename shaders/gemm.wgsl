@@ -16,8 +16,8 @@
 // share the step. gemm_direct is lane_matmul and takes one chunk only.
 //
 // Two entry points, chosen per adapter (src/gpu/tuning.ts):
-//   gemm_direct  each invocation owns ROWS rows x BLOCKS blocks of 8 lane-interleaved
-//                columns, read straight from storage (w viewed as array<u32>); fastest on
+//   gemm_direct  each invocation owns ROWS rows x BLOCKS octets of 8 columns, read
+//                straight from storage; fastest on
 //                SwiftShader, where barriers are context switches (1D workgroups of WG_X);
 //   gemm_tiled   a workgroup stages a (WG_Y*8) x TILE_K tile of a and a TILE_K x (WG_X*8)
 //                tile of w in workgroup memory; each invocation owns 8 rows x 8 columns.
@@ -28,41 +28,22 @@ override W_F16: bool = false;
 override WG_X: u32 = 8;
 override WG_Y: u32 = 8;
 override TILE_K: u32 = 16;
-override LANES: u32 = 4; // gemm_direct: neighbouring invocations that read neighbouring words
+override LANES: u32 = 4; // gemm_direct: invocations of a lane group, whose octets are neighbours
 override ROWS: u32 = 32; // gemm_direct: rows per invocation (BLOCKS, its column blocks, is lane_columns.wgsl's)
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> a: array<f32>;
-@group(0) @binding(2) var<storage, read> w: array<vec4<u32>>; // gemm_tiled's view
-@group(0) @binding(2) var<storage, read> weight_words: array<u32>; // gemm_direct's view (no entry point uses both)
+@group(0) @binding(2) var<storage, read> w: array<vec4<u32>>;
 @group(0) @binding(3) var<storage, read_write> out: array<f32>;
 
-// Columns 8*c8 .. 8*c8+7 of weight row k.
-fn load_w8(k: u32, c8: u32) -> W8 {
-  if (W_F16) {
-    let u = w[k * p.rowVec4 + c8];
-    // Each u32 holds two adjacent columns, so unpacking in order needs no shuffle.
-    return W8(vec4(unpack2x16float(u.x), unpack2x16float(u.y)), vec4(unpack2x16float(u.z), unpack2x16float(u.w)));
-  }
-  let i = k * p.rowVec4 + 2u * c8;
-  return W8(bitcast<vec4<f32>>(w[i]), bitcast<vec4<f32>>(w[i + 1u]));
-}
-
-fn store8(row: u32, c8: u32, v0: vec4<f32>, v1: vec4<f32>) {
-  let col = c8 * 8u;
-  let o = row * p.N + col;
-  for (var j = 0u; j < 4u; j++) {
-    if (col + j < p.N) { out[o + j] = v0[j]; }
-    if (col + 4u + j < p.N) { out[o + 4u + j] = v1[j]; }
-  }
-}
-
-fn row_words() -> u32 { return p.rowVec4 * 4u; }
+// Octet loads and stores (load_w8, store8) come from shaders/lane_columns.wgsl, appended
+// to this file by src/kernels/gemm.ts, so both entry points read the weights alike.
+fn row_vec4() -> u32 { return p.rowVec4; }
 fn act(i: u32) -> f32 { return a[i]; }
 
 // gemm_direct: lane_matmul (shaders/lane_matmul.wgsl, appended to this file by
 // src/kernels/gemm.ts), the GEMV's own code with more rows: each invocation owns ROWS rows
-// x BLOCKS blocks of 8 lane-interleaved columns read straight from storage (32 x 2 on
+// x BLOCKS octets of 8 columns read straight from storage (32 x 2 on
 // SwiftShader: src/gpu/tuning.ts, gemm.directRows and gemm.directBlocks).
 // Workgroup x walks the row groups and y the column blocks, so the workgroups an adapter
 // runs one after another share their weight columns while those are still in cache.

@@ -3,14 +3,14 @@
 //
 // x   f32 [rows, K].
 // w   [Kp, Np] weights (K rows, then zero rows up to Kp, a multiple of 4) in the layout of
-//     gemm.wgsl (src/kernels/packing.ts), viewed as u32 words: f32 bits (Np per row) or
-//     f16 pairs (Np/2 per row, low half = even column).
+//     gemm.wgsl (src/kernels/packing.ts), viewed as vec4<u32>: f32 bits (Np/4 per row) or
+//     f16 pairs (Np/8 per row, low half = even column).
 // out f32 [rows, N].
-// Uniforms (TS order): rows, K, N, rowWords (u32 per weight row).
+// Uniforms (TS order): rows, K, N, rowVec4 (vec4<u32> per weight row).
 //
 // Thread -> outputs: lane_matmul in shaders/lane_matmul.wgsl (appended to this file by
 // src/kernels/gemv.ts, with act_plain.wgsl or act_subgroup.wgsl), the same code as
-// gemm_direct: each invocation owns BLOCKS blocks of 8 lane-interleaved columns for up to
+// gemm_direct: each invocation owns BLOCKS octets of 8 columns for up to
 // ROWS rows and runs the whole K loop with no reduction across lanes: right where cores
 // are few (SwiftShader). BLOCKS is the row bucket's (src/gpu/tuning.ts, gemv.blocks).
 // GPUs with many cores get shaders/gemv_splitk.wgsl instead.
@@ -18,7 +18,7 @@
 // Every output is one sequential fma chain over k = 0..K-1, the same as gemm.wgsl, so a
 // row's bits never depend on B or on which kernel ran it.
 
-struct Params { rows: u32, K: u32, N: u32, rowWords: u32 }
+struct Params { rows: u32, K: u32, N: u32, rowVec4: u32 }
 
 override W_F16: bool = false;
 override ROWS: u32 = 1;  // rows compiled in: 1, 2, 4, 8 or 16 (the row bucket)
@@ -27,10 +27,10 @@ override WG: u32 = 64;
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read> weight_words: array<u32>;
+@group(0) @binding(2) var<storage, read> w: array<vec4<u32>>;
 @group(0) @binding(3) var<storage, read_write> out: array<f32>;
 
-fn row_words() -> u32 { return p.rowWords; }
+fn row_vec4() -> u32 { return p.rowVec4; }
 fn act(i: u32) -> f32 { return x[i]; }
 
 @compute @workgroup_size(WG)

@@ -1,72 +1,68 @@
-// Lane-interleaved weight columns, shared by gemm.wgsl (gemm_direct) and gemv.wgsl:
-// the kernels' TypeScript wrappers append this file to theirs (both ?raw imports), so
-// the two kernels compute every output with the same loads and the same fma chain.
-// The including kernel declares: override W_F16, override LANES, the word view of the
-// weights `weight_words: array<u32>`, `fn row_words() -> u32`, `out: array<f32>` and a
-// uniform `p` with a field N. shaders/ceilings.wgsl appends it too, so its read ceiling
-// reads with exactly these loads.
+// Which weight columns a lane owns, and the loads and stores of eight of them, shared by
+// gemm.wgsl (gemm_direct and gemm_tiled), gemv.wgsl and ceilings.wgsl (read_stream): the
+// kernels' TypeScript wrappers append this file to theirs (?raw imports), so they all
+// read every weight the same way and compute every output with the same fma chain.
+// The including kernel declares: override W_F16, override LANES, the weights viewed as
+// `w: array<vec4<u32>>`, `fn row_vec4() -> u32` (vec4 per weight row), `out: array<f32>`
+// and a uniform `p` with a field N.
 //
-// Lane `lane` of lane group g owns BLOCKS blocks of 8 columns. Block 0 is columns
-// g*8*BLOCKS*LANES + j*LANES + lane (f32), or the two columns of words
-// g*4*BLOCKS*LANES + j*LANES + lane (f16, low half = even column); block b is block 0
-// moved b * block_words() words, b * 8 * LANES columns. So LANES neighbours read
-// LANES consecutive words with each scalar load: on SwiftShader (a 4-lane subgroup is
-// one CPU SIMD context) one masked gather of four useful words. Words past a row's end
-// belong to columns never stored.
+// Columns go in octets: octet c8 is columns 8*c8 .. 8*c8+7 of a weight row, two vec4 of
+// f32 bits or one vec4 of f16 pairs (low half = even column), in the layout of
+// src/kernels/packing.ts (rows of N rounded up to 8 columns). Lane `lane` of lane group g
+// owns BLOCKS octets: g*BLOCKS*LANES + lane, and LANES octets on for its second block. So
+// a lane group reads BLOCKS runs of 8*LANES consecutive columns of every weight row.
+//
+// Whole octets per lane, because WebGPU's bounds checks cost per access, not per byte:
+// Tint clamps every index into a runtime-sized array against arrayLength, which
+// SwiftShader computes at each use with an integer division per lane, and SwiftShader
+// then masks the access again. An octet read as two vec4 pays that twice; as eight
+// scalar loads (lanes interleaved column by column, so a 4-lane subgroup read 4
+// consecutive words per load: this layout until 2026-11-29) it paid eight times, for the
+// same gathers (a vec4 load is four per lane). Dawn in Node with robustness turned off
+// ran the one-row GEMV in 0.67-0.71 of the time; the octet loads took back half of that
+// (README, results).
 
-// 8-column blocks per lane, 1 or 2: two halve the activation loads per weight load
+// Octets per lane, 1 or 2: two halve the activation loads per weight load
 // (src/gpu/tuning.ts: gemv.blocks per row bucket, gemm.directBlocks).
 override BLOCKS: u32 = 1;
 
 struct W8 { lo: vec4<f32>, hi: vec4<f32> }
 
 struct LaneColumns {
-  base: u32,  // first word this lane reads in a row (block 0)
+  c8: u32,    // block 0's octet (block 1's is LANES octets on)
   first: u32, // the lane group's first column (past N: nothing to do)
 }
 
 fn lane_columns(lane: u32, g: u32) -> LaneColumns {
-  let first = g * 8u * BLOCKS * LANES;
-  return LaneColumns(select(g * 8u, g * 4u, W_F16) * BLOCKS * LANES + lane, first);
+  let group8 = g * BLOCKS * LANES;
+  return LaneColumns(group8 + lane, group8 * 8u);
 }
 
-// The output column of weight j (0..7) of the block starting at word `base`.
-fn lane_column(base: u32, j: u32) -> u32 {
-  if (W_F16) { return 2u * (base + (j / 2u) * LANES) + j % 2u; }
-  return base + j * LANES;
-}
-
-// How far block b + 1 starts after block b in a weight row's words (8 x LANES columns).
-fn block_words() -> u32 { return select(8u, 4u, W_F16) * LANES; }
-
-// This lane's 8 weights of row k in the block starting at word `base`.
-fn load_lane8(k: u32, base: u32) -> W8 {
-  let row = k * row_words() + base;
+// Octet c8 of weight row k.
+fn load_w8(k: u32, c8: u32) -> W8 {
   if (W_F16) {
-    let u = vec4(weight_words[row], weight_words[row + LANES], weight_words[row + 2u * LANES], weight_words[row + 3u * LANES]);
+    let u = w[k * row_vec4() + c8];
     // Each u32 holds two adjacent columns, so unpacking in order needs no shuffle.
     return W8(vec4(unpack2x16float(u.x), unpack2x16float(u.y)), vec4(unpack2x16float(u.z), unpack2x16float(u.w)));
   }
-  return W8(
-    bitcast<vec4<f32>>(vec4(weight_words[row], weight_words[row + LANES], weight_words[row + 2u * LANES], weight_words[row + 3u * LANES])),
-    bitcast<vec4<f32>>(vec4(weight_words[row + 4u * LANES], weight_words[row + 5u * LANES], weight_words[row + 6u * LANES], weight_words[row + 7u * LANES])),
-  );
+  let i = k * row_vec4() + 2u * c8;
+  return W8(bitcast<vec4<f32>>(w[i]), bitcast<vec4<f32>>(w[i + 1u]));
 }
 
-// Stores one row's 8 outputs of the block starting at word `base`, written out with
-// constant j: as a loop over j indexing an array of columns and v0[j], every store was a
-// gather from private memory on SwiftShader, and the 32-row tile's stores took two thirds
-// of its JIT time.
-fn store_lane8(row: u32, base: u32, v0: vec4<f32>, v1: vec4<f32>) {
+// Stores one row's outputs of octet c8, those within N, written out with constant
+// indices: as a loop indexing v0[j], every store was a gather from private memory on
+// SwiftShader, and the 32-row tile's stores took two thirds of its JIT time.
+fn store8(row: u32, c8: u32, v0: vec4<f32>, v1: vec4<f32>) {
   let o = row * p.N;
-  store_one(o, lane_column(base, 0u), v0.x);
-  store_one(o, lane_column(base, 1u), v0.y);
-  store_one(o, lane_column(base, 2u), v0.z);
-  store_one(o, lane_column(base, 3u), v0.w);
-  store_one(o, lane_column(base, 4u), v1.x);
-  store_one(o, lane_column(base, 5u), v1.y);
-  store_one(o, lane_column(base, 6u), v1.z);
-  store_one(o, lane_column(base, 7u), v1.w);
+  let col = 8u * c8;
+  store_one(o, col, v0.x);
+  store_one(o, col + 1u, v0.y);
+  store_one(o, col + 2u, v0.z);
+  store_one(o, col + 3u, v0.w);
+  store_one(o, col + 4u, v1.x);
+  store_one(o, col + 5u, v1.y);
+  store_one(o, col + 6u, v1.z);
+  store_one(o, col + 7u, v1.w);
 }
 
 fn store_one(o: u32, col: u32, v: f32) {

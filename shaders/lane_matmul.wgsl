@@ -5,15 +5,15 @@
 // appended after this file.
 //
 // out[rows, N] = act[rows, K] . w[K, N]. Invocation gid.x is lane gid.x % LANES of lane
-// group gid.x / LANES and owns that group's BLOCKS blocks of 8 lane-interleaved columns
-// (shaders/lane_columns.wgsl) for ROWS rows starting at gid.y * ROWS. ROWS (1, 2, 4, 8,
+// group gid.x / LANES and owns its BLOCKS octets of 8 columns (shaders/lane_columns.wgsl)
+// for ROWS rows starting at gid.y * ROWS. ROWS (1, 2, 4, 8,
 // 16 or 32) and BLOCKS (1 or 2) are compiled in: the accumulators are named variables,
 // one Row per row, hand-unrolled behind compile-time tests, because SwiftShader neither
 // unrolls loops nor keeps an indexed array anywhere but in memory it reaches by gathers.
 //
 // On SwiftShader every weight or activation load is a gather that costs several fmas, so
-// the tile is as large as pays: per k step an invocation makes 8 x BLOCKS weight loads
-// and ROWS / 4 activation loads (act4: one per lane, shared across the subgroup) for
+// the tile is as large as pays: per k step an invocation makes BLOCKS octet loads (two
+// vec4 each in f32, one in f16) and ROWS / 4 activation loads (act4: one per lane, shared across the subgroup) for
 // 8 x BLOCKS x ROWS fmas. The GEMV takes its row bucket's blocks (src/gpu/tuning.ts,
 // gemv.blocks: two at 1, 8 and 16 rows); prefill's gemm_direct takes 32 rows x 2 blocks
 // (gemm.directRows, gemm.directBlocks), which measured 1.2-1.5x faster than 16 x 1 on
@@ -32,11 +32,11 @@ struct W8x4 { k0: W8, k1: W8, k2: W8, k3: W8 }
 // One row's accumulators: block 0's 8 columns (lo, hi), then block 1's (BLOCKS = 2).
 struct Row { lo0: vec4<f32>, hi0: vec4<f32>, lo1: vec4<f32>, hi1: vec4<f32> }
 
-// Weights of rows k .. k+3 of the block starting at word `base`. Rows past K up to a
+// Weights of rows k .. k+3 of octet c8. Rows past K up to a
 // multiple of four are stored, as zeros (src/kernels/packing.ts, paddedRows), so the last
 // block reads them without a bounds test: a select per load cost 9-23% at 2-8 rows.
-fn load_w8x4(k: u32, base: u32) -> W8x4 {
-  return W8x4(load_lane8(k, base), load_lane8(k + 1u, base), load_lane8(k + 2u, base), load_lane8(k + 3u, base));
+fn load_w8x4(k: u32, c8: u32) -> W8x4 {
+  return W8x4(load_w8(k, c8), load_w8(k + 1u, c8), load_w8(k + 2u, c8), load_w8(k + 3u, c8));
 }
 
 // One k step of one row: activation a times block 0's weights w (and block 1's v).
@@ -59,14 +59,14 @@ fn quad_row(a: vec4<f32>, w: W8x4, v: W8x4, c: ptr<function, Row>) {
 
 fn store_row(row: u32, rows: u32, base0: u32, base1: u32, c: Row) {
   if (row >= rows) { return; }
-  store_lane8(row, base0, c.lo0, c.hi0);
-  if (BLOCKS == 2u) { store_lane8(row, base1, c.lo1, c.hi1); }
+  store8(row, base0, c.lo0, c.hi0);
+  if (BLOCKS == 2u) { store8(row, base1, c.lo1, c.hi1); }
 }
 
 fn lane_matmul(gid: vec3<u32>, rows: u32) {
   let lc = lane_columns(gid.x % LANES, gid.x / LANES);
-  let base0 = lc.base;
-  let base1 = lc.base + block_words();
+  let base0 = lc.c8; // octets
+  let base1 = lc.c8 + LANES;
   let rb = gid.y * ROWS;
   let last = rows - 1u;
   // Where each row's activations start (rows past the last repeat it, never stored).
@@ -90,8 +90,8 @@ fn lane_matmul(gid: vec3<u32>, rows: u32) {
     // One row has no activation to share, and its plain k loop measured faster here.
     var v1 = W8(); // block 1's weights: zero and unused under BLOCKS = 1
     for (var k = 0u; k < p.K; k++) {
-      let w1 = load_lane8(k, base0);
-      if (BLOCKS == 2u) { v1 = load_lane8(k, base1); }
+      let w1 = load_w8(k, base0);
+      if (BLOCKS == 2u) { v1 = load_w8(k, base1); }
       step_row(act(o0 + k), w1, v1, &c0);
     }
   } else {

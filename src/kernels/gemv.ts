@@ -69,7 +69,7 @@ class LaneGemv implements Gemv {
       const { workgroup, workgroups } = laneColumnDispatch(layout.N, blocks, t.lanes, t.workgroupSize);
       const pipeline = await ctx.pipelines.get('gemv', code, 'gemv', { W_F16: layout.dtype === 'f16' ? 1 : 0, ROWS: b, LANES: t.lanes, WG: workgroup, BLOCKS: blocks });
       const call = new KernelCall(ctx, pipeline, `${label}.b${b}`, 4, [x, w, out]);
-      call.u32(1, layout.K).u32(2, layout.N).u32(3, layout.rowWords);
+      call.u32(1, layout.K).u32(2, layout.N).u32(3, layout.rowWords / 4); // vec4 per row
       buckets.set(b, { call, workgroups });
     }
     return new LaneGemv(buckets);

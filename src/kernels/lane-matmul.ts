@@ -17,7 +17,7 @@ export function withLaneMatmul(kernel: string, activations: Tuning['activations'
 
 /**
  * How lane_matmul covers N columns: lane groups of `lanes` invocations, each lane owning
- * `blocks` blocks of 8 interleaved columns, in workgroups of `workgroupSize / blocks`
+ * `blocks` octets of 8 columns, in workgroups of `workgroupSize / blocks`
  * (two blocks halve the invocations, so the workgroup is halved too and SwiftShader,
  * which gives each workgroup to one worker thread, keeps as many workgroups: with
  * workgroups of 16 a 256-wide matrix was one workgroup on one core, 1.6x slower).

@@ -103,7 +103,7 @@ export async function readKernels(ctx: GpuContext, src: GPUBuffer, bytes: number
       // As many 8-column blocks per lane as the one-row GEMV takes: its loads, exactly.
       const blocks = oneRowBlocks(ctx.tuning);
       const stream = new KernelCall(ctx, await ceilingPipe(ctx, 'read_stream', { W_F16: f16 ? 1 : 0, BLOCKS: blocks }), kernel, 4, [src, out]);
-      stream.u32(0, 1).u32(1, K).u32(2, N).u32(3, wordsPerRow);
+      stream.u32(0, 1).u32(1, K).u32(2, N).u32(3, wordsPerRow / 4); // vec4 per row
       made.push({ kernel, bytes: K * wordsPerRow * 4, encode: (p) => stream.dispatch(p, Math.ceil(N / 8 / blocks / CEILING_WG)), destroy: () => stream.destroy() });
     }
   }
