@@ -13,14 +13,16 @@
 // a lane group reads BLOCKS runs of 8*LANES consecutive columns of every weight row.
 //
 // Whole octets per lane, because WebGPU's bounds checks cost per access, not per byte:
-// Tint clamps every index into a runtime-sized array against arrayLength, which
-// SwiftShader computes at each use with an integer division per lane, and SwiftShader
-// then masks the access again. An octet read as two vec4 pays that twice; as eight
-// scalar loads (lanes interleaved column by column, so a 4-lane subgroup read 4
-// consecutive words per load: this layout until 2026-11-29) it paid eight times, for the
-// same gathers (a vec4 load is four per lane). Dawn in Node with robustness turned off
-// ran the one-row GEMV in 0.67-0.71 of the time; the octet loads took back half of that
-// (README, results).
+// Tint clamps every index into a runtime-sized array against arrayLength (which
+// SwiftShader works out at each use with an integer division per lane), and SwiftShader's
+// robust buffer access masks every access again and sends each lane of its gather through
+// a branch with a zero-fill path; that second part is most of the cost (a weight binding
+// declared with a fixed size, so clamped against a constant, timed the same). An octet
+// read as two vec4 pays it twice; as eight scalar loads (lanes interleaved column by
+// column, so a 4-lane subgroup read 4 consecutive words per load: this layout until
+// 2026-11-29) it paid eight times, for the same gathers (a vec4 load is four per lane).
+// Dawn in Node with robustness off ran the one-row GEMV in 0.67-0.71 of the time; the
+// octet loads took back about half of that (README, results).
 
 // Octets per lane, 1 or 2: two halve the activation loads per weight load
 // (src/gpu/tuning.ts: gemv.blocks per row bucket, gemm.directBlocks).
