@@ -5,6 +5,8 @@
 // turn differ by 10-20% from noise alone, and a variant that measured 7-9% faster in
 // four runs of five compiled to the same code (README, results). The instruction count
 // of the hot block is the same on every run: compare variants by it first, then time.
+// Its size in bytes too: a loop body past the CPU's instruction caches ran up to 1.9x
+// slower here with fewer instructions (README, results).
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -32,6 +34,19 @@ const o = new Command('jit-count')
   .option('--bucket <bytes>', 'code slice size for finding the hot block (smaller for small kernels, e.g. 256 for a one-row GEMV)', parse.int(16), 4096)
   .parse()
   .opts<{ kernel: 'gemm' | 'gemv'; shape: string; dtype: 'f32' | 'f16'; laneMatmul?: string; tune?: object; seconds: number; bucket: number }>();
+
+/** The level-1 instruction cache's size as Linux reports it ('32K'), if it does. */
+function instructionCache(): string | undefined {
+  for (let i = 0; i < 8; i++) {
+    const dir = `/sys/devices/system/cpu/cpu0/cache/index${i}`;
+    try {
+      if (readFileSync(`${dir}/type`, 'utf8').trim() === 'Instruction' && readFileSync(`${dir}/level`, 'utf8').trim() === '1') return readFileSync(`${dir}/size`, 'utf8').trim();
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+}
 
 function need(tool: string, pkg: string): void {
   if (spawnSync(tool, ['--version']).error) throw new EngineError('MISSING_TOOL', `${tool} is not installed: apt-get install -y ${pkg}`);
@@ -94,12 +109,13 @@ async function main(): Promise<void> {
     const span = hotSpan(offsets, o.bucket);
     if (!span) throw new EngineError('NO_SAMPLES', 'perf caught no samples in the JIT code: run longer (--seconds)');
     const asm = spawnSync('objdump', ['-D', '-b', 'binary', '-m', 'i386:x86-64', `--start-address=${span.start}`, `--stop-address=${span.end}`, bin], { encoding: 'utf8', maxBuffer: 1 << 28 }).stdout;
-    const { total, byMnemonic } = countInstructions(asm);
+    const { total, bytes, byMnemonic } = countInstructions(asm);
     const pick = (m: string) => byMnemonic.get(m) ?? 0;
     const pairs = Math.min(pick('mulps'), pick('addps'));
     passes.sort((x, y) => x - y);
     console.log(`${o.kernel} ${M}x${K}x${N} ${o.dtype}${o.laneMatmul ? ` (${o.laneMatmul})` : ''}${o.tune ? ` tune ${JSON.stringify(o.tune)}` : ''}`);
-    console.log(`  hot block ${span.start.toString(16)}-${span.end.toString(16)}: ${span.samplesIn} of ${offsets.length} JIT samples, ${total} instructions`);
+    const l1i = instructionCache();
+    console.log(`  hot block ${span.start.toString(16)}-${span.end.toString(16)}: ${span.samplesIn} of ${offsets.length} JIT samples, ${total} instructions in ${(bytes / 1024).toFixed(1)} KiB${l1i ? ` (this CPU's L1 instruction cache: ${l1i})` : ''}`);
     console.log(`  mulps ${pick('mulps')}, addps ${pick('addps')}, movups ${pick('movups')}, idiv ${pick('idiv')}${pairs ? `: ${(total / pairs).toFixed(1)} instructions and ${(pick('movups') / pairs).toFixed(1)} movups per mul+add pair` : ''}`);
     console.log(`  most used: ${[...byMnemonic].sort((x, y) => y[1] - x[1]).slice(0, 8).map(([m, n]) => `${m} ${n}`).join(', ')}`);
     console.log(`  ${passes.length} passes while sampling, median ${passes[passes.length >> 1]!.toFixed(1)} ms (a time, so noisy)`);

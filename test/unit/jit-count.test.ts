@@ -26,7 +26,7 @@ describe('JIT instruction counts (bench/cli/jit-count.ts)', () => {
     expect(hotSpan([], 0x1000)).toBeUndefined();
   });
 
-  it('counts mnemonics in objdump text, skipping headers, byte-only lines and (bad)', () => {
+  it('counts mnemonics and code bytes in objdump text, skipping headers and (bad); byte-only lines add bytes', () => {
     const text = [
       '/tmp/jit.bin:     file format binary',
       '0000000000010000 <.data+0x10000>:',
@@ -39,6 +39,7 @@ describe('JIT instruction counts (bench/cli/jit-count.ts)', () => {
     ].join('\n');
     const c = countInstructions(text);
     expect(c.total).toBe(4);
+    expect(c.bytes).toBe(3 + 7 + 1 + 5 + 5);
     expect(Object.fromEntries(c.byMnemonic)).toEqual({ mulps: 1, addps: 1, movups: 2 });
   });
 });
