@@ -6,15 +6,15 @@
 //
 // out[rows, N] = act[rows, K] . w[K, N]. Invocation gid.x is lane gid.x % LANES of lane
 // group gid.x / LANES and owns its BLOCKS octets of 8 columns (shaders/lane_columns.wgsl)
-// for ROWS rows starting at gid.y * ROWS. ROWS (1, 2, 4, 8,
-// 16 or 32) and BLOCKS (1 or 2) are compiled in: the accumulators are named variables,
+// for ROWS rows starting at gid.y * ROWS. ROWS (1, 2, 4, 8, 16 or 32) and BLOCKS (1 or
+// 2) are compiled in: the accumulators are named variables,
 // one Row per row, hand-unrolled behind compile-time tests, because SwiftShader neither
 // unrolls loops nor keeps an indexed array anywhere but in memory it reaches by gathers.
 //
 // On SwiftShader every weight or activation load is a gather that costs several fmas, so
 // the tile is as large as pays: per k step an invocation makes BLOCKS octet loads (two
-// vec4 each in f32, one in f16) and ROWS / 4 activation loads (act4: one per lane, shared across the subgroup) for
-// 8 x BLOCKS x ROWS fmas. The GEMV takes its row bucket's blocks (src/gpu/tuning.ts,
+// vec4 each in f32, one in f16) and ROWS / 4 activation loads (act4: one per lane,
+// shared across the subgroup) for 8 x BLOCKS x ROWS fmas. The GEMV takes its row bucket's blocks (src/gpu/tuning.ts,
 // gemv.blocks: two at 1, 8 and 16 rows); prefill's gemm_direct takes 32 rows x 2 blocks
 // (gemm.directRows, gemm.directBlocks), which measured 1.2-1.5x faster than 16 x 1 on
 // small's and 2048^2 shapes: the accumulators then live on the stack, but a stack access
