@@ -72,6 +72,17 @@ interface Opts {
 /** Set by Ctrl-C: the partial report being written. */
 let cancelling: Promise<void> | undefined;
 
+/**
+ * The kernels and tune suites' shapes: the GEMV at 64 MiB of f32 weights (4096^2), past
+ * any CPU cache, the size issue 3 judges decode by, at B = 1, 4, 8; the GEMM at the
+ * 512 x 2048 x 2048 prefill shape it names. --kernel-size sets K = N of both.
+ */
+function kernelShapes(o: Opts): { gemv: [number, number]; gemm: [number, number, number]; batches: number[] } {
+  const gemvSize = o.kernelSize ?? (o.quick ? 1024 : 4096);
+  const gemmSize = o.kernelSize ?? (o.quick ? 1024 : 2048);
+  return { gemv: [gemvSize, gemvSize], gemm: [o.quick ? 128 : 512, gemmSize, gemmSize], batches: [1, 4, 8] };
+}
+
 async function main(o: Opts): Promise<void> {
   // The browser runtime finds Chromium, or installs Debian's (root + apt), or says how.
   if (o.runtime === 'browser' && !o.browser) ensureChromium({ quiet: true });
@@ -144,15 +155,12 @@ async function main(o: Opts): Promise<void> {
           console.log(decodeTable(rows));
           result = { rows };
         } else if (suite === 'kernels') {
-          // GEMV at 64 MiB of f32 weights (4096^2), past any CPU cache, the size issue 3 judges
-          // decode by; GEMM at the 512 x 2048 x 2048 prefill shape it names.
-          const gemvSize = o.kernelSize ?? (o.quick ? 1024 : 4096);
-          const gemmSize = o.kernelSize ?? (o.quick ? 1024 : 2048);
-          const shapes: [number, number, number][] = [1, 4, 8].map((b) => [b, gemvSize, gemvSize]);
+          const { gemv, gemm, batches } = kernelShapes(o);
+          const shapes: [number, number, number][] = batches.map((b) => [b, ...gemv]);
           const c = await needCeilings();
           spinner.start('kernels: starting');
           const { rows, skipped, peers, peerErrors } = unwrap(
-            await runner.call('kernelBench', { gemv: shapes, gemm: [[o.quick ? 128 : 512, gemmSize, gemmSize]], dtypes: ['f32', 'f16'], repeats, peers: o.peers }),
+            await runner.call('kernelBench', { gemv: shapes, gemm: [gemm], dtypes: ['f32', 'f16'], repeats, peers: o.peers }),
           );
           spinner.succeed('kernels: GEMV (decode) and GEMM (prefill) alone');
           const judged = judgedKernelRows(rows, c);
@@ -163,9 +171,7 @@ async function main(o: Opts): Promise<void> {
           result = { ceilings: c, skipped, rows: judged, peers, peerErrors };
         } else if (suite === 'tune') {
           // The kernels suite's shapes, so a tuning found here is judged there the same way.
-          const gemvSize = o.kernelSize ?? (o.quick ? 1024 : 4096);
-          const gemmSize = o.kernelSize ?? (o.quick ? 1024 : 2048);
-          const out = unwrap(await runner.call('tuneBench', { gemm: [o.quick ? 128 : 512, gemmSize, gemmSize], gemv: [gemvSize, gemvSize], batches: [1, 4, 8], dtype: 'f32', repeats }));
+          const out = unwrap(await runner.call('tuneBench', { ...kernelShapes(o), dtype: 'f32', repeats }));
           spinner.succeed('tune: tile shapes around the current tuning, each timed beside it');
           console.log(tuneTable(out.rows));
           if (out.skipped.length) console.log(`skipped: ${out.skipped.join('; ')}`);

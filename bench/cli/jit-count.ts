@@ -19,8 +19,8 @@ import { Gemv } from '../../src/kernels/gemv.js';
 import { operands } from '../suites/kernels.js';
 import { busiestMapping, countInstructions, hotSpan, jitMappings } from '../jit/count.js';
 import { parse, reportError } from './common.js';
+import { SWIFTSHADER_ICD } from './node-runtime.js';
 
-const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 const LANE_MATMUL = 'shaders/lane_matmul.wgsl';
 
 const o = new Command('jit-count')

@@ -6,7 +6,8 @@ import { existsSync, readdirSync } from 'node:fs';
 import { acquireGpu, EngineError, NoAdapterError, type GpuContext } from '../../src/index.js';
 import { makeEngineApi, type EngineRunner } from '../suites/api.js';
 
-const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
+/** SwiftShader's Vulkan driver as Debian's chromium package installs it. */
+export const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 const ICD_DIRS = ['/usr/share/vulkan/icd.d', '/etc/vulkan/icd.d', '/usr/local/share/vulkan/icd.d'];
 
 /** Which Vulkan drivers Dawn will see before any fallback. */

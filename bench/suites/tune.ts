@@ -1,7 +1,8 @@
 import { PassClock } from '../../src/gpu/pass-clock.js';
 import { applyTuning, type Tuning, type TuningOverrides } from '../../src/gpu/tuning.js';
 import { Gemm, gemmTileBytes } from '../../src/kernels/gemm.js';
-import { GEMV_BUCKETS, Gemv } from '../../src/kernels/gemv.js';
+import { Gemv } from '../../src/kernels/gemv.js';
+import { bucketFor, GEMV_BUCKETS, GEMV_MAX_ROWS } from '../../src/kernels/gemv-rows.js';
 import { kChunks } from '../../src/kernels/k-chunks.js';
 import type { GpuContext, WeightDtype } from '../../src/index.js';
 import type { Stats } from '../../src/perf/stats.js';
@@ -96,8 +97,8 @@ export function tuneCandidates(t: Tuning, limits: TuneLimits, batches: number[])
   const v = t.gemv;
   if (v.variant === 'lanes') {
     // Each batch's row bucket with the other number of column blocks.
-    const bucketOf = (B: number) => GEMV_BUCKETS.findIndex((b) => b >= B);
-    for (const i of [...new Set(batches.map(bucketOf).filter((i) => i >= 0))]) {
+    const bucketOf = (B: number) => GEMV_BUCKETS.indexOf(bucketFor(B) as (typeof GEMV_BUCKETS)[number]);
+    for (const i of [...new Set(batches.filter((B) => B <= GEMV_MAX_ROWS).map(bucketOf))]) {
       const blocks = [...v.blocks];
       blocks[i] = blocks[i] === 1 ? 2 : 1;
       out.push({ kernel: 'gemv', label: `${blocks[i]} block${blocks[i] === 1 ? '' : 's'} at ${GEMV_BUCKETS[i]} rows`, overrides: { gemv: { blocks } }, batches: batches.filter((B) => bucketOf(B) === i) });

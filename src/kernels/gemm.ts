@@ -5,7 +5,7 @@ import { TuningError } from '../errors.js';
 import { KernelCall, type Bind } from './call.js';
 import { kChunks } from './k-chunks.js';
 import { laneColumnDispatch, withLaneMatmul } from './lane-matmul.js';
-import type { MatrixLayout } from './packing.js';
+import { rowVec4, type MatrixLayout } from './packing.js';
 
 /** Rows (and 8-column blocks: one) each gemm_tiled invocation owns: RT in shaders/gemm.wgsl. */
 const TILED_ROWS = 8;
@@ -53,7 +53,7 @@ export class Gemm {
     const { kc, chunks } = kChunks(layout.K, layout.N, ctx.tuning);
     if (!tiled && chunks > 1) throw new RangeError(`gemm_direct sums K in one chunk; this adapter's GEMV sums ${chunks} (tune gemm 'tiled' with gemv 'splitk')`);
     const call = new KernelCall(ctx, pipeline, label, 5, [a, w, out]);
-    call.u32(1, layout.K).u32(2, layout.N).u32(3, layout.rowWords / 4).u32(4, kc);
+    call.u32(1, layout.K).u32(2, layout.N).u32(3, rowVec4(layout)).u32(4, kc);
     return new Gemm(call, tiled, tiled ? TILED_ROWS * t.workgroupY : t.directRows, columns.workgroups);
   }
 

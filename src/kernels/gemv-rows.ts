@@ -7,13 +7,19 @@ export const GEMV_BUCKETS = [1, 2, 4, 8, 16] as const;
 /** Rows one GEMV step accepts, all reading the weights once: the largest bucket. */
 export const GEMV_MAX_ROWS = GEMV_BUCKETS[GEMV_BUCKETS.length - 1]!;
 
+/** The smallest bucket >= rows (a plain loop: the GEMV's encode() runs every decode step and allocates nothing). */
+export function bucketFor(rows: number): number {
+  for (let i = 0; i < GEMV_BUCKETS.length; i++) if (GEMV_BUCKETS[i]! >= rows) return GEMV_BUCKETS[i]!;
+  return GEMV_MAX_ROWS;
+}
+
 /** Dispatches one GEMV takes under this tuning: the split-K one sums its chunks in a second pass. */
 export function gemvDispatches(t: Tuning): number {
   return t.gemv.variant === 'splitk' ? 2 : 1;
 }
 
 /**
- * 8-column blocks per lane in the lane GEMV's bucket of `bucket` rows (one of
+ * Octets of 8 columns per lane in the lane GEMV's bucket of `bucket` rows (one of
  * GEMV_BUCKETS): the adapter's gemv.blocks under the lanes variant, else 1.
  */
 export function gemvBlocks(t: Tuning, bucket: number): number {

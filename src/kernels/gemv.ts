@@ -3,18 +3,13 @@ import type { Tuning } from '../gpu/tuning.js';
 import laneKernel from '../../shaders/gemv.wgsl?raw';
 import splitKernel from '../../shaders/gemv_splitk.wgsl?raw';
 import { KernelCall, type Bind } from './call.js';
-import { GEMV_BUCKETS, GEMV_MAX_ROWS, gemvBlocks } from './gemv-rows.js';
+import { bucketFor, GEMV_BUCKETS, GEMV_MAX_ROWS, gemvBlocks } from './gemv-rows.js';
 import { kChunks } from './k-chunks.js';
 import { laneColumnDispatch, withLaneMatmul } from './lane-matmul.js';
-import { paddedColumns, type MatrixLayout } from './packing.js';
+import { paddedColumns, rowVec4, type MatrixLayout } from './packing.js';
 
 export { GEMV_BUCKETS, GEMV_MAX_ROWS, gemvDispatches } from './gemv-rows.js';
 
-/** The smallest bucket >= rows (a plain loop: encode() runs every decode step and allocates nothing). */
-function bucketFor(rows: number): number {
-  for (let i = 0; i < GEMV_BUCKETS.length; i++) if (GEMV_BUCKETS[i]! >= rows) return GEMV_BUCKETS[i]!;
-  return GEMV_MAX_ROWS;
-}
 /** The buckets a GEMV of at most maxRows rows needs. */
 const bucketsUpTo = (maxRows: number) => GEMV_BUCKETS.filter((b, i) => i === 0 || GEMV_BUCKETS[i - 1]! < maxRows);
 
@@ -69,7 +64,7 @@ class LaneGemv implements Gemv {
       const { workgroup, workgroups } = laneColumnDispatch(layout.N, blocks, t.lanes, t.workgroupSize);
       const pipeline = await ctx.pipelines.get('gemv', code, 'gemv', { W_F16: layout.dtype === 'f16' ? 1 : 0, ROWS: b, LANES: t.lanes, WG: workgroup, BLOCKS: blocks });
       const call = new KernelCall(ctx, pipeline, `${label}.b${b}`, 4, [x, w, out]);
-      call.u32(1, layout.K).u32(2, layout.N).u32(3, layout.rowWords / 4); // vec4 per row
+      call.u32(1, layout.K).u32(2, layout.N).u32(3, rowVec4(layout));
       buckets.set(b, { call, workgroups });
     }
     return new LaneGemv(buckets);

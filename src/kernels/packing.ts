@@ -37,6 +37,14 @@ export function matrixBytes(layout: MatrixLayout): number {
   return layout.rows * layout.rowWords * 4;
 }
 
+/**
+ * vec4<u32> per stored row, as the matmul kernels index the weights: exact, since a row
+ * holds N rounded up to 8 columns (8 words in f32, 4 of f16 pairs at least).
+ */
+export function rowVec4(layout: MatrixLayout): number {
+  return layout.rowWords / 4;
+}
+
 export function matrixLayout(K: number, N: number, dtype: WeightDtype): MatrixLayout {
   const Np = paddedColumns(N);
   return { K, N, dtype, rowWords: dtype === 'f16' ? Np / 2 : Np, rows: paddedRows(K) };

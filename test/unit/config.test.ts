@@ -4,7 +4,8 @@ import { matrixParams, PRESETS, preset, validateConfig } from '../../src/model/c
 import { f16BitsToF32, f32ToF16Bits } from '../../src/model/f16.js';
 import { checkRequest } from '../../src/model/request.js';
 import { decode, encode, BOS } from '../../src/model/tokenizer.js';
-import { matrixBytes, matrixLayout, packMatrix } from '../../src/kernels/packing.js';
+import { matrixBytes, matrixLayout, packMatrix, rowVec4 } from '../../src/kernels/packing.js';
+import { bucketFor } from '../../src/kernels/gemv-rows.js';
 
 describe('config', () => {
   it('every preset is valid, and they grow', () => {
@@ -100,5 +101,18 @@ describe('weight packing', () => {
     expect(f.length).toBe(4 * 8);
     expect(Array.from(f.subarray(0, 8))).toEqual([1, 1, 1, 1, 1, 0, 0, 0]);
     expect(f.subarray(3 * 8).every((v) => v === 0)).toBe(true);
+  });
+
+  it('holds a whole number of vec4 per row, the matmul kernels\' unit (two per octet in f32, one in f16)', () => {
+    for (const N of [1, 3, 8, 9, 63, 64, 65, 258])
+      for (const dtype of ['f32', 'f16'] as const) {
+        const layout = matrixLayout(2, N, dtype);
+        expect(Number.isInteger(rowVec4(layout))).toBe(true);
+        expect(rowVec4(layout)).toBe(Math.ceil(N / 8) * (dtype === 'f32' ? 2 : 1));
+      }
+  });
+
+  it('runs B rows in the smallest GEMV bucket that holds them', () => {
+    expect([1, 2, 3, 4, 5, 8, 9, 16].map(bucketFor)).toEqual([1, 2, 4, 4, 8, 8, 16, 16]);
   });
 });
