@@ -1,8 +1,8 @@
 // The direct matmul, appended after shaders/lane_columns.wgsl by src/kernels/lane-matmul.ts
 // for gemv.wgsl (the GEMV) and gemm.wgsl (gemm_direct). Besides lane_columns.wgsl's needs,
 // the including kernel declares override ROWS, `fn act(i: u32) -> f32` (activation i) and
-// a field K in `p`; one of shaders/act_plain.wgsl or shaders/act_subgroup.wgsl (act4) is
-// appended after this file.
+// a field K in `p`; one of shaders/act_plain.wgsl or shaders/act_subgroup.wgsl (act4 and
+// act2x4) is appended after this file.
 //
 // out[rows, N] = act[rows, K] . w[K, N]. Invocation gid.x is lane gid.x % LANES of lane
 // group gid.x / LANES and owns its BLOCKS octets of 8 columns (shaders/lane_columns.wgsl)
@@ -21,13 +21,17 @@
 // costs far less than a gather.
 //
 // Every output is one sequential fma chain over k = 0..K-1 whatever ROWS and BLOCKS are,
-// so a row's bits never depend on the tile, on B, or on GEMV versus GEMM. Past one row, K
-// goes in blocks of four: the weights of four k rows are loaded once for all rows, and
-// act4 gives each row its four activations. No invocation returns early and rows or
-// columns past the end compute on clamped indices without being stored, so every lane of
-// a subgroup takes part in act4's exchange.
+// so a row's bits never depend on the tile, on B, or on GEMV versus GEMM. At two to four
+// rows K goes two steps at a time (act2x4 gives every row its two activations), from
+// eight rows in blocks of four (act4): the weights of those k rows are loaded once for
+// all rows. No invocation returns early and rows or columns past the end compute on
+// clamped indices without being stored, so every lane of a subgroup takes part in the
+// exchange.
 
 struct W8x4 { k0: W8, k1: W8, k2: W8, k3: W8 }
+
+// Activations of two k steps (k0, then k1) for four rows (x .. w), from act2x4.
+struct Act2x4 { k0: vec4<f32>, k1: vec4<f32> }
 
 // One row's accumulators: block 0's 8 columns (lo, hi), then block 1's (BLOCKS = 2).
 struct Row { lo0: vec4<f32>, hi0: vec4<f32>, lo1: vec4<f32>, hi1: vec4<f32> }
@@ -55,6 +59,12 @@ fn quad_row(a: vec4<f32>, w: W8x4, v: W8x4, c: ptr<function, Row>) {
   step_row(a.y, w.k1, v.k1, c);
   step_row(a.z, w.k2, v.k2, c);
   step_row(a.w, w.k3, v.k3, c);
+}
+
+// Two k steps of one row, in order: activations a (step k) and b (step k + 1).
+fn pair_row(a: f32, b: f32, w0: W8, w1: W8, v0: W8, v1: W8, c: ptr<function, Row>) {
+  step_row(a, w0, v0, c);
+  step_row(b, w1, v1, c);
 }
 
 fn store_row(row: u32, rows: u32, base0: u32, base1: u32, c: Row) {
@@ -93,6 +103,34 @@ fn lane_matmul(gid: vec3<u32>, rows: u32) {
       let w1 = load_w8(k, base0);
       if (BLOCKS == 2u) { v1 = load_w8(k, base1); }
       step_row(act(o0 + k), w1, v1, &c0);
+    }
+  } else if (ROWS <= 4u) {
+    // Two and four rows: K two steps at a time, each row's two activations shared across
+    // the subgroup (act2x4). The four-step loop below, written out for four rows, is
+    // 5,700-6,400 x86 instructions on SwiftShader, past the 4K-op cache of these Zen 3
+    // cores, and ran at about two thirds of the one-row loop's instructions per cycle;
+    // this one is about 3,800 at four rows (f32): more instructions per k step, but in
+    // median times 0.79-0.95 of the four-step loop's at B = 2 and 4 (f32; f16 0.81-0.99;
+    // README, results). A zero padded weight row and a zero activation (act2x4) make an
+    // odd K's last step leave every sum as it was, as in the four-step loop.
+    let sub = gid.x & 3u; // this invocation's loads in act2x4's exchange
+    let o = vec4(o0, o1, o2, o3);
+    var v0 = W8(); // block 1's weights: zero and unused under BLOCKS = 1
+    var v1 = W8();
+    for (var k = 0u; k < p.K; k += 2u) {
+      let w0 = load_w8(k, base0);
+      let w1 = load_w8(k + 1u, base0);
+      if (BLOCKS == 2u) {
+        v0 = load_w8(k, base1);
+        v1 = load_w8(k + 1u, base1);
+      }
+      let a = act2x4(o, k, sub, p.K - k);
+      pair_row(a.k0.x, a.k1.x, w0, w1, v0, v1, &c0);
+      pair_row(a.k0.y, a.k1.y, w0, w1, v0, v1, &c1);
+      if (ROWS > 2u) {
+        pair_row(a.k0.z, a.k1.z, w0, w1, v0, v1, &c2);
+        pair_row(a.k0.w, a.k1.w, w0, w1, v0, v1, &c3);
+      }
     }
   } else {
     // K in blocks of four. When K % 4 != 0 the last block's missing steps multiply zero
