@@ -106,13 +106,14 @@ fn lane_matmul(gid: vec3<u32>, rows: u32) {
     }
   } else if (ROWS <= 4u) {
     // Two and four rows: K two steps at a time, each row's two activations shared across
-    // the subgroup (act2x4). The four-step loop below, written out for four rows, is
-    // 5,700-6,400 x86 instructions on SwiftShader, past the 4K-op cache of these Zen 3
-    // cores, and ran at about two thirds of the one-row loop's instructions per cycle;
-    // this one is about 3,800 at four rows (f32): more instructions per k step, but in
-    // median times 0.79-0.95 of the four-step loop's at B = 2 and 4 (f32; f16 0.81-0.99;
-    // README, results). A zero padded weight row and a zero activation (act2x4) make an
-    // odd K's last step leave every sum as it was, as in the four-step loop.
+    // the subgroup (act2x4). The four-step loop below, written out for two or four rows,
+    // is 5,100-6,700 x86 instructions on SwiftShader (`npm run jit-count`), past the
+    // 4K-op cache of these Zen 3 cores, and ran at 0.5-0.7 of the one-row loop's
+    // instructions per cycle; this one is 3,100-3,900: a sixth to a fifth more
+    // instructions per k step, but in median times 0.79-0.95 of the four-step loop's at
+    // B = 2 and 4 (f32; f16 0.81-0.99; README, results). A zero padded weight row and a
+    // zero activation (act2x4) make an odd K's last step leave every sum as it was, as in
+    // the four-step loop.
     let sub = gid.x & 3u; // this invocation's loads in act2x4's exchange
     let o = vec4(o0, o1, o2, o3);
     var v0 = W8(); // block 1's weights: zero and unused under BLOCKS = 1

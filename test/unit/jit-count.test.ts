@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { busiestMapping, countInstructions, hotSpan, jitMappings } from '../../bench/jit/count.js';
+import { busiestMapping, countInstructions, hotSpan, jitMappings, linesBetween, loopSpan } from '../../bench/jit/count.js';
 
 describe('JIT instruction counts (bench/cli/jit-count.ts)', () => {
   it('finds the executable swiftshader_jit mappings only', () => {
@@ -41,5 +41,27 @@ describe('JIT instruction counts (bench/cli/jit-count.ts)', () => {
     expect(c.total).toBe(4);
     expect(c.bytes).toBe(3 + 7 + 1 + 5 + 5);
     expect(Object.fromEntries(c.byMnemonic)).toEqual({ mulps: 1, addps: 1, movups: 2 });
+  });
+
+  it('finds the loop as the smallest backward jump span holding the share of samples, and the lines inside it', () => {
+    const text = [
+      '    fe0:\t0f 59 c1             \tmulps  %xmm1,%xmm0',
+      '    ff0:\t0f 59 c1             \tmulps  %xmm1,%xmm0',
+      '   1000:\t0f 59 c1             \tmulps  %xmm1,%xmm0',
+      '   1003:\t75 fb                \tjne    0x1000',
+      '   1005:\t0f 58 c1             \taddps  %xmm1,%xmm0',
+      '   1008:\t0f 85 e2 ff ff ff    \tjne    0xff0',
+      '   100e:\teb 10                \tjmp    0x1020',
+      '   1010:\te9 00 f0 ff ff       \tjmp    0xfe0',
+    ].join('\n');
+    // Samples all in the inner jump's span: that loop. Spread to 0x1005: the next one out.
+    expect(loopSpan(text, [0x1000, 0x1001, 0x1003])).toEqual({ start: 0x1000, end: 0x1003 });
+    expect(loopSpan(text, [0x1000, 0x1003, 0x1005, 0xff0])).toEqual({ start: 0xff0, end: 0x1008 });
+    expect(loopSpan(text, [0x1000, 0x1003, 0x1005, 0xfe0], 0.9)).toEqual({ start: 0xfe0, end: 0x1010 });
+    expect(loopSpan(text, [0x2000])).toBeUndefined();
+    // A second back edge from inside the loop, to a header before its target.
+    const twoEdges = ['    f00:\t90                   \tnop', '   1000:\t90                   \tnop', '   1010:\t75 ee                \tjne    0xf00', '   1012:\teb ec                \tjmp    0x1000'].join('\n');
+    expect(loopSpan(twoEdges, [0x1000, 0x1004, 0x1012])).toEqual({ start: 0xf00, end: 0x1012 });
+    expect(countInstructions(linesBetween(text, 0xff0, 0x1008)).total).toBe(5);
   });
 });
