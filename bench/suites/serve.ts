@@ -32,10 +32,13 @@ export interface ServePolicyRow extends RunSummary {
   simulatedMakespanS: number;
   simulatedErrorPct: number;
   simulated: RunSummary;
+  /** Step times measured just before this policy's replay, which its simulation uses. */
+  calibration: StepCalibration;
   records: RequestMetrics[];
 }
 
 export interface ServeBenchResult {
+  /** The first policy's calibration (what `npm run simulate -- --calibrated` reads). */
   calibration: StepCalibration;
   rows: ServePolicyRow[];
   trace: TraceEvent[];
@@ -46,13 +49,15 @@ export interface ServeBenchResult {
  * Replays one trace through each policy on the GPU in real time (requests are
  * submitted at their arrival times), then runs the simulator twin on the same
  * trace with step times calibrated on this GPU, and sets the two side by side.
+ * Each policy is calibrated just before its replay: a shared machine's speed drifts
+ * over the minute a replay takes (one calibration for all three once put a
+ * continuous run 1.9x off its simulation, the machine having sped up since).
  */
 export async function serveBench(ctx: GpuContext, req: ServeBenchRequest, progress: (msg: string) => void): Promise<ServeBenchResult> {
   const weights = syntheticWeights(preset(req.model), 'f32', 1234);
   const requests = toRequests(req.trace, encode);
   const trace: TraceEvent[] = [];
   const steps: ServeBenchResult['steps'] = [];
-  let calibration: StepCalibration | undefined;
   const rows: ServePolicyRow[] = [];
   for (const name of req.policies) {
     const pid = rows.length + 1;
@@ -64,10 +69,8 @@ export async function serveBench(ctx: GpuContext, req: ServeBenchRequest, progre
       onStep: (s) => steps.push({ ...s, startS: s.startS - origin, endS: s.endS - origin, policy: name, pid }),
     });
     try {
-      if (!calibration) {
-        progress('serve: calibrating step times on this GPU');
-        calibration = await calibrateSteps(engine.model, req.maxSeqs);
-      }
+      progress(`serve ${name}: calibrating step times on this GPU`);
+      const calibration = await calibrateSteps(engine.model, req.maxSeqs);
       const start = engine.now();
       origin = start;
       engine.scheduler.onEvent((e) => trace.push({ ...e, t: e.t - start, policy: name, pid }));
@@ -95,11 +98,12 @@ export async function serveBench(ctx: GpuContext, req: ServeBenchRequest, progre
         simulatedMakespanS: simSummary.makespanS,
         simulatedErrorPct: ((simSummary.makespanS - summary.makespanS) / summary.makespanS) * 100,
         simulated: simSummary,
+        calibration,
         records,
       });
     } finally {
       engine.destroy();
     }
   }
-  return { calibration: calibration!, rows, trace, steps };
+  return { calibration: rows[0]!.calibration, rows, trace, steps };
 }

@@ -39,35 +39,44 @@ export async function calibrateSteps(model: GpuModel, maxSeqs: number, repeats =
       const n = Math.min(fill.length, ctx - p0);
       await model.step({ tokens: fill.slice(0, n), positions: fill.slice(0, n).map((_, i) => p0 + i), seqs: fill.slice(0, n).map(() => s), phase: 'prefill' });
     }
-  const time = async (fn: () => Promise<unknown>) => {
-    await fn();
-    const ts: number[] = [];
-    for (let i = 0; i < repeats; i++) {
-      const t0 = performance.now();
-      await fn();
-      ts.push(performance.now() - t0);
-    }
-    return stats(ts).median;
+  // Every step shape timed in turn, `repeats` rounds after one untimed run of each: on
+  // a shared machine whose speed drifts, shapes measured in turn drift together, where
+  // measured one after another a slow spell lands on some shapes only (the decode table
+  // and the prefill line then disagree with each other and with the run).
+  const roundRobin = async (fns: (() => Promise<unknown>)[]) => {
+    for (const fn of fns) await fn();
+    const ts: number[][] = fns.map(() => []);
+    for (let i = 0; i < repeats; i++)
+      for (const [j, fn] of fns.entries()) {
+        const t0 = performance.now();
+        await fn();
+        ts[j]!.push(performance.now() - t0);
+      }
+    return ts.map((t) => stats(t).median);
+  };
+  const time = async (fn: () => Promise<unknown>) => (await roundRobin([fn]))[0]!;
+  const prompt = (n: number, start: number) => {
+    const toks = Array.from({ length: n }, (_, i) => 65 + (i % 26));
+    return () => model.step({ tokens: toks, positions: toks.map((_, i) => start + i), seqs: toks.map(() => 0), phase: 'prefill' });
   };
   // Decode: one measurement per bucket, then every B takes its bucket's time (never
-  // less than a smaller B's: noise must not make more rows look cheaper).
-  const bucketMs = new Map<number, number>();
-  for (const b of [...GEMV_BUCKETS.filter((x) => x < slots), slots]) {
+  // less than a smaller B's: noise must not make more rows look cheaper). Prompts: one
+  // per size, from position 0 in slot 0 (whose cached prefix the decodes read as context
+  // is rewritten with the same number of positions, so their timing is unchanged).
+  const buckets = [...GEMV_BUCKETS.filter((x) => x < slots), slots];
+  const sizes = [8, Math.min(64, model.maxRows), model.maxRows].filter((v, i, a) => a.indexOf(v) === i && v <= c.contextLength - ctx);
+  const decodeStep = (b: number) => {
     const rows = Array.from({ length: b }, (_, i) => i);
-    bucketMs.set(b, await time(() => model.step({ tokens: rows.map(() => 66), positions: rows.map(() => ctx), seqs: rows, logitRows: rows, phase: 'decode' })));
-  }
+    return () => model.step({ tokens: rows.map(() => 66), positions: rows.map(() => ctx), seqs: rows, logitRows: rows, phase: 'decode' });
+  };
+  const ms = await roundRobin([...buckets.map(decodeStep), ...sizes.map((n) => prompt(n, 0))]);
+  const bucketMs = new Map(buckets.map((b, i) => [b, ms[i]!]));
   const decodeMs: number[] = [];
   for (let B = 1; B <= slots; B++) {
     const bucket = [...bucketMs.keys()].find((b) => b >= B)!;
     decodeMs.push(Math.max(bucketMs.get(bucket)!, decodeMs[B - 2] ?? 0));
   }
-  const prompt = (n: number, start: number) => {
-    const toks = Array.from({ length: n }, (_, i) => 65 + (i % 26));
-    return () => model.step({ tokens: toks, positions: toks.map((_, i) => start + i), seqs: toks.map(() => 0), phase: 'prefill' });
-  };
-  const sizes = [8, Math.min(64, model.maxRows), model.maxRows].filter((v, i, a) => a.indexOf(v) === i && v <= c.contextLength - ctx);
-  const points: [number, number][] = [];
-  for (const n of sizes) points.push([n, await time(prompt(n, 0))]);
+  const points: [number, number][] = sizes.map((n, i) => [n, ms[buckets.length + i]!]);
   // Least squares line through (rows, ms).
   const mx = points.reduce((a, p) => a + p[0], 0) / points.length;
   const my = points.reduce((a, p) => a + p[1], 0) / points.length;

@@ -44,9 +44,12 @@ describe('npm run bench -- --quick', () => {
     const serve = json('serve');
     expect(serve.rows.map((r: { policy: string }) => r.policy)).toEqual(['serial', 'static', 'continuous']);
     for (const r of serve.rows) {
-      for (const k of ['policy', 'requests', 'makespanS', 'outputTokensPerSec', 'ttftP50Ms', 'ttftP99Ms', 'tpotP50Ms', 'e2eP50Ms', 'gpuBusyFraction', 'simulatedMakespanS', 'records']) expect(r, k).toHaveProperty(k);
+      for (const k of ['policy', 'requests', 'makespanS', 'outputTokensPerSec', 'ttftP50Ms', 'ttftP99Ms', 'tpotP50Ms', 'e2eP50Ms', 'gpuBusyFraction', 'simulatedMakespanS', 'calibration', 'records']) expect(r, k).toHaveProperty(k);
       expect(r.records).toHaveLength(6);
+      expect(r.calibration.decodeMs.length).toBeGreaterThan(0);
     }
+    // --calibrated reads the top-level calibration: the first policy's.
+    expect(serve.calibration).toEqual(serve.rows[0].calibration);
     // The trace parses and nests.
     const trace = JSON.parse(readFileSync(join(out, 'trace.json'), 'utf8'));
     expect(trace.traceEvents.length).toBeGreaterThan(50);
