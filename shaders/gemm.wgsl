@@ -39,7 +39,7 @@ override ROWS: u32 = 32; // gemm_direct: rows per invocation (BLOCKS, its column
 // Octet loads and stores (load_w8, store8) come from shaders/lane_columns.wgsl, appended
 // to this file by src/kernels/gemm.ts, so both entry points read the weights alike.
 fn row_vec4() -> u32 { return p.rowVec4; }
-fn act(i: u32) -> f32 { return a[i]; }
+fn act(i: u32) -> f32 { return act_scaled(a[i]); }
 
 // gemm_direct: lane_matmul (shaders/lane_matmul.wgsl, appended to this file by
 // src/kernels/gemm.ts), the GEMV's own code with more rows: each invocation owns ROWS rows

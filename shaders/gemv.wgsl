@@ -31,7 +31,7 @@ override WG: u32 = 64;
 @group(0) @binding(3) var<storage, read_write> out: array<f32>;
 
 fn row_vec4() -> u32 { return p.rowVec4; }
-fn act(i: u32) -> f32 { return x[i]; }
+fn act(i: u32) -> f32 { return act_scaled(x[i]); }
 
 @compute @workgroup_size(WG)
 fn gemv(@builtin(global_invocation_id) gid: vec3<u32>) {

@@ -28,6 +28,15 @@
 // (src/gpu/tuning.ts: gemv.blocks per row bucket, gemm.directBlocks).
 override BLOCKS: u32 = 1;
 
+// f16 weights stored times 2^s, none subnormal (src/kernels/packing.ts, f16Shift): an
+// f16's bits moved into place in an f32 are then its value times 2^(s - 112), exactly,
+// and the activations are multiplied by ACT_SCALE = 2^(112 - s) once per load instead
+// (act_scaled), so every product, and every fma, has the bits it has unpacked plainly.
+// Two shifts and a mask per pair of columns, where unpack2x16float costs SwiftShader
+// several times as many instructions (src/gpu/tuning.ts, f16Unpack; README).
+override F16_SHIFTED: bool = false;
+override ACT_SCALE: f32 = 1.0;
+
 struct W8 { lo: vec4<f32>, hi: vec4<f32> }
 
 struct LaneColumns {
@@ -45,10 +54,26 @@ fn load_w8(k: u32, c8: u32) -> W8 {
   if (W_F16) {
     let u = w[k * row_vec4() + c8];
     // Each u32 holds two adjacent columns, so unpacking in order needs no shuffle.
+    if (F16_SHIFTED) { return W8(vec4(f16_bits(u.x), f16_bits(u.y)), vec4(f16_bits(u.z), f16_bits(u.w))); }
     return W8(vec4(unpack2x16float(u.x), unpack2x16float(u.y)), vec4(unpack2x16float(u.z), unpack2x16float(u.w)));
   }
   let i = k * row_vec4() + 2u * c8;
   return W8(bitcast<vec4<f32>>(w[i]), bitcast<vec4<f32>>(w[i + 1u]));
+}
+
+// A pair of shifted f16 (F16_SHIFTED) as f32 bits: each half's sign to bit 31 and its
+// exponent and mantissa to bits 27..13 (an arithmetic shift right by 3 of the half in
+// the top 16 bits; the mask drops the sign's copies), which reads as the half's value
+// times 2^-112.
+fn f16_bits(u: u32) -> vec2<f32> {
+  let top = bitcast<vec2<i32>>(vec2(u << 16u, u)) >> vec2(3u);
+  return bitcast<vec2<f32>>(top & vec2(i32(0x8fffe000u)));
+}
+
+// An activation as the matmul multiplies it: times ACT_SCALE against shifted f16 weights.
+fn act_scaled(v: f32) -> f32 {
+  if (F16_SHIFTED) { return v * ACT_SCALE; }
+  return v;
 }
 
 // Stores one row's outputs of octet c8, those within N, written out with constant

@@ -1,4 +1,5 @@
 import { PassClock } from '../../src/gpu/pass-clock.js';
+import { packsShiftedF16 } from '../../src/gpu/tuning.js';
 import { Gemm } from '../../src/kernels/gemm.js';
 import { Gemv } from '../../src/kernels/gemv.js';
 import { matrixBytes, matrixLayout, packMatrix } from '../../src/kernels/packing.js';
@@ -142,7 +143,7 @@ export function matmulRates(weightBytes: number, M: number, K: number, N: number
 
 /** A K x N matrix in `dtype` (the same values for every dtype of a shape), M rows of activations and room for the output. */
 export function operands(ctx: GpuContext, dtype: WeightDtype, M: number, K: number, N: number) {
-  const { layout, words } = packMatrix(fillUniform(new Float32Array(K * N), 0.05, mulberry32(K * 65537 + N)), K, N, dtype);
+  const { layout, words } = packMatrix(fillUniform(new Float32Array(K * N), 0.05, mulberry32(K * 65537 + N)), K, N, dtype, packsShiftedF16(ctx.tuning));
   return {
     layout,
     weightBytes: words.byteLength,

@@ -32,6 +32,15 @@ export interface Tuning {
      *  accumulators. The read ceiling (read_stream) reads with the one-row bucket's blocks. */
     blocks: number[];
   };
+  /**
+   * f16 weights: 'bits' packs each matrix scaled by a power of two that leaves no value
+   * subnormal, and the lane kernels move each half's bits into an f32 with two shifts and
+   * a mask, the activations scaled to match (shaders/lane_columns.wgsl, F16_SHIFTED;
+   * exact, the same bits as 'builtin'); 'builtin' unpacks with unpack2x16float, which a
+   * GPU does in one instruction and SwiftShader in many. 'bits' applies only with gemv
+   * 'lanes' and gemm 'direct' (packsShiftedF16).
+   */
+  f16Unpack: 'bits' | 'builtin';
   /** RMSNorm: one invocation per row, or one workgroup per row with a tree sum (shaders/rmsnorm.wgsl). */
   rmsnorm: 'invocation' | 'workgroup';
   /** Attention: one invocation per (row, head), or one workgroup over tiles of keys (shaders/attention.wgsl). */
@@ -65,6 +74,9 @@ export function tuningFor(adapter: AdapterReport): Tuning {
       // Two blocks: at one row 6-16% faster at 4096^2 (the activation load was a ninth of
       // the loads), at 8 and 16 rows 4-20% faster; at 2 rows 30-40% slower, at 4 either way.
       gemv: { variant: 'lanes', lanes: adapter.subgroupMinSize ?? 4, workgroupSize: 16, splitInvocations: 0, blocks: [2, 1, 1, 2, 2] },
+      // Against unpack2x16float (Node, round robin): whole f16 decode steps 0.80-0.92 of
+      // the time at B = 1-8 on ladder-512, ladder-1024 and small (README, results).
+      f16Unpack: 'bits',
       rmsnorm: 'invocation',
       attention: 'invocation',
       // 32 rows x 2 blocks: 1.2-1.5x the GFLOP/s of 16 x 1 on small's shapes and at 2048^2
@@ -79,6 +91,7 @@ export function tuningFor(adapter: AdapterReport): Tuning {
     // GB/s; split-K over 8192^2 f32 reached 44% of the read ceiling (3.85 TB/s) aiming at
     // 16,384 invocations, 86% at 65,536 and 64% at 262,144 (bench --kernel-size 8192).
     gemv: { variant: 'splitk', lanes: adapter.subgroupMaxSize ?? 32, workgroupSize: 128, splitInvocations: 65536, blocks: [1, 1, 1, 1, 1] },
+    f16Unpack: 'builtin',
     rmsnorm: 'workgroup',
     attention: 'workgroup',
     // 16 x 8 invocations of 8 x 8 outputs: a 64-row x 128-column tile in 12.5 KiB of
@@ -123,7 +136,16 @@ export function applyTuning(base: Tuning, overrides: TuningOverrides): Tuning {
     throw bad('gemv.blocks', `must be ${GEMV_BUCKETS.length} values of 1 or 2 (one per row bucket: ${GEMV_BUCKETS.join(', ')}), got ${JSON.stringify(t.gemv.blocks)}`);
   if (!oneOrTwo(t.gemm.directBlocks)) throw bad('gemm.directBlocks', `must be 1 or 2, got ${t.gemm.directBlocks}`);
   if (![1, 2, 4, 8, 16, 32].includes(t.gemm.directRows)) throw bad('gemm.directRows', `must be 1, 2, 4, 8, 16 or 32, got ${t.gemm.directRows}`);
+  if (!['bits', 'builtin'].includes(t.f16Unpack)) throw bad('f16Unpack', `must be 'bits' or 'builtin', got ${JSON.stringify(t.f16Unpack)}`);
   // gemm_direct sums all of K in one chain, so it cannot match the split-K GEMV's chunks.
   if (t.gemv.variant === 'splitk' && t.gemm.variant !== 'tiled') throw bad('gemv.variant', `'splitk' needs gemm.variant 'tiled' (gemm_direct sums K in one chunk, the split-K GEMV in several)`);
   return t;
+}
+
+/**
+ * Whether models and benchmarks pack f16 matrices shifted (src/kernels/packing.ts,
+ * f16Shift): with f16Unpack 'bits' and only the lane kernels, which alone read them.
+ */
+export function packsShiftedF16(t: Tuning): boolean {
+  return t.f16Unpack === 'bits' && t.gemv.variant === 'lanes' && t.gemm.variant === 'direct';
 }

@@ -4,7 +4,7 @@ import kernel from '../../shaders/gemm.wgsl?raw';
 import { TuningError } from '../errors.js';
 import { KernelCall, type Bind } from './call.js';
 import { kChunks } from './k-chunks.js';
-import { laneColumnDispatch, withLaneMatmul } from './lane-matmul.js';
+import { laneColumnDispatch, refuseShiftedF16, weightConstants, withLaneMatmul } from './lane-matmul.js';
 import { rowVec4, type MatrixLayout } from './packing.js';
 
 /** Rows (and 8-column blocks: one) each gemm_tiled invocation owns: RT in shaders/gemm.wgsl. */
@@ -33,6 +33,7 @@ export class Gemm {
     const t = ctx.tuning.gemm;
     const tiled = t.variant === 'tiled';
     if (tiled) {
+      refuseShiftedF16(layout, 'gemm_tiled');
       const bytes = gemmTileBytes(t);
       const limit = ctx.device.limits.maxComputeWorkgroupStorageSize;
       if (bytes > limit) throw new TuningError(`gemm tiles of ${t.workgroupX} x ${t.workgroupY} invocations and tileK ${t.tileK} need ${bytes} bytes of workgroup memory; the device allows ${limit}`);
@@ -42,7 +43,7 @@ export class Gemm {
       ? { workgroup: t.workgroupX, workgroups: Math.ceil(layout.N / 8 / t.workgroupX) }
       : laneColumnDispatch(layout.N, t.directBlocks, ctx.tuning.gemv.lanes, t.workgroupX);
     const pipeline = await ctx.pipelines.get('gemm', withLaneMatmul(kernel, ctx.tuning.activations), tiled ? 'gemm_tiled' : 'gemm_direct', {
-      W_F16: layout.dtype === 'f16' ? 1 : 0,
+      ...weightConstants(layout),
       WG_X: columns.workgroup,
       WG_Y: t.workgroupY,
       TILE_K: t.tileK,

@@ -5,7 +5,7 @@ import splitKernel from '../../shaders/gemv_splitk.wgsl?raw';
 import { KernelCall, type Bind } from './call.js';
 import { bucketFor, GEMV_BUCKETS, GEMV_MAX_ROWS, gemvBlocks } from './gemv-rows.js';
 import { kChunks } from './k-chunks.js';
-import { laneColumnDispatch, withLaneMatmul } from './lane-matmul.js';
+import { laneColumnDispatch, refuseShiftedF16, weightConstants, withLaneMatmul } from './lane-matmul.js';
 import { paddedColumns, rowVec4, type MatrixLayout } from './packing.js';
 
 export { GEMV_BUCKETS, GEMV_MAX_ROWS, gemvDispatches } from './gemv-rows.js';
@@ -62,7 +62,7 @@ class LaneGemv implements Gemv {
     for (const b of bucketsUpTo(maxRows)) {
       const blocks = gemvBlocks(ctx.tuning, b);
       const { workgroup, workgroups } = laneColumnDispatch(layout.N, blocks, t.lanes, t.workgroupSize);
-      const pipeline = await ctx.pipelines.get('gemv', code, 'gemv', { W_F16: layout.dtype === 'f16' ? 1 : 0, ROWS: b, LANES: t.lanes, WG: workgroup, BLOCKS: blocks });
+      const pipeline = await ctx.pipelines.get('gemv', code, 'gemv', { ...weightConstants(layout), ROWS: b, LANES: t.lanes, WG: workgroup, BLOCKS: blocks });
       const call = new KernelCall(ctx, pipeline, `${label}.b${b}`, 4, [x, w, out]);
       call.u32(1, layout.K).u32(2, layout.N).u32(3, rowVec4(layout));
       buckets.set(b, { call, workgroups });
@@ -93,6 +93,7 @@ class SplitKGemv implements Gemv {
   ) {}
 
   static async create(ctx: GpuContext, layout: MatrixLayout, x: Bind, w: Bind, out: Bind, maxRows: number, label: string, partials?: GPUBuffer): Promise<SplitKGemv> {
+    refuseShiftedF16(layout, 'the split-K GEMV');
     const t = ctx.tuning.gemv;
     const { kc, chunks } = kChunks(layout.K, layout.N, ctx.tuning);
     const need = gemvScratchBytes(ctx.tuning, layout, maxRows);

@@ -3,6 +3,8 @@ import laneMatmul from '../../shaders/lane_matmul.wgsl?raw';
 import actPlain from '../../shaders/act_plain.wgsl?raw';
 import actSubgroup from '../../shaders/act_subgroup.wgsl?raw';
 import type { Tuning } from '../gpu/tuning.js';
+import { TuningError } from '../errors.js';
+import type { MatrixLayout } from './packing.js';
 
 /**
  * A matmul kernel's source with the shared direct matmul (shaders/lane_columns.wgsl,
@@ -27,4 +29,21 @@ export function laneColumnDispatch(N: number, blocks: number, lanes: number, wor
   const workgroup = Math.max(1, Math.floor(workgroupSize / blocks));
   const invocations = Math.ceil(N / (8 * blocks * lanes)) * lanes;
   return { workgroup, workgroups: Math.ceil(invocations / workgroup) };
+}
+
+/**
+ * The f16 constants of a lane kernel reading this matrix (shaders/lane_columns.wgsl):
+ * W_F16, and for values stored shifted (layout.f16Shift = s) F16_SHIFTED with the
+ * activations' scale 2^(112 - s), which puts back the 2^-112 the bit moves leave and
+ * the 2^s the packer put in.
+ */
+export function weightConstants(layout: MatrixLayout): Record<string, number> {
+  const s = layout.f16Shift;
+  return { W_F16: layout.dtype === 'f16' ? 1 : 0, F16_SHIFTED: s === undefined ? 0 : 1, ACT_SCALE: s === undefined ? 1 : 2 ** (112 - s) };
+}
+
+/** For kernels that unpack f16 only with unpack2x16float (gemm_tiled, the split-K GEMV). */
+export function refuseShiftedF16(layout: MatrixLayout, kernel: string): void {
+  if (layout.f16Shift !== undefined)
+    throw new TuningError(`${kernel} reads plain f16 weights; this matrix was packed shifted for the lane kernels (tuning f16Unpack 'bits' goes with gemv 'lanes' and gemm 'direct')`);
 }

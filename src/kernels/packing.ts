@@ -1,4 +1,4 @@
-import { f32ToF16Bits } from '../model/f16.js';
+import { f16BitsToF32, f32ToF16Bits } from '../model/f16.js';
 import type { WeightDtype } from '../model/weights.js';
 
 /**
@@ -15,6 +15,12 @@ export interface MatrixLayout {
   dtype: WeightDtype;
   rowWords: number; // u32 per row
   rows: number; // rows stored: K rounded up to a multiple of 4, the extra ones zero
+  /**
+   * f16 only: the values are stored times 2^f16Shift, which leaves none subnormal, for
+   * kernels that turn f16 bits into f32 bits by shifts and a mask (lane_columns.wgsl,
+   * F16_SHIFTED) and scale the activations instead. Absent: plain f16 values.
+   */
+  f16Shift?: number;
 }
 
 /** Np: a row's columns padded to a multiple of 8 (the zeros are never stored back). */
@@ -50,17 +56,55 @@ export function matrixLayout(K: number, N: number, dtype: WeightDtype): MatrixLa
   return { K, N, dtype, rowWords: dtype === 'f16' ? Np / 2 : Np, rows: paddedRows(K) };
 }
 
-/** Packs f32 values [K, N] into the layout's words. */
-export function packMatrix(values: Float32Array, K: number, N: number, dtype: WeightDtype): { layout: MatrixLayout; words: Uint32Array } {
+/**
+ * The power of two 2^s to store a matrix's f16 values times (the values rounded to f16
+ * first) for the shifted unpacking (shaders/lane_columns.wgsl, F16_SHIFTED), which is
+ * exact when every nonzero value is normal after scaling (its f32 bits, read as they
+ * stand, are then normal too, which SwiftShader does not flush). The largest s that
+ * keeps the largest value within f16's range: 10 when every |value| < 64, 16 below 1.
+ * The kernels multiply activations by 2^(112 - s), so the larger s the larger an
+ * activation may be before that overflows (2^(16 + s): 2^32 for weights below 1).
+ * Undefined when a subnormal would stay subnormal, or a value is not finite in f16 (the
+ * kernels then unpack plain f16 with unpack2x16float).
+ */
+export function f16ShiftFor(values: Float32Array): number | undefined {
+  // An f16's magnitude bits order as its magnitude does.
+  let max = 0;
+  let min = 0x7fff;
+  for (const v of values) {
+    const m = f32ToF16Bits(v) & 0x7fff;
+    if (m >= 0x7c00) return undefined; // inf or NaN
+    if (m > max) max = m;
+    if (m > 0 && m < min) min = m;
+  }
+  const exponent = (m: number) => Math.max(1, m >> 10) - 15; // of the leading binade (subnormals: -14)
+  const s = 15 - exponent(max);
+  // A subnormal m (exponent field 0) is m * 2^-24: normal times 2^s once m * 2^s >= 2^10.
+  return min >= 0x400 || min * 2 ** s >= 0x400 ? s : undefined;
+}
+
+/**
+ * Packs f32 values [K, N] into the layout's words. f16: rounded to f16; with
+ * `shiftF16`, stored times 2^f16ShiftFor(values) where one fits (exact: a power of two
+ * that keeps every value within f16's normal range), recorded in the layout.
+ */
+export function packMatrix(values: Float32Array, K: number, N: number, dtype: WeightDtype, shiftF16 = false): { layout: MatrixLayout; words: Uint32Array } {
   const layout = matrixLayout(K, N, dtype);
   const words = new Uint32Array(layout.rows * layout.rowWords); // rows past K stay zero
   if (dtype === 'f32') {
     const f = new Float32Array(words.buffer);
     for (let k = 0; k < K; k++) f.set(values.subarray(k * N, (k + 1) * N), k * layout.rowWords);
-  } else {
-    for (let k = 0; k < K; k++)
-      for (let n = 0; n < N; n++) words[k * layout.rowWords + (n >> 1)]! |= f32ToF16Bits(values[k * N + n]!) << ((n & 1) * 16);
+    return { layout, words };
   }
+  const shift = shiftF16 ? f16ShiftFor(values) : undefined;
+  if (shift !== undefined) layout.f16Shift = shift;
+  // Every f16 bit pattern's scaled pattern, made once: the scaling is exact.
+  const scaled = shift ? Uint16Array.from({ length: 0x10000 }, (_, h) => f32ToF16Bits(f16BitsToF32(h) * 2 ** shift)) : undefined;
+  for (let k = 0; k < K; k++)
+    for (let n = 0; n < N; n++) {
+      const h = f32ToF16Bits(values[k * N + n]!);
+      words[k * layout.rowWords + (n >> 1)]! |= (scaled ? scaled[h]! : h) << ((n & 1) * 16);
+    }
   return { layout, words };
 }
 

@@ -1,5 +1,6 @@
 import { LimitExceededError } from '../errors.js';
 import type { GpuContext } from '../gpu/context.js';
+import { packsShiftedF16 } from '../gpu/tuning.js';
 import { type MatrixLayout, packMatrix, packTable } from '../kernels/packing.js';
 import { qkvWidth } from './config.js';
 import type { ModelWeights } from './weights.js';
@@ -40,8 +41,9 @@ export class GpuWeights {
       return b;
     };
     let bytes = 0;
+    const shiftF16 = packsShiftedF16(ctx.tuning);
     const matrix = (label: string, values: Float32Array, K: number, N: number): GpuMatrix => {
-      const { layout, words } = packMatrix(values, K, N, w.dtype);
+      const { layout, words } = packMatrix(values, K, N, w.dtype, shiftF16);
       bytes += words.byteLength;
       return { layout, buffer: upload(label, words) };
     };

@@ -1,5 +1,6 @@
 import type { GpuContext } from '../gpu/context.js';
 import { PassClock } from '../gpu/pass-clock.js';
+import { packsShiftedF16 } from '../gpu/tuning.js';
 import { KernelCall } from '../kernels/call.js';
 import { oneRowBlocks } from '../kernels/gemv-rows.js';
 import { maxBindingBytes } from '../model/limits.js';
@@ -102,7 +103,9 @@ export async function readKernels(ctx: GpuContext, src: GPUBuffer, bytes: number
       if (K < 1) continue;
       // As many 8-column blocks per lane as the one-row GEMV takes: its loads, exactly.
       const blocks = oneRowBlocks(ctx.tuning);
-      const stream = new KernelCall(ctx, await ceilingPipe(ctx, 'read_stream', { W_F16: f16 ? 1 : 0, BLOCKS: blocks }), kernel, 4, [src, out]);
+      // f16: unpacked as the engine's GEMV does on this adapter (shifted bits or unpack2x16float).
+      const shifted = f16 && packsShiftedF16(ctx.tuning) ? 1 : 0;
+      const stream = new KernelCall(ctx, await ceilingPipe(ctx, 'read_stream', { W_F16: f16 ? 1 : 0, F16_SHIFTED: shifted, BLOCKS: blocks }), kernel, 4, [src, out]);
       stream.u32(0, 1).u32(1, K).u32(2, N).u32(3, wordsPerRow / 4); // vec4 per row
       made.push({ kernel, bytes: K * wordsPerRow * 4, encode: (p) => stream.dispatch(p, Math.ceil(N / 8 / blocks / CEILING_WG)), destroy: () => stream.destroy() });
     }

@@ -33,7 +33,12 @@ describe.each(['f32', 'f16'] as const)('gemm/gemv, %s weights', (dtype) => {
     const ctx = await gpu();
     const a = randomArray(M * K, M * 7 + K);
     let w = randomArray(K * N, K * 13 + N);
-    if (dtype === 'f16') w = roundToF16InPlace(w);
+    if (dtype === 'f16') {
+      w = roundToF16InPlace(w);
+      // Subnormal f16 weights, which the shifted unpacking must get right too.
+      w[0] = 3 * 2 ** -24;
+      w[w.length - 1] = -(2 ** -20);
+    }
     const want = matmul(a, w, M, K, N);
     const abs = matmulAbs(a, w, M, K, N);
     const { layout, words } = packMatrix(w, K, N, dtype);
@@ -57,6 +62,26 @@ describe.each(['f32', 'f16'] as const)('gemm/gemv, %s weights', (dtype) => {
     }
     // Batch invariance rests on this: one fma chain per output in every kernel.
     for (const r of results.slice(1)) expect(new Uint32Array(r.buffer)).toEqual(new Uint32Array(results[0]!.buffer));
+
+    if (dtype === 'f16') {
+      // f16 packed shifted (tuning f16Unpack 'bits'), read by the lane kernels with shifts
+      // and a mask and the activations scaled: the same bits as unpack2x16float's.
+      const shifted = packMatrix(w, K, N, dtype, true);
+      expect(shifted.layout.f16Shift).toBeGreaterThanOrEqual(10); // weights below 64
+      const sBuf = ctx.storage('w.shifted', shifted.words.byteLength, shifted.words);
+      for (const activations of modes) {
+        const out = ctx.storage('out', M * N * 4);
+        const gemm = await Gemm.create(withTuning(ctx, { activations, gemm: { ...ctx.tuning.gemm, variant: 'direct' } }), shifted.layout, aBuf, sBuf, out);
+        run(ctx, (pass) => gemm.encode(pass, M));
+        expect(new Uint32Array((await readF32(ctx, out, M * N)).buffer), `gemm_direct shifted, ${activations}`).toEqual(new Uint32Array(results[0]!.buffer));
+        const gemvOut = await gemvBySlices(withTuning(ctx, { activations, gemv: { ...ctx.tuning.gemv, variant: 'lanes' } }), shifted.layout, a, sBuf, M, K, N);
+        expect(new Uint32Array(gemvOut.buffer), `gemv shifted, ${activations}`).toEqual(new Uint32Array(results[0]!.buffer));
+      }
+      // Kernels that only unpack plain f16 refuse a shifted matrix rather than misread it.
+      const many = withTuning(ctx, { gemv: { ...ctx.tuning.gemv, variant: 'splitk', splitInvocations: 256 }, gemm: { ...gpuTuning.gemm } });
+      await expect(Gemm.create(many, shifted.layout, aBuf, sBuf, ctx.storage('out', M * N * 4))).rejects.toThrow(TuningError);
+      await expect(Gemv.create(many, shifted.layout, aBuf, sBuf, ctx.storage('out', N * 4), 1)).rejects.toThrow(TuningError);
+    }
 
     // The split-K family (real GPUs): the GEMV sums K in chunks and gemm_tiled sums the
     // same chunks in the same order, in a GPU's tile (several row groups per workgroup)

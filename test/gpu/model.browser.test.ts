@@ -7,7 +7,7 @@ import { syntheticWeights } from '../../src/model/weights.js';
 import { CpuModel } from '../../src/ref/forward.js';
 import { LOGIT_TOL, relErr } from '../../src/ref/compare.js';
 import type { GpuContext } from '../../src/gpu/context.js';
-import { gpu, manyCoreKernels } from './helpers.js';
+import { gpu, manyCoreKernels, withTuning } from './helpers.js';
 
 // With the kernels this adapter gets and with those many-core GPUs get (src/gpu/tuning.ts).
 const KERNELS = [
@@ -84,5 +84,24 @@ describe('checkpoints on the GPU', () => {
     const a = await run(weights);
     const b = await run(loaded);
     expect(new Uint32Array(b.buffer)).toEqual(new Uint32Array(a.buffer));
+  });
+});
+
+describe('f16 weights packed shifted', () => {
+  it("give the logits of plain f16 bit for bit (tuning f16Unpack 'bits' against 'builtin'), prefill and decode", async () => {
+    const base = await gpu();
+    const weights = syntheticWeights(preset('tiny'), 'f16', 5);
+    const ids = encode('shifted f16');
+    const rows = ids.map((_, i) => i);
+    const run = async (ctx: GpuContext) => {
+      const m = await GpuModel.create(ctx, weights);
+      const prefill = await m.step({ tokens: ids, positions: rows, logitRows: rows, phase: 'prefill' }, { readLogits: true });
+      const decode = await m.step({ tokens: [66], positions: [ids.length], logitRows: [0], phase: 'decode' }, { readLogits: true });
+      m.destroy();
+      return [prefill.logits!, decode.logits!].map((l) => Array.from(new Uint32Array(l.buffer)));
+    };
+    const shifted = await run(withTuning(base, { f16Unpack: 'bits' }));
+    const plain = await run(withTuning(base, { f16Unpack: 'builtin' }));
+    expect(shifted).toEqual(plain);
   });
 });

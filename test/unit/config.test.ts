@@ -4,7 +4,7 @@ import { matrixParams, PRESETS, preset, validateConfig } from '../../src/model/c
 import { f16BitsToF32, f32ToF16Bits } from '../../src/model/f16.js';
 import { checkRequest } from '../../src/model/request.js';
 import { decode, encode, BOS } from '../../src/model/tokenizer.js';
-import { matrixBytes, matrixLayout, packMatrix, rowVec4 } from '../../src/kernels/packing.js';
+import { f16ShiftFor, matrixBytes, matrixLayout, packMatrix, rowVec4 } from '../../src/kernels/packing.js';
 import { bucketFor } from '../../src/kernels/gemv-rows.js';
 
 describe('config', () => {
@@ -91,6 +91,37 @@ describe('weight packing', () => {
     expect(words[1]).toBe(0x4200);
     expect(words.length).toBe(4 * 4); // one row, then zero rows up to four
     expect(words.subarray(2).every((w) => w === 0)).toBe(true);
+  });
+
+  it('shifts f16 matrices by the power of two that leaves none subnormal and none past f16, where one exists', () => {
+    const sub = 2 ** -24; // the smallest f16 subnormal
+    expect(f16ShiftFor(Float32Array.of(0.5, -63.5, sub, 0))).toBe(10);
+    expect(f16ShiftFor(Float32Array.of(0.5, -64, 1))).toBe(9); // 64 * 2^10 is past 65504
+    expect(f16ShiftFor(new Float32Array(4))).toBe(29); // zeros shift to zeros
+    expect(f16ShiftFor(Float32Array.of(0.75, -sub))).toBe(16); // below 1: 2^16 keeps 0.75 under 65504
+    expect(f16ShiftFor(Float32Array.of(1000, 0.25))).toBe(6); // 1000 * 2^6 < 65504 <= 1000 * 2^7
+    expect(f16ShiftFor(Float32Array.of(1000, sub))).toBeUndefined(); // 2^-24 * 2^6 is still subnormal
+    expect(f16ShiftFor(Float32Array.of(1000, 2 ** -18))).toBe(6); // 2^-18 * 2^6 = 2^-12: normal
+    expect(f16ShiftFor(Float32Array.of(65504, 1))).toBe(0);
+    expect(f16ShiftFor(Float32Array.of(1e6, 1))).toBeUndefined(); // inf in f16
+    expect(f16ShiftFor(Float32Array.of(NaN))).toBeUndefined();
+  });
+
+  it('packs shifted f16 values exactly: each word half is the rounded value times 2^f16Shift', () => {
+    const values = Float32Array.of(0.1, -3, 2 ** -24, 7 * 2 ** -20, 0, -0.0001, 60, 1 / 3, 2 ** -14);
+    const plain = packMatrix(values, 3, 3, 'f16');
+    const shifted = packMatrix(values, 3, 3, 'f16', true);
+    expect(plain.layout.f16Shift).toBeUndefined();
+    expect(shifted.layout.f16Shift).toBe(10);
+    const half = (words: Uint32Array, layout: { rowWords: number }, k: number, n: number) => (words[k * layout.rowWords + (n >> 1)]! >>> ((n & 1) * 16)) & 0xffff;
+    for (let k = 0; k < 3; k++)
+      for (let n = 0; n < 3; n++) {
+        const want = f16BitsToF32(f32ToF16Bits(values[k * 3 + n]!));
+        expect(f16BitsToF32(half(plain.words, plain.layout, k, n))).toBe(want);
+        const got = f16BitsToF32(half(shifted.words, shifted.layout, k, n));
+        expect(got / 1024).toBe(want);
+        expect(got === 0 || Math.abs(got) >= 2 ** -14).toBe(true); // none subnormal
+      }
   });
 
   it('stores K rounded up to a multiple of four rows, the extra ones zero', () => {

@@ -1,11 +1,23 @@
 import { describe, expect, it } from 'vitest';
 import { TuningError } from '../../src/errors.js';
-import { applyTuning, tuningFor } from '../../src/gpu/tuning.js';
+import { applyTuning, packsShiftedF16, tuningFor } from '../../src/gpu/tuning.js';
 import { kChunks } from '../../src/kernels/k-chunks.js';
 import { adapterReport as adapter } from '../adapters.js';
 
 const gpu = tuningFor(adapter('nvidia', 'hopper'));
 const swiftshader = tuningFor(adapter('google', 'swiftshader'));
+
+describe('shifted f16 packing', () => {
+  it('goes with the lane kernels only: SwiftShader packs shifted, GPUs and SwiftShader forced onto the many-core kernels do not', () => {
+    expect(swiftshader.f16Unpack).toBe('bits');
+    expect(packsShiftedF16(swiftshader)).toBe(true);
+    expect(packsShiftedF16(gpu)).toBe(false);
+    expect(packsShiftedF16(applyTuning(swiftshader, { gemv: { variant: 'splitk' }, gemm: { variant: 'tiled' } }))).toBe(false);
+    expect(packsShiftedF16(applyTuning(swiftshader, { f16Unpack: 'builtin' }))).toBe(false);
+    expect(packsShiftedF16(applyTuning(gpu, { f16Unpack: 'bits', gemv: { variant: 'lanes' }, gemm: { variant: 'direct' } }))).toBe(true);
+    expect(() => applyTuning(swiftshader, { f16Unpack: 'shifts' } as never)).toThrow(/f16Unpack: must be 'bits' or 'builtin'/);
+  });
+});
 
 describe('tuning overrides', () => {
   it('apply one level deep and leave the rest', () => {
