@@ -178,7 +178,7 @@ async function main(o: Opts): Promise<void> {
           console.log(Object.keys(out.best).length ? `faster here than the current tuning: --tuning '${JSON.stringify(out.best)}'` : 'no candidate beat the current tuning');
           result = out;
         } else {
-          const out = unwrap(await runner.call('serveBench', { model: o.model, policies, trace, maxSeqs: o.maxSeqs, tokenBudget: o.budget }));
+          const out = unwrap(await runner.call('serveBench', { model: o.model, policies, trace, maxSeqs: o.maxSeqs, tokenBudget: o.budget, calibrationRepeats: o.quick ? 3 : undefined }));
           spinner.succeed(`serve: ${trace.length} requests (${o.workload}) on ${o.model}, max ${o.maxSeqs} sequences, ${o.budget} rows per step`);
           console.log(serveTable(out.rows));
           result = { workload: o.workload, maxSeqs: o.maxSeqs, tokenBudget: o.budget, calibration: out.calibration, rows: out.rows, events: out.trace, steps: out.steps };

@@ -22,6 +22,8 @@ export interface ServeBenchRequest {
   trace: TraceEntry[];
   maxSeqs: number;
   tokenBudget: number;
+  /** Rounds of the step calibration before each policy (default 7; --quick 3). */
+  calibrationRepeats?: number;
 }
 
 export interface ServePolicyRow extends RunSummary {
@@ -70,7 +72,7 @@ export async function serveBench(ctx: GpuContext, req: ServeBenchRequest, progre
     });
     try {
       progress(`serve ${name}: calibrating step times on this GPU`);
-      const calibration = await calibrateSteps(engine.model, req.maxSeqs);
+      const calibration = await calibrateSteps(engine.model, req.maxSeqs, req.calibrationRepeats);
       const start = engine.now();
       origin = start;
       engine.scheduler.onEvent((e) => trace.push({ ...e, t: e.t - start, policy: name, pid }));
