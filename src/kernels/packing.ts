@@ -68,11 +68,16 @@ export function matrixLayout(K: number, N: number, dtype: WeightDtype): MatrixLa
  * kernels then unpack plain f16 with unpack2x16float).
  */
 export function f16ShiftFor(values: Float32Array): number | undefined {
+  return shiftForHalves(Uint16Array.from(values, f32ToF16Bits));
+}
+
+/** f16ShiftFor over f16 bit patterns (zeros, such as a packed matrix's padding, change nothing). */
+function shiftForHalves(halves: Uint16Array): number | undefined {
   // An f16's magnitude bits order as its magnitude does.
   let max = 0;
   let min = 0x7fff;
-  for (const v of values) {
-    const m = f32ToF16Bits(v) & 0x7fff;
+  for (const h of halves) {
+    const m = h & 0x7fff;
     if (m >= 0x7c00) return undefined; // inf or NaN
     if (m > max) max = m;
     if (m > 0 && m < min) min = m;
@@ -96,15 +101,19 @@ export function packMatrix(values: Float32Array, K: number, N: number, dtype: We
     for (let k = 0; k < K; k++) f.set(values.subarray(k * N, (k + 1) * N), k * layout.rowWords);
     return { layout, words };
   }
-  const shift = shiftF16 ? f16ShiftFor(values) : undefined;
-  if (shift !== undefined) layout.f16Shift = shift;
-  // Every f16 bit pattern's scaled pattern, made once: the scaling is exact.
-  const scaled = shift ? Uint16Array.from({ length: 0x10000 }, (_, h) => f32ToF16Bits(f16BitsToF32(h) * 2 ** shift)) : undefined;
   for (let k = 0; k < K; k++)
-    for (let n = 0; n < N; n++) {
-      const h = f32ToF16Bits(values[k * N + n]!);
-      words[k * layout.rowWords + (n >> 1)]! |= (scaled ? scaled[h]! : h) << ((n & 1) * 16);
-    }
+    for (let n = 0; n < N; n++) words[k * layout.rowWords + (n >> 1)]! |= f32ToF16Bits(values[k * N + n]!) << ((n & 1) * 16);
+  if (!shiftF16) return { layout, words };
+  // The packed halves, rescaled in place (a u16 view of the words: this is little-endian).
+  const halves = new Uint16Array(words.buffer);
+  const shift = shiftForHalves(halves);
+  if (shift === undefined) return { layout, words };
+  layout.f16Shift = shift;
+  if (shift > 0) {
+    // Every f16 bit pattern's scaled pattern, made once: the scaling is exact.
+    const scaled = Uint16Array.from({ length: 0x10000 }, (_, h) => f32ToF16Bits(f16BitsToF32(h) * 2 ** shift));
+    for (let i = 0; i < halves.length; i++) halves[i] = scaled[halves[i]!]!;
+  }
   return { layout, words };
 }
 
