@@ -5,13 +5,18 @@ fn act4(i: u32, sub: u32, n: u32) -> vec4<f32> {
   return vec4(act(i), select(0.0, act(i + 1u), n > 1u), select(0.0, act(i + 2u), n > 2u), select(0.0, act(i + 3u), n > 3u));
 }
 
+// act2x4's row starts without subgroups: all four, each invocation loading every row.
+fn act2x4_rows(o: vec4<u32>, sub: u32) -> vec4<u32> {
+  return o;
+}
+
 // act2x4 for adapters without subgroups: activations k and k+1 of four rows starting at
-// o.x .. o.w, each a load every invocation makes (`k1` is zero when n < 2). At two rows
+// r.x .. r.w, each a load every invocation makes (`k1` is zero when n < 2). At two rows
 // the last two rows' values go unused.
-fn act2x4(o: vec4<u32>, k: u32, sub: u32, n: u32) -> Act2x4 {
+fn act2x4(r: vec4<u32>, k: u32, n: u32) -> Act2x4 {
   let b = n > 1u;
   return Act2x4(
-    vec4(act(o.x + k), act(o.y + k), act(o.z + k), act(o.w + k)),
-    vec4(select(0.0, act(o.x + k + 1u), b), select(0.0, act(o.y + k + 1u), b), select(0.0, act(o.z + k + 1u), b), select(0.0, act(o.w + k + 1u), b)),
+    vec4(act(r.x + k), act(r.y + k), act(r.z + k), act(r.w + k)),
+    vec4(select(0.0, act(r.x + k + 1u), b), select(0.0, act(r.y + k + 1u), b), select(0.0, act(r.z + k + 1u), b), select(0.0, act(r.w + k + 1u), b)),
   );
 }

@@ -1,8 +1,8 @@
 // The direct matmul, appended after shaders/lane_columns.wgsl by src/kernels/lane-matmul.ts
 // for gemv.wgsl (the GEMV) and gemm.wgsl (gemm_direct). Besides lane_columns.wgsl's needs,
 // the including kernel declares override ROWS, `fn act(i: u32) -> f32` (activation i) and
-// a field K in `p`; one of shaders/act_plain.wgsl or shaders/act_subgroup.wgsl (act4 and
-// act2x4) is appended after this file.
+// a field K in `p`; one of shaders/act_plain.wgsl or shaders/act_subgroup.wgsl (act4,
+// act2x4 and act2x4_rows) is appended after this file.
 //
 // out[rows, N] = act[rows, K] . w[K, N]. Invocation gid.x is lane gid.x % LANES of lane
 // group gid.x / LANES and owns its BLOCKS octets of 8 columns (shaders/lane_columns.wgsl)
@@ -114,8 +114,7 @@ fn lane_matmul(gid: vec3<u32>, rows: u32) {
     // B = 2 and 4 (f32; f16 0.81-0.99; README, results). A zero padded weight row and a
     // zero activation (act2x4) make an odd K's last step leave every sum as it was, as in
     // the four-step loop.
-    let sub = gid.x & 3u; // this invocation's loads in act2x4's exchange
-    let o = vec4(o0, o1, o2, o3);
+    let r = act2x4_rows(vec4(o0, o1, o2, o3), gid.x & 3u); // this invocation's loads in act2x4's exchange
     var v0 = W8(); // block 1's weights: zero and unused under BLOCKS = 1
     var v1 = W8();
     for (var k = 0u; k < p.K; k += 2u) {
@@ -125,7 +124,7 @@ fn lane_matmul(gid: vec3<u32>, rows: u32) {
         v0 = load_w8(k, base1);
         v1 = load_w8(k + 1u, base1);
       }
-      let a = act2x4(o, k, sub, p.K - k);
+      let a = act2x4(r, k, p.K - k);
       pair_row(a.k0.x, a.k1.x, w0, w1, v0, v1, &c0);
       pair_row(a.k0.y, a.k1.y, w0, w1, v0, v1, &c1);
       if (ROWS > 2u) {
