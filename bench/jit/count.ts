@@ -72,12 +72,12 @@ export function countInstructions(objdump: string): { total: number; bytes: numb
 
 /**
  * The loop a kernel spends its time in: the smallest span from a backward jump's target
- * to the jump that holds at least `share` of the samples (widened to any earlier target
- * of a backward jump from inside it) (offsets into the code, as the
- * objdump addresses are). The hot block is bucket-wide and holds code around the loop
- * too, so this is the body to set beside the CPU's op cache (4K ops on Zen 3): loops
- * past it ran at 0.5-0.7 of the instructions per cycle here (README).
- * Undefined when no backward jump spans that share.
+ * to the jump that holds at least `share` of the samples (`offsets` are into the code,
+ * as the objdump addresses are), widened to any earlier target of a backward jump from
+ * inside it. The hot block is bucket-wide and holds code around the loop too, so this
+ * is the body to set beside the CPU's op cache (4K ops on Zen 3): loops past it ran at
+ * 0.5-0.7 of the instructions per cycle here (README). Undefined when no backward jump
+ * spans that share.
  */
 export function loopSpan(objdump: string, offsets: number[], share = 0.8): { start: number; end: number } | undefined {
   const jumps: { at: number; target: number }[] = [];
