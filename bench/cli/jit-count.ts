@@ -1,5 +1,5 @@
 // npm run jit-count -- [--kernel gemm|gemv] [--shape M,K,N] [--dtype f32|f16]
-//   [--lane-matmul FILE] [--tune JSON] [--seconds S] [--bucket BYTES]
+//   [--lane-matmul FILE] [--tune JSON] [--seconds S] [--bucket BYTES] [--asm FILE]
 // Counts the x86 instructions SwiftShader's JIT made of a matmul's hot loop, in Node on
 // Dawn (Linux, with perf and objdump). On these shared 2-core VMs two kernels timed in
 // turn differ by 10-20% from noise alone, and a variant that measured 7-9% faster in
@@ -33,9 +33,10 @@ const o = new Command('jit-count')
   .option('--lane-matmul <file>', `a variant of ${LANE_MATMUL} to compile in its place`)
   .option('--tune <json>', 'tuning overrides, as ctx.retune takes them, e.g. {"gemm":{"directRows":16}}', parse.json)
   .option('--seconds <s>', 'how long perf samples', parse.int(1), 5)
+  .option('--asm <file>', "write the loop's disassembly (objdump) to this file, to read what the JIT made of it")
   .option('--bucket <bytes>', 'code slice size for finding the hot block (smaller for small kernels, e.g. 256 for a one-row GEMV)', parse.int(16), 4096)
   .parse()
-  .opts<{ kernel: 'gemm' | 'gemv'; shape: string; dtype: 'f32' | 'f16'; laneMatmul?: string; tune?: object; seconds: number; bucket: number }>();
+  .opts<{ kernel: 'gemm' | 'gemv'; shape: string; dtype: 'f32' | 'f16'; laneMatmul?: string; tune?: object; seconds: number; bucket: number; asm?: string }>();
 
 /** The level-1 instruction cache's size as Linux reports it ('32K'), if it does. */
 function instructionCache(): string | undefined {
@@ -118,6 +119,7 @@ async function main(): Promise<void> {
     const { total, bytes, byMnemonic } = countInstructions(asm);
     const loop = loopSpan(wide, offsets);
     const loopCount = loop && countInstructions(linesBetween(wide, loop.start, loop.end));
+    if (o.asm) writeFileSync(o.asm, loop ? linesBetween(wide, loop.start, loop.end) : asm);
     const pick = (m: string) => byMnemonic.get(m) ?? 0;
     const pairs = Math.min(pick('mulps'), pick('addps'));
     passes.sort((x, y) => x - y);
