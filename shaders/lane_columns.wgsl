@@ -32,8 +32,8 @@ override BLOCKS: u32 = 1;
 // f16's bits moved into place in an f32 are then its value times 2^(s - 112), exactly,
 // and the activations are multiplied by ACT_SCALE = 2^(112 - s) once per load instead
 // (act_scaled), so every product, and every fma, has the bits it has unpacked plainly.
-// Two shifts and a mask per pair of columns, where unpack2x16float costs SwiftShader
-// several times as many instructions (src/gpu/tuning.ts, f16Unpack; README).
+// One shift and a few masks per pair of columns (f16_bits), where unpack2x16float costs
+// SwiftShader several times as many instructions (src/gpu/tuning.ts, f16Unpack; README).
 override F16_SHIFTED: bool = false;
 override ACT_SCALE: f32 = 1.0;
 
@@ -61,13 +61,17 @@ fn load_w8(k: u32, c8: u32) -> W8 {
   return W8(bitcast<vec4<f32>>(w[i]), bitcast<vec4<f32>>(w[i + 1u]));
 }
 
-// A pair of shifted f16 (F16_SHIFTED) as f32 bits: each half's sign to bit 31 and its
-// exponent and mantissa to bits 27..13 (an arithmetic shift right by 3 of the half in
-// the top 16 bits; the mask drops the sign's copies), which reads as the half's value
-// times 2^-112.
+// A pair of shifted f16 (F16_SHIFTED) as f32 bits, in the word layout of
+// src/kernels/packing.ts (shiftedPairWord): each half's sign at bit 31 and its exponent
+// and mantissa at 27..13, which reads as the half's value times 2^-112. The odd column's
+// half is stored there already; the even one's is put together from its three pieces
+// with one shift, an add and a multiply. SwiftShader makes four scalar shifts of every
+// vector shift, so this one shift per word took the place of three (shifting each half
+// of a plain pair into place), which had cost 3 x 12 x86 instructions per word.
 fn f16_bits(u: u32) -> vec2<f32> {
-  let top = bitcast<vec2<i32>>(vec2(u << 16u, u)) >> vec2(3u);
-  return bitcast<vec2<f32>>(top & vec2(i32(0x8fffe000u)));
+  let odd = u & 0x8fffe000u;
+  let even = ((u + u) & 0x80000000u) | ((u >> 2u) & 0x0c000000u) | ((u * 8192u) & 0x03ffe000u);
+  return bitcast<vec2<f32>>(vec2(even, odd));
 }
 
 // An activation as the matmul multiplies it: times ACT_SCALE against shifted f16 weights.

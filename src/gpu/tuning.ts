@@ -34,10 +34,11 @@ export interface Tuning {
   };
   /**
    * f16 weights: 'bits' packs each matrix scaled by a power of two that leaves no value
-   * subnormal, and the lane kernels move each half's bits into an f32 with two shifts and
-   * a mask, the activations scaled to match (shaders/lane_columns.wgsl, F16_SHIFTED;
-   * exact, the same bits as 'builtin'); 'builtin' unpacks with unpack2x16float, which a
-   * GPU does in one instruction and SwiftShader in many. 'bits' applies only with gemv
+   * subnormal, each word's halves laid out so that the lane kernels move their bits into
+   * f32s with one shift and masks (packing.ts, shiftedPairWord), the activations scaled
+   * to match (shaders/lane_columns.wgsl, F16_SHIFTED; exact, the same bits as
+   * 'builtin'); 'builtin' unpacks with unpack2x16float, which a GPU does in one
+   * instruction and SwiftShader in many. 'bits' applies only with gemv
    * 'lanes' and gemm 'direct' (packsShiftedF16).
    */
   f16Unpack: 'bits' | 'builtin';

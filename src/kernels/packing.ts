@@ -17,8 +17,9 @@ export interface MatrixLayout {
   rows: number; // rows stored: K rounded up to a multiple of 4, the extra ones zero
   /**
    * f16 only: the values are stored times 2^f16Shift, which leaves none subnormal, for
-   * kernels that turn f16 bits into f32 bits by shifts and a mask (lane_columns.wgsl,
-   * F16_SHIFTED) and scale the activations instead. Absent: plain f16 values.
+   * kernels that turn f16 bits into f32 bits by a shift and masks (lane_columns.wgsl,
+   * F16_SHIFTED) and scale the activations instead, each word's two halves arranged
+   * as shiftedPairWord says. Absent: plain f16 values.
    */
   f16Shift?: number;
 }
@@ -91,7 +92,8 @@ function shiftForHalves(halves: Uint16Array): number | undefined {
 /**
  * Packs f32 values [K, N] into the layout's words. f16: rounded to f16; with
  * `shiftF16`, stored times 2^f16ShiftFor(values) where one fits (exact: a power of two
- * that keeps every value within f16's normal range), recorded in the layout.
+ * that keeps every value within f16's normal range), recorded in the layout, each word's
+ * halves arranged for the shifted unpacking (shiftedPairWord).
  */
 export function packMatrix(values: Float32Array, K: number, N: number, dtype: WeightDtype, shiftF16 = false): { layout: MatrixLayout; words: Uint32Array } {
   const layout = matrixLayout(K, N, dtype);
@@ -114,7 +116,28 @@ export function packMatrix(values: Float32Array, K: number, N: number, dtype: We
     const scaled = Uint16Array.from({ length: 0x10000 }, (_, h) => f32ToF16Bits(f16BitsToF32(h) * 2 ** shift));
     for (let i = 0; i < halves.length; i++) halves[i] = scaled[halves[i]!]!;
   }
+  for (let i = 0; i < words.length; i++) words[i] = shiftedPairWord(halves[2 * i]!, halves[2 * i + 1]!);
   return { layout, words };
+}
+
+/**
+ * One word of a shifted f16 matrix: the even column's half `lo` and the odd column's
+ * `hi`, arranged so that shaders/lane_columns.wgsl (f16_bits) makes each an f32's bits
+ * with one shift between them. SwiftShader turns every vector shift into four scalar
+ * ones (a lane at a time, about 12 x86 instructions), but masks, adds and multiplies
+ * by a power of two stay vector instructions. The odd half sits where its f32 bits
+ * want it (sign at bit 31, exponent and mantissa at 27..13: a mask makes it); the even
+ * half fills the other 16 bits: its sign at 30 (doubling the word moves it to 31), its
+ * exponent's top two bits at 29..28 (a shift right by 2 moves them to 27..26) and its
+ * other 13 bits at 12..0 (times 2^13: 25..13).
+ */
+export function shiftedPairWord(lo: number, hi: number): number {
+  return (((hi & 0x8000) << 16) | ((hi & 0x7fff) << 13) | ((lo & 0xe000) << 15) | (lo & 0x1fff)) >>> 0;
+}
+
+/** The two halves (even column, odd column) of a word shiftedPairWord made. */
+export function shiftedPairHalves(word: number): [number, number] {
+  return [((word >>> 15) & 0xe000) | (word & 0x1fff), ((word >>> 16) & 0x8000) | ((word >>> 13) & 0x7fff)];
 }
 
 /** Packs an embedding table [V, D] for embedding.wgsl: f32 rows of D words, or f16 rows of ceil(D/2). */
