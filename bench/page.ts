@@ -69,7 +69,7 @@ async function runSuite(suite: string, quick: boolean, meta: object): Promise<vo
   const model = $<HTMLSelectElement>('model').value;
   const dtype = $<HTMLSelectElement>('dtype').value as 'f32' | 'f16';
   const needCeilings = async (): Promise<Ceilings> => {
-    const c = results.ceilings ?? { ...meta, ...unwrap(await api.ceilings({ sizesMiB: quick ? [16] : [16, 64, 256], repeats: quick ? 3 : 5, fmaTrips: quick ? 128 : 1024 })) };
+    const c = results.ceilings ?? { ...meta, ...unwrap(await api.ceilings({ sizesMiB: quick ? [1, 4, 16] : [1, 4, 16, 64, 256], repeats: quick ? 3 : 5, fmaTrips: quick ? 128 : 1024 })) };
     results.ceilings = c;
     return c;
   };

@@ -117,7 +117,7 @@ async function main(o: Opts): Promise<void> {
       const needCeilings = async () => {
         if (!ceilings) {
           spinner.start('ceilings: starting');
-          ceilings = unwrap(await runner.call('ceilings', { sizesMiB: o.quick ? [16, 64] : [16, 64, 256], repeats, fmaTrips: o.quick ? 256 : 1024 }));
+          ceilings = unwrap(await runner.call('ceilings', { sizesMiB: o.quick ? [1, 4, 16, 64] : [1, 4, 16, 64, 256], repeats, fmaTrips: o.quick ? 256 : 1024 }));
           spinner.succeed('ceilings: what this adapter can do at best');
           console.log(ceilingsTable(ceilings));
           results.ceilings = { suite: 'ceilings', ...meta, ...ceilings };

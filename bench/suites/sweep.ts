@@ -99,6 +99,8 @@ export async function sweepBench(ctx: GpuContext, req: SweepRequest, progress: (
     fmaGflops: c.fmaGflops,
     dispatchOverheadUs: c.dependentDispatchUs,
     f16ReadGBps: c.f16ReadGBps,
+    readCurve: c.readCurve,
+    f16ReadCurve: c.f16ReadCurve,
     gemvDispatches: gemvDispatches(ctx.tuning),
   };
   const timer = ctx.hasTimestamps ? 'timestamp-query' : 'wall-clock';

@@ -6,6 +6,7 @@ import { oneRowBlocks } from '../kernels/gemv-rows.js';
 import { maxBindingBytes } from '../model/limits.js';
 import ceilingKernels from '../../shaders/ceilings.wgsl?raw';
 import laneColumns from '../../shaders/lane_columns.wgsl?raw';
+import type { ReadPoint } from './cost-model.js';
 import { stats, type Stats } from './stats.js';
 
 export type TimerKind = 'timestamp-query' | 'wall-clock';
@@ -37,6 +38,13 @@ export interface Ceilings {
   readGBps: number;
   /** f16 weight bytes per second read and unpacked (the best f16 reader at the largest size). */
   f16ReadGBps: number;
+  /**
+   * The best read rate at each size measured, smallest first (bytes: the size asked
+   * for), and the best f16 read-and-unpack rate: the cost model charges a kernel's
+   * weights at the rate near its own size (src/perf/cost-model.ts, curveGBps).
+   */
+  readCurve: ReadPoint[];
+  f16ReadCurve: ReadPoint[];
   read: ReadCeilingRow[];
   copyGBps: number;
   copy: CopyCeilingRow[];
@@ -140,6 +148,8 @@ export async function measureCeilings(ctx: GpuContext, o: CeilingOptions, progre
 
   const read: ReadCeilingRow[] = [];
   const copy: CopyCeilingRow[] = [];
+  const readCurve: ReadPoint[] = [];
+  const f16ReadCurve: ReadPoint[] = [];
   for (const mib of o.sizesMiB) {
     const bytes = mib * MiB;
     if (bytes > limit) {
@@ -147,6 +157,7 @@ export async function measureCeilings(ctx: GpuContext, o: CeilingOptions, progre
       continue;
     }
     progress(`ceilings: read and copy ${mib} MiB`);
+    const first = read.length;
     const src = ctx.storage('ceil.src', bytes, new Float32Array(bytes / 4).fill(1));
     // read_stream: a [K, 4096] matrix in the decode kernel's layout, as f32 and as f16; read_flat.
     for (const k of await readKernels(ctx, src, bytes, out, ['read_stream', 'read_stream_f16', 'read_flat'])) {
@@ -165,6 +176,9 @@ export async function measureCeilings(ctx: GpuContext, o: CeilingOptions, progre
       read.push({ kernel, bytes, ms: cMs, GBps: (perInvocation * T * 16) / cMs.median / 1e6 });
       co.destroy();
     }
+    const best = (f16: boolean) => Math.max(...read.slice(first).filter((r) => r.kernel.endsWith('_f16') === f16).map((r) => r.GBps));
+    readCurve.push({ bytes, GBps: best(false) });
+    f16ReadCurve.push({ bytes, GBps: best(true) });
     // copy: copyBufferToBuffer has no pass to timestamp, so wall clock to completion.
     const dst = ctx.storage('ceil.dst', bytes);
     const cMs = await repeat(async () => {
@@ -234,6 +248,8 @@ export async function measureCeilings(ctx: GpuContext, o: CeilingOptions, progre
     timer: clock.timestamps ? 'timestamp-query' : 'wall-clock',
     readGBps: read.length ? largest(read.filter((r) => !r.kernel.endsWith('_f16'))) : NaN,
     f16ReadGBps: read.length ? largest(read.filter((r) => r.kernel.endsWith('_f16'))) : NaN,
+    readCurve: readCurve.sort((a, b) => a.bytes - b.bytes),
+    f16ReadCurve: f16ReadCurve.sort((a, b) => a.bytes - b.bytes),
     read,
     copyGBps: copy.length ? largest(copy) : NaN,
     copy,

@@ -18,12 +18,55 @@ export interface DeviceRates {
    * (gemvDispatches in src/kernels/gemv-rows.ts); 1 when absent.
    */
   gemvDispatches?: number;
+  /**
+   * The read ceiling's rate at each size measured (src/perf/ceilings.ts, readCurve), and
+   * the f16 read-and-unpack rate (f16ReadCurve). A dispatch that reads a few MiB does not
+   * reach the streaming rate of a large one (on SwiftShader here: 1.1-1.4 GB/s at 1-8 MiB
+   * against 1.5 at 64-256 MiB), so a kernel's weights are charged at the rate measured
+   * near its own size. Absent (an older ceilings file): readGBps and f16ReadGBps alone.
+   */
+  readCurve?: readonly ReadPoint[];
+  f16ReadCurve?: readonly ReadPoint[];
 }
 
-/** The rate weights of this dtype are read at: f16 ones at the slower of memory and unpacking. */
-export function weightReadGBps(rates: Pick<DeviceRates, 'readGBps' | 'f16ReadGBps'>, dtype: WeightDtype): number {
+/** One size on a read-rate curve: what one dispatch reading `bytes` achieved. */
+export interface ReadPoint {
+  bytes: number;
+  GBps: number;
+}
+
+/**
+ * A curve's rate for a dispatch of `bytes`: interpolated in log(size) between the sizes
+ * measured, the nearest end's rate outside them, and never above `roof` (the rate at the
+ * largest size): a small buffer read over and over can sit in a GPU's cache, which one
+ * matrix of a model larger than that cache, read once per step, does not.
+ */
+export function curveGBps(curve: readonly ReadPoint[] | undefined, bytes: number, roof: number): number {
+  const points = (curve ?? []).filter((p) => p.bytes > 0 && Number.isFinite(p.GBps) && p.GBps > 0).sort((a, b) => a.bytes - b.bytes);
+  if (!points.length || !(bytes > 0)) return roof;
+  let rate = points[points.length - 1]!.GBps;
+  if (bytes <= points[0]!.bytes) rate = points[0]!.GBps;
+  else
+    for (let i = 1; i < points.length; i++) {
+      const [lo, hi] = [points[i - 1]!, points[i]!];
+      if (bytes > hi.bytes) continue;
+      const f = Math.log(bytes / lo.bytes) / Math.log(hi.bytes / lo.bytes);
+      rate = lo.GBps + f * (hi.GBps - lo.GBps);
+      break;
+    }
+  return Math.min(rate, roof);
+}
+
+/**
+ * The rate weights of this dtype are read at: f16 ones at the slower of memory and
+ * unpacking. With `bytes` (one dispatch's weights) and the rates' curves, the rate
+ * measured near that size (curveGBps).
+ */
+export function weightReadGBps(rates: Pick<DeviceRates, 'readGBps' | 'f16ReadGBps' | 'readCurve' | 'f16ReadCurve'>, dtype: WeightDtype, bytes?: number): number {
+  const read = bytes === undefined ? rates.readGBps : curveGBps(rates.readCurve, bytes, rates.readGBps);
   const f16 = rates.f16ReadGBps;
-  return dtype === 'f16' && f16 !== undefined && Number.isFinite(f16) ? Math.min(rates.readGBps, f16) : rates.readGBps;
+  if (dtype !== 'f16' || f16 === undefined || !Number.isFinite(f16)) return read;
+  return Math.min(read, bytes === undefined ? f16 : curveGBps(rates.f16ReadCurve, bytes, f16));
 }
 
 /** One sequence's share of a step: n new tokens on top of c cached ones. */
@@ -79,9 +122,8 @@ export function stepCost(c: ModelConfig, dtype: WeightDtype, seqs: readonly SeqS
   const bw = bytesPerWeight(dtype);
   const { dModel: D, heads: H, headDim: Dh, ffnDim: F, vocab: V, layers: L } = c;
   const kernels: KernelCost[] = [];
-  const weightGBps = weightReadGBps(rates, dtype);
   const add = (kernel: string, bytes: number, flops: number, times = 1, weightBytes = 0, dispatchesEach = 1) => {
-    const memMs = (bytes - weightBytes) / (rates.readGBps * 1e6) + weightBytes / (weightGBps * 1e6);
+    const memMs = (bytes - weightBytes) / (rates.readGBps * 1e6) + (weightBytes && weightBytes / (weightReadGBps(rates, dtype, weightBytes) * 1e6));
     const fpMs = flops / (rates.fmaGflops * 1e6);
     kernels.push({ kernel, dispatches: times * dispatchesEach, bytes: bytes * times, flops: flops * times, ms: Math.max(memMs, fpMs) * times, bound: fpMs > memMs ? 'compute' : 'memory' });
   };

@@ -151,6 +151,10 @@ describe('GPU timing', () => {
     for (const v of [c.readGBps, c.f16ReadGBps, c.copyGBps, c.fmaGflops, c.readbackMs.median]) expect(v).toBeGreaterThan(0);
     expect(c.fma.map((r) => [r.chains, r.invocations])).toEqual([[1, 4096], [2, 4096], [4, 4096], [1, 262144], [2, 262144], [4, 262144]]);
     expect(c.fmaGflops).toBe(Math.max(...c.fma.map((r) => r.gflops)));
+    // The read curves: each size's best reader, f32 and f16, as the cost model reads them.
+    const best = (i: number, f16: boolean) => Math.max(...c.read.slice(5 * i, 5 * i + 5).filter((r) => r.kernel.endsWith('_f16') === f16).map((r) => r.GBps));
+    expect(c.readCurve).toEqual([{ bytes: 1 << 20, GBps: best(0, false) }, { bytes: 4 << 20, GBps: best(1, false) }]);
+    expect(c.f16ReadCurve).toEqual([{ bytes: 1 << 20, GBps: best(0, true) }, { bytes: 4 << 20, GBps: best(1, true) }]);
     expect(Number.isFinite(c.dispatchOverheadUs)).toBe(true);
     expect(Number.isFinite(c.dependentDispatchUs)).toBe(true);
     expect(c.dependentDispatchUs).toBeGreaterThanOrEqual(0);

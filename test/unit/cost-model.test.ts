@@ -4,6 +4,7 @@ import { matrixParams } from '../../src/model/config.js';
 import { syntheticWeights, weightBytes } from '../../src/model/weights.js';
 import {
   bandwidthForTokensPerSec,
+  curveGBps,
   kvBytesPerToken,
   modelledDecodeTokensPerSec,
   modelledPrefillTokensPerSec,
@@ -39,6 +40,43 @@ describe('cost model', () => {
     // Unmeasured (no f16 reader ran, or an older file): the read ceiling.
     expect(weightReadGBps({ readGBps: 100, f16ReadGBps: NaN }, 'f16')).toBe(100);
     expect(weightReadGBps({ readGBps: 100 }, 'f16')).toBe(100);
+  });
+
+  it('a read-rate curve: log-size interpolation between sizes, the nearest end outside them, never above the roof', () => {
+    const MiB = 2 ** 20;
+    const curve = [{ bytes: 16 * MiB, GBps: 1.5 }, { bytes: MiB, GBps: 1.1 }, { bytes: 4 * MiB, GBps: 1.3 }]; // any order
+    expect(curveGBps(curve, MiB, 1.5)).toBe(1.1);
+    expect(curveGBps(curve, 2 * MiB, 1.5)).toBeCloseTo(1.2, 12); // halfway in log size
+    expect(curveGBps(curve, 8 * MiB, 1.5)).toBeCloseTo(1.4, 12);
+    expect(curveGBps(curve, 1024, 1.5)).toBe(1.1); // below the smallest size measured
+    expect(curveGBps(curve, 64 * MiB, 1.5)).toBe(1.5); // past the largest
+    // A small buffer read again and again may sit in a cache: never charged above the roof.
+    expect(curveGBps([{ bytes: MiB, GBps: 9 }, { bytes: 16 * MiB, GBps: 2 }], MiB, 2)).toBe(2);
+    // No curve, or nothing usable in it: the roof.
+    expect(curveGBps(undefined, MiB, 1.5)).toBe(1.5);
+    expect(curveGBps([{ bytes: MiB, GBps: NaN }], MiB, 1.5)).toBe(1.5);
+    // f16: the lower of the f32 curve and the f16 one, each at the size asked.
+    const rates = { readGBps: 1.5, f16ReadGBps: 0.9, readCurve: curve, f16ReadCurve: [{ bytes: MiB, GBps: 0.6 }, { bytes: 16 * MiB, GBps: 0.9 }] };
+    expect(weightReadGBps(rates, 'f16', MiB)).toBe(0.6);
+    expect(weightReadGBps(rates, 'f32', MiB)).toBe(1.1);
+    expect(weightReadGBps(rates, 'f32')).toBe(1.5); // no size: the ceiling
+  });
+
+  it("a step with a read curve charges each matrix's weights at the rate near its own size", () => {
+    const c = preset('small'); // qkv 256 x 512 f32: 0.5 MiB; gate_up 256 x 1376: 1.3 MiB
+    const seqs = [{ newTokens: 1, context: 10 }];
+    const flat = stepCost(c, 'f32', seqs, rates);
+    // Half the rate at 0.5 MiB and below, the full rate from 2 MiB.
+    const curved = stepCost(c, 'f32', seqs, { ...rates, readCurve: [{ bytes: 2 ** 19, GBps: 50 }, { bytes: 2 ** 21, GBps: 100 }] });
+    const ms = (step: ReturnType<typeof stepCost>, name: string) => step.kernels.find((k) => k.kernel === name)!.ms;
+    const qkvWeights = 256 * 512 * 4 * c.layers;
+    expect(ms(curved, 'qkv') - ms(flat, 'qkv')).toBeCloseTo(qkvWeights / (50 * 1e6) - qkvWeights / (100 * 1e6), 12);
+    // gate_up's 1.34 MiB sits between the two sizes: between the two rates.
+    const gateUpWeights = 256 * 2 * c.ffnDim * 4 * c.layers;
+    const rate = 50 + (50 * Math.log((gateUpWeights / c.layers) / 2 ** 19)) / Math.log(4);
+    expect(ms(curved, 'gate_up') - ms(flat, 'gate_up')).toBeCloseTo(gateUpWeights / (rate * 1e6) - gateUpWeights / (100 * 1e6), 12);
+    // Only weights: attention's bytes (the KV cache) stay at the read ceiling.
+    expect(ms(curved, 'attention')).toBe(ms(flat, 'attention'));
   });
 
   it('the split-K GEMV is two dispatches per decode matmul and LM head, one per prefill matmul', () => {
