@@ -68,3 +68,36 @@ fn rmsnorm_gather_wg(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(work
   let r = wid.y * 65535u + wid.x;
   if (r < p.rows) { norm_row_wg(rowIndex[r], r, lid.x); }
 }
+
+// One invocation per row, four values per access when D % 4 == 0 (src/kernels/rmsnorm.ts
+// picks it): SwiftShader pays its bounds checks per access, not per byte. The sum of
+// squares runs over d = 0, 1, 2, ... as in norm_row, so every bit is the same.
+@group(0) @binding(1) var<storage, read> x4: array<vec4<f32>>;
+@group(0) @binding(2) var<storage, read> gain4: array<vec4<f32>>;
+@group(0) @binding(3) var<storage, read_write> out4: array<vec4<f32>>;
+
+fn norm_row4(src: u32, dst: u32) {
+  let D4 = p.D / 4u;
+  let xo = src * D4;
+  var ss = 0.0;
+  for (var d = 0u; d < D4; d++) {
+    let v = x4[xo + d];
+    ss = fma(v.x, v.x, ss);
+    ss = fma(v.y, v.y, ss);
+    ss = fma(v.z, v.z, ss);
+    ss = fma(v.w, v.w, ss);
+  }
+  let scale = 1.0 / sqrt(ss / f32(p.D) + p.eps);
+  let oo = dst * D4;
+  for (var d = 0u; d < D4; d++) { out4[oo + d] = x4[xo + d] * scale * gain4[d]; }
+}
+
+@compute @workgroup_size(64)
+fn rmsnorm4(@builtin(global_invocation_id) gid: vec3<u32>) {
+  if (gid.x < p.rows) { norm_row4(gid.x, gid.x); }
+}
+
+@compute @workgroup_size(64)
+fn rmsnorm_gather4(@builtin(global_invocation_id) gid: vec3<u32>) {
+  if (gid.x < p.rows) { norm_row4(rowIndex[gid.x], gid.x); }
+}

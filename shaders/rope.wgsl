@@ -34,3 +34,28 @@ fn rope(@builtin(global_invocation_id) gid: vec3<u32>) {
   x[base] = a * c - b * s;
   x[base + p.half] = b * c + a * s;
 }
+
+// Four pairs per invocation when Dh / 2 % 4 == 0 (src/kernels/rope.ts picks it), one
+// row per gid.y: a quarter of the accesses (SwiftShader pays its bounds checks per
+// access) and of the divisions (one per invocation, a lane at a time on SwiftShader).
+// The same arithmetic per value, so the same bits.
+@group(0) @binding(1) var<storage, read_write> x4: array<vec4<f32>>;
+@group(0) @binding(3) var<storage, read> cos4: array<vec4<f32>>;
+@group(0) @binding(4) var<storage, read> sin4: array<vec4<f32>>;
+
+@compute @workgroup_size(64)
+fn rope4(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let half4 = p.half / 4u;
+  let t = gid.y;
+  if (gid.x >= p.ropeHeads * half4 || t >= p.rows) { return; }
+  let h = gid.x / half4;
+  let k4 = gid.x % half4;
+  let base = (t * p.stride + h * 2u * p.half) / 4u + k4;
+  let ti = pos[t] * half4 + k4;
+  let c = cos4[ti];
+  let s = sin4[ti];
+  let a = x4[base];
+  let b = x4[base + half4];
+  x4[base] = a * c - b * s;
+  x4[base + half4] = b * c + a * s;
+}

@@ -17,3 +17,20 @@ fn swiglu(@builtin(global_invocation_id) gid: vec3<u32>) {
   let g = gu[t * 2u * p.F + c];
   out[i] = g / (1.0 + exp(-g)) * gu[t * 2u * p.F + p.F + c];
 }
+
+// Four columns per invocation when F % 4 == 0 (src/kernels/swiglu.ts picks it), one row
+// per gid.y: a quarter of the accesses (SwiftShader pays its bounds checks per access)
+// and no division to find the row (SwiftShader divides a lane at a time). The same
+// arithmetic per value, so the same bits.
+@group(0) @binding(1) var<storage, read> gu4: array<vec4<f32>>;
+@group(0) @binding(2) var<storage, read_write> out4: array<vec4<f32>>;
+
+@compute @workgroup_size(64)
+fn swiglu4(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let F4 = p.F / 4u;
+  let c = gid.x;
+  let t = gid.y;
+  if (c >= F4 || t >= p.rows) { return; }
+  let g = gu4[t * 2u * F4 + c];
+  out4[t * F4 + c] = g / (1.0 + exp(-g)) * gu4[t * 2u * F4 + F4 + c];
+}

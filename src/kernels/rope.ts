@@ -6,7 +6,8 @@ import { KernelCall, type Bind } from './call.js';
 export class Rope {
   private constructor(
     private readonly call: KernelCall,
-    private readonly perRow: number,
+    private readonly perRow: number, // pairs per row
+    private readonly vec4: boolean,
   ) {}
 
   static async create(
@@ -17,15 +18,23 @@ export class Rope {
     cos: Bind,
     sin: Bind,
   ): Promise<Rope> {
-    const pipeline = await ctx.pipelines.get('rope', code, 'rope');
-    const call = new KernelCall(ctx, pipeline, 'rope', 4, [x, positions, cos, sin]);
     const half = dims.headDim / 2;
+    // Four pairs per invocation, one row per workgroup row, when the half head allows
+    // (headDim % 8 == 0: every preset's); the stride is a whole number of vec4 since
+    // headDim % 4 == 0 (validateConfig).
+    const vec4 = half % 4 === 0 && dims.stride % 4 === 0;
+    const entry = vec4 ? 'rope4' : 'rope';
+    const pipeline = await ctx.pipelines.get('rope', code, entry);
+    const call = new KernelCall(ctx, pipeline, entry, 4, [x, positions, cos, sin]);
     call.u32(1, dims.stride).u32(2, dims.ropeHeads).u32(3, half);
-    return new Rope(call, dims.ropeHeads * half);
+    return new Rope(call, dims.ropeHeads * half, vec4);
   }
 
   encode(pass: GPUComputePassEncoder, rows: number): void {
-    this.call.u32(0, rows).dispatch1d(pass, rows * this.perRow);
+    this.call.u32(0, rows);
+    if (!this.vec4) return this.call.dispatch1d(pass, rows * this.perRow);
+    if (rows > 65535) throw new RangeError(`rope: ${rows} rows in one step, past the 65,535 workgroup rows a dispatch may have`);
+    this.call.dispatch(pass, Math.ceil(this.perRow / 4 / 64), rows);
   }
 
   destroy(): void {

@@ -10,14 +10,19 @@ export class SwiGlu {
   ) {}
 
   static async create(ctx: GpuContext, F: number, gu: Bind, out: Bind): Promise<SwiGlu> {
-    const pipeline = await ctx.pipelines.get('swiglu', code, 'swiglu');
-    const call = new KernelCall(ctx, pipeline, 'swiglu', 2, [gu, out]);
+    // Four columns per invocation, one row per workgroup row, when F allows (every preset's does).
+    const entry = F % 4 === 0 ? 'swiglu4' : 'swiglu';
+    const pipeline = await ctx.pipelines.get('swiglu', code, entry);
+    const call = new KernelCall(ctx, pipeline, entry, 2, [gu, out]);
     call.u32(1, F);
     return new SwiGlu(call, F);
   }
 
   encode(pass: GPUComputePassEncoder, rows: number): void {
-    this.call.u32(0, rows).dispatch1d(pass, rows * this.F);
+    this.call.u32(0, rows);
+    if (this.F % 4 !== 0) return this.call.dispatch1d(pass, rows * this.F);
+    if (rows > 65535) throw new RangeError(`swiglu: ${rows} rows in one step, past the 65,535 workgroup rows a dispatch may have`);
+    this.call.dispatch(pass, Math.ceil(this.F / 4 / 64), rows);
   }
 
   destroy(): void {

@@ -7,6 +7,7 @@ import { gpu, randomArray, readF32, readU32, run, U32, worst } from './helpers.j
 
 // Tolerance: relative (16 + 4|g|) u. WGSL promises exp within 3 + 2|x| ulp; the
 // add, divide (2.5 ulp) and multiply add about 5 more; an ulp is at most 2u.
+// F % 4 == 0 takes four columns per invocation (src/kernels/swiglu.ts), other F one.
 describe('swiglu', () => {
   it.each([
     [1, 1],
@@ -15,6 +16,8 @@ describe('swiglu', () => {
     [64, 65],
     [65, 127],
     [2, 1000],
+    [1, 4],
+    [65, 172],
   ])('rows=%i F=%i matches the reference', async (T, F) => {
     const ctx = await gpu();
     const gu = randomArray(T * 2 * F, T * F, 8);
@@ -31,12 +34,16 @@ describe('swiglu', () => {
 });
 
 // Tolerance: none. One f32 addition is correctly rounded on both sides.
+// D % 4 == 0 adds whole vec4s (src/kernels/residual.ts), other D one value at a time.
 describe('residual', () => {
   it.each([
     [1, 1],
     [3, 63],
     [64, 65],
     [65, 127],
+    [1, 4],
+    [3, 64],
+    [65, 128],
   ])('rows=%i D=%i adds exactly', async (T, D) => {
     const ctx = await gpu();
     const x = randomArray(T * D, 1 + T);
