@@ -160,11 +160,7 @@ export async function measureCeilings(ctx: GpuContext, o: CeilingOptions, progre
     const first = read.length;
     const src = ctx.storage('ceil.src', bytes, new Float32Array(bytes / 4).fill(1));
     // read_stream: a [K, 4096] matrix in the decode kernel's layout, as f32 and as f16; read_flat.
-    for (const k of await readKernels(ctx, src, bytes, out, ['read_stream', 'read_stream_f16', 'read_flat'])) {
-      const ms = await timePass(k.encode);
-      read.push({ kernel: k.kernel, bytes: k.bytes, ms, GBps: k.bytes / ms.median / 1e6 });
-      k.destroy();
-    }
+    const readers: ReadKernel[] = await readKernels(ctx, src, bytes, out, ['read_stream', 'read_stream_f16', 'read_flat']);
     // read_coalesced: 2^18 invocations (a large GPU's worth in flight), each striding over the buffer.
     const T = Math.min(COALESCED_INVOCATIONS, bytes / 16);
     const perInvocation = Math.floor(bytes / 16 / T);
@@ -172,10 +168,17 @@ export async function measureCeilings(ctx: GpuContext, o: CeilingOptions, progre
       const kernel = f16 ? 'read_coalesced_f16' : 'read_coalesced';
       const co = new KernelCall(ctx, await pipe('read_coalesced', { W_F16: f16 ? 1 : 0 }), kernel, 4, [undefined, out, src]);
       co.u32(1, perInvocation).u32(2, T);
-      const cMs = await timePass((p) => co.dispatch(p, Math.ceil(T / WG)));
-      read.push({ kernel, bytes, ms: cMs, GBps: (perInvocation * T * 16) / cMs.median / 1e6 });
-      co.destroy();
+      readers.push({ kernel, bytes: perInvocation * T * 16, encode: (p) => co.dispatch(p, Math.ceil(T / WG)), destroy: () => co.destroy() });
     }
+    // All of a size's readers in turn, so a slow spell of the machine falls on all of
+    // them; small sizes more often (up to 16x, a few ms each): a 1 MiB read takes about a
+    // millisecond here, and the curve the cost model reads should not be one slow wake-up.
+    const reps = o.repeats * Math.min(16, Math.max(1, Math.round(16 / mib)));
+    const times = await clock.statsRoundRobin(readers.map((k) => k.encode), reps);
+    readers.forEach((k, i) => {
+      read.push({ kernel: k.kernel, bytes: k.bytes, ms: times[i]!, GBps: k.bytes / times[i]!.median / 1e6 });
+      k.destroy();
+    });
     const best = (f16: boolean) => Math.max(...read.slice(first).filter((r) => r.kernel.endsWith('_f16') === f16).map((r) => r.GBps));
     readCurve.push({ bytes, GBps: best(false) });
     f16ReadCurve.push({ bytes, GBps: best(true) });
