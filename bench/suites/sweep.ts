@@ -113,37 +113,47 @@ export async function sweepBench(ctx: GpuContext, req: SweepRequest, progress: (
   const decode: DecodeSweepRow[] = [];
   const skipped: string[] = [];
   const prompt = [256, 72, 101, 108, 108, 111, 33, 32];
-  for (const D of req.widths)
-    for (const dtype of req.dtypes) {
-      const config: ModelConfig = ladderConfig(D);
-      progress(`sweep: decode D=${D} ${dtype}`);
-      let model: GpuModel;
-      try {
-        model = await GpuModel.create(ctx, syntheticWeights(config, dtype, 5), { maxRows: 16 });
-      } catch (e) {
-        if (e instanceof LimitExceededError) {
-          skipped.push(`${config.name} ${dtype}: ${e.message}`);
-          continue;
+  for (const D of req.widths) {
+    const config: ModelConfig = ladderConfig(D);
+    // This size's dtypes side by side, their steps taken in turn: f16 against f32 is one
+    // of the sweep's points, and on a shared CPU the adapter's speed drifts within a run
+    // (measured one model after the other, one size's f16 came out 1.24x f32's time in
+    // a run where the kernels suite, round robin, had them equal).
+    const models: { dtype: WeightDtype; model: GpuModel }[] = [];
+    try {
+      for (const dtype of req.dtypes) {
+        progress(`sweep: decode D=${D} ${dtype}`);
+        try {
+          models.push({ dtype, model: await GpuModel.create(ctx, syntheticWeights(config, dtype, 5), { maxRows: 16 }) });
+        } catch (e) {
+          if (e instanceof LimitExceededError) {
+            skipped.push(`${config.name} ${dtype}: ${e.message}`);
+            continue;
+          }
+          throw e;
         }
-        throw e;
       }
-      try {
+      const step = (model: GpuModel, s: number) => model.step({ tokens: [65], positions: [prompt.length + s], logitRows: [0], phase: 'decode' });
+      for (const { model } of models) {
         await model.step({ tokens: prompt, positions: prompt.map((_, i) => i), phase: 'prefill' });
-        const times: number[] = [];
-        const walls: number[] = [];
         // Warm-up: the first decode step, again and again (it rewrites one position).
-        await warmUp(ctx, () => model.step({ tokens: [65], positions: [prompt.length], logitRows: [0], phase: 'decode' }));
-        for (let s = 0; s < req.decodeSteps; s++) {
+        await warmUp(ctx, () => step(model, 0));
+      }
+      const times: number[][] = models.map(() => []);
+      const walls: number[][] = models.map(() => []);
+      for (let s = 0; s < req.decodeSteps; s++)
+        for (const [i, { model }] of models.entries()) {
           const t0 = performance.now();
-          const out = await model.step({ tokens: [65], positions: [prompt.length + s], logitRows: [0], phase: 'decode' });
-          times.push(gpuMs(out.gpuNs, performance.now() - t0));
-          walls.push(performance.now() - t0);
+          const out = await step(model, s);
+          times[i]!.push(gpuMs(out.gpuNs, performance.now() - t0));
+          walls[i]!.push(performance.now() - t0);
         }
-        // Coarse timestamps (a quantum over 1% of a step) say too little per step: fall back
-        // to wall clock for the row, and say so.
-        const quantum = detectQuantumNs(times.map((t) => t * 1e6));
-        const coarse = quantum > 0.01 * stats(times).median * 1e6;
-        const ms = stats(coarse ? walls : times);
+      for (const [i, { dtype, model }] of models.entries()) {
+        // Coarse timestamps (a quantum over 1% of a step) say too little per step: fall
+        // back to wall clock for the row, and say so.
+        const quantum = detectQuantumNs(times[i]!.map((t) => t * 1e6));
+        const coarse = quantum > 0.01 * stats(times[i]!).median * 1e6;
+        const ms = stats(coarse ? walls[i]! : times[i]!);
         const tps = 1000 / ms.median;
         const modelled = modelledDecodeTokensPerSec(config, dtype, 1, prompt.length + req.decodeSteps / 2, rates);
         const achieved = model.weightBytes / ms.median / 1e6;
@@ -161,10 +171,11 @@ export async function sweepBench(ctx: GpuContext, req: SweepRequest, progress: (
           timer: coarse ? 'wall-clock (timestamps too coarse)' : timer,
           timerQuantumNs: quantum,
         });
-      } finally {
-        model.destroy();
       }
+    } finally {
+      for (const { model } of models) model.destroy();
     }
+  }
   const batched = await batchedDecode(ctx, req, progress, skipped);
   const prefill: PrefillSweepRow[] = [];
   const profiles: StepProfile[] = [];
