@@ -10,8 +10,9 @@ import { GEMV_BUCKETS } from '../kernels/gemv.js';
  * readback, wall-clock noise. A step's time is
  *   decode-only: decodeMs[B - 1], measured at each GEMV row bucket (GEMV_BUCKETS:
  *                B rows cost what their bucket costs), at context contextAtCalibration;
- *   with prompt rows: prefillFixedMs + prefillPerRowMs * rows, fitted on prompts
- *                starting at position 0;
+ *   with prompt rows: prefillFixedMs + prefillPerRowMs * prompt rows, fitted on
+ *                prompts starting at position 0, + mixedDecodeRowMs * decode rows
+ *                (measured on a step of decodes beside a prompt chunk);
  * plus attentionMsPerPair for every (row, cached position) pair past those:
  * attention reads each row's whole context, so a chunk behind a long prefix, or a
  * decode at a long context, costs more. It is measured as the difference between
@@ -25,6 +26,14 @@ export interface StepCalibration {
   prefillPerRowMs: number;
   /** Extra ms per (row, cached position) pair; absent in older files (0). */
   attentionMsPerPair?: number;
+  /**
+   * What a decode row adds to a step that also holds prompt rows (continuous batching's
+   * mixed steps), measured on such a step; absent in older files (prefillPerRowMs). The
+   * serve replays' traces had 64-row mixed steps take 127-141 ms of GPU time where
+   * 64-row prompt steps took 149-151, so a decode row riding the GEMM is not a prompt
+   * row (README, results).
+   */
+  mixedDecodeRowMs?: number;
   contextAtCalibration: number;
 }
 
@@ -43,11 +52,16 @@ export async function calibrateSteps(model: GpuModel, maxSeqs: number, repeats =
   // a shared machine whose speed drifts, shapes measured in turn drift together, where
   // measured one after another a slow spell lands on some shapes only (the decode table
   // and the prefill line then disagree with each other and with the run).
+  // Each shape runs twice in a row and the second is timed: a replay runs the same kind of
+  // step again and again, while a shape taken straight after another ran up to a tenth
+  // slower (its code and data cold: the calibration's 64-row prompt step was 163 ms
+  // where the replays' were 149-151).
   const roundRobin = async (fns: (() => Promise<unknown>)[]) => {
     for (const fn of fns) await fn();
     const ts: number[][] = fns.map(() => []);
     for (let i = 0; i < repeats; i++)
       for (const [j, fn] of fns.entries()) {
+        await fn();
         const t0 = performance.now();
         await fn();
         ts[j]!.push(performance.now() - t0);
@@ -69,7 +83,23 @@ export async function calibrateSteps(model: GpuModel, maxSeqs: number, repeats =
     const rows = Array.from({ length: b }, (_, i) => i);
     return () => model.step({ tokens: rows.map(() => 66), positions: rows.map(() => ctx), seqs: rows, logitRows: rows, phase: 'decode' });
   };
-  const ms = await roundRobin([...buckets.map(decodeStep), ...sizes.map((n) => prompt(n, 0))]);
+  // A mixed step as continuous batching makes them: half the rows decodes (slots 1..),
+  // the rest a prompt chunk in slot 0 from position 0, all rows through the GEMM.
+  const mixedDecodes = Math.min(slots - 1, Math.floor(model.maxRows / 2));
+  const mixedChunk = model.maxRows - mixedDecodes;
+  const mixedStep = () => {
+    const d = Array.from({ length: mixedDecodes }, (_, i) => i + 1);
+    const toks = Array.from({ length: mixedChunk }, (_, i) => 65 + (i % 26));
+    return model.step({
+      tokens: [...d.map(() => 66), ...toks],
+      positions: [...d.map(() => ctx), ...toks.map((_, i) => i)],
+      seqs: [...d, ...toks.map(() => 0)],
+      logitRows: [...d.map((_, i) => i), mixedDecodes + mixedChunk - 1],
+      phase: 'prefill',
+    });
+  };
+  const mixed = mixedDecodes > 0 && mixedChunk > 0 && mixedChunk <= c.contextLength - ctx;
+  const ms = await roundRobin([...buckets.map(decodeStep), ...sizes.map((n) => prompt(n, 0)), ...(mixed ? [mixedStep] : [])]);
   const bucketMs = new Map(buckets.map((b, i) => [b, ms[i]!]));
   const decodeMs: number[] = [];
   for (let B = 1; B <= slots; B++) {
@@ -95,7 +125,14 @@ export async function calibrateSteps(model: GpuModel, maxSeqs: number, repeats =
     const atZero = points.find((p) => p[0] === n)![1];
     attentionMsPerPair = Math.max(0, (behind - atZero) / (n * ctx));
   }
-  return { decodeMs, prefillFixedMs: Math.max(0, my - slope * mx), prefillPerRowMs: Math.max(0, slope), attentionMsPerPair, contextAtCalibration: ctx };
+  const prefillFixedMs = Math.max(0, my - slope * mx);
+  const prefillPerRowMs = Math.max(0, slope);
+  // The mixed step's decode rows: what it took past its prompt rows' share of the line and
+  // the decodes' cached positions (ctx each).
+  const mixedMs = mixed ? ms[buckets.length + sizes.length]! : undefined;
+  const mixedDecodeRowMs =
+    mixedMs === undefined ? undefined : Math.max(0, (mixedMs - prefillFixedMs - prefillPerRowMs * mixedChunk - attentionMsPerPair * mixedDecodes * ctx) / mixedDecodes);
+  return { decodeMs, prefillFixedMs, prefillPerRowMs, attentionMsPerPair, contextAtCalibration: ctx, ...(mixedDecodeRowMs === undefined ? {} : { mixedDecodeRowMs }) };
 }
 
 /** The simulator's step time from a calibration (see StepCalibration). */
@@ -113,6 +150,8 @@ export function calibratedModel(cal: StepCalibration): StepTimeModel {
     }
     // Prompt rows were calibrated from position 0: every row pays for the cached positions before its item.
     const pairs = plan.items.reduce((a, i) => a + i.tokens.length * i.start, 0);
-    return (cal.prefillFixedMs + cal.prefillPerRowMs * rows + perPair * pairs) / 1000;
+    const decodeRows = plan.items.reduce((a, i) => a + (i.kind === 'decode' ? i.tokens.length : 0), 0);
+    const perDecodeRow = cal.mixedDecodeRowMs ?? cal.prefillPerRowMs;
+    return (cal.prefillFixedMs + cal.prefillPerRowMs * (rows - decodeRows) + perDecodeRow * decodeRows + perPair * pairs) / 1000;
   };
 }

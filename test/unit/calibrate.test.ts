@@ -32,6 +32,15 @@ describe('calibrated step times for the simulator', () => {
     expect(m(plan(item('prefill', 32, 64), item('decode', 1, 80)))).toBeCloseTo((20 + 2 * 33 + 0.001 * (32 * 64 + 80)) / 1000, 12);
   });
 
+  it("decode rows beside a prompt chunk cost the mixed step's decode-row time where one was measured", () => {
+    const m = calibratedModel({ ...cal, mixedDecodeRowMs: 1.5 });
+    // 32 prompt rows at 2 ms, 4 decode rows at 1.5, each decode's 100 cached positions.
+    const decodes = Array.from({ length: 4 }, () => item('decode', 1, 100));
+    expect(m(plan(item('prefill', 32, 0), ...decodes))).toBeCloseTo((20 + 2 * 32 + 1.5 * 4 + 0.001 * 400) / 1000, 12);
+    // All-decode steps still come from the table.
+    expect(m(plan(...decodes))).toBeCloseTo((15 + 0.001 * 4 * 36) / 1000, 12);
+  });
+
   it('older calibration files without an attention term still work', () => {
     const { attentionMsPerPair: _, ...old } = cal;
     expect(calibratedModel(old)(plan(item('prefill', 10, 500)))).toBeCloseTo((20 + 20) / 1000, 12);
