@@ -50,7 +50,8 @@ const PROFILE_ROUNDS = 5;
 
 /**
  * One step profiled two ways: every kernel in its own timestamped pass, and as the
- * engine submits it; medians of PROFILE_ROUNDS rounds (each kernel's median on its own).
+ * engine submits it; medians of PROFILE_ROUNDS rounds (each kernel's median on its own,
+ * attributedMs their sum).
  */
 export interface StepProfile {
   step: 'decode' | 'prefill';
@@ -225,9 +226,11 @@ export async function sweepBench(ctx: GpuContext, req: SweepRequest, progress: (
           attributed.push(await pm.profileStep(input));
           production.push((await pm.step(input)).gpuNs / 1e6);
         }
-        const attributedMs = stats(attributed.map((a) => a.totalNs / 1e6)).median;
         const productionMs = stats(production).median;
         const kernelsMs = Object.fromEntries(Object.keys(attributed[0]!.kernels).map((k) => [k, stats(attributed.map((a) => a.kernels[k]! / 1e6)).median]));
+        // The kernels' medians, summed: so the step is its kernels laid end to end (the
+        // trace draws it so), where the median of the totals need not be.
+        const attributedMs = Object.values(kernelsMs).reduce((a, b) => a + b, 0);
         profiles.push({ step, rows: input.tokens.length, kernelsMs, attributedMs, productionMs, gapMs: attributedMs - productionMs });
       }
     }
