@@ -39,8 +39,7 @@ export class KvWrite {
 
   encode(pass: GPUComputePassEncoder, rows: number): void {
     // Four values per invocation (a vec4), one row per workgroup row.
-    if (rows > 65535) throw new RangeError(`kv_write: ${rows} rows in one step, past the 65,535 workgroup rows a dispatch may have`);
-    this.call.u32(0, rows).dispatch(pass, Math.ceil(this.kvWidth / 4 / 64), rows);
+    this.call.u32(0, rows).dispatchRows(pass, this.kvWidth / 4, rows);
   }
 
   destroy(): void {

@@ -33,8 +33,7 @@ export class Rope {
   encode(pass: GPUComputePassEncoder, rows: number): void {
     this.call.u32(0, rows);
     if (!this.vec4) return this.call.dispatch1d(pass, rows * this.perRow);
-    if (rows > 65535) throw new RangeError(`rope: ${rows} rows in one step, past the 65,535 workgroup rows a dispatch may have`);
-    this.call.dispatch(pass, Math.ceil(this.perRow / 4 / 64), rows);
+    this.call.dispatchRows(pass, this.perRow / 4, rows);
   }
 
   destroy(): void {

@@ -21,8 +21,7 @@ export class SwiGlu {
   encode(pass: GPUComputePassEncoder, rows: number): void {
     this.call.u32(0, rows);
     if (this.F % 4 !== 0) return this.call.dispatch1d(pass, rows * this.F);
-    if (rows > 65535) throw new RangeError(`swiglu: ${rows} rows in one step, past the 65,535 workgroup rows a dispatch may have`);
-    this.call.dispatch(pass, Math.ceil(this.F / 4 / 64), rows);
+    this.call.dispatchRows(pass, this.F / 4, rows);
   }
 
   destroy(): void {
