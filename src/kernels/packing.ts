@@ -112,12 +112,19 @@ export function packMatrix(values: Float32Array, K: number, N: number, dtype: We
   if (shift === undefined) return { layout, words };
   layout.f16Shift = shift;
   if (shift > 0) {
-    // Every f16 bit pattern's scaled pattern, made once: the scaling is exact.
-    const scaled = Uint16Array.from({ length: 0x10000 }, (_, h) => f32ToF16Bits(f16BitsToF32(h) * 2 ** shift));
+    const scaled = scaledHalves(shift);
     for (let i = 0; i < halves.length; i++) halves[i] = scaled[halves[i]!]!;
   }
   for (let i = 0; i < words.length; i++) words[i] = shiftedPairWord(halves[2 * i]!, halves[2 * i + 1]!);
   return { layout, words };
+}
+
+/** Every f16 bit pattern's pattern times 2^shift (exact), made once per shift and kept: a model's matrices mostly share one. */
+const scaledByShift = new Map<number, Uint16Array>();
+function scaledHalves(shift: number): Uint16Array {
+  let t = scaledByShift.get(shift);
+  if (!t) scaledByShift.set(shift, (t = Uint16Array.from({ length: 0x10000 }, (_, h) => f32ToF16Bits(f16BitsToF32(h) * 2 ** shift))));
+  return t;
 }
 
 /**
