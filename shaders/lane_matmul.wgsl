@@ -44,12 +44,18 @@ fn load_w8x4(k: u32, c8: u32) -> W8x4 {
 }
 
 // One k step of one row: activation a times block 0's weights w (and block 1's v).
+// The weights come first in each fma (the same bits: a product does not depend on its
+// operands' order). SwiftShader's JIT copies an fma's first operand into the register it
+// multiplies in; with the activation first, that copy of a value used by 16 fmas was
+// reloaded and stored back to its stack slot before every one of them (`npm run
+// jit-count -- --asm`), and the 32-row gemm_direct took 1.3-1.45x the time it takes with
+// the weights first (README, results).
 fn step_row(a: f32, w: W8, v: W8, c: ptr<function, Row>) {
-  (*c).lo0 = fma(vec4(a), w.lo, (*c).lo0);
-  (*c).hi0 = fma(vec4(a), w.hi, (*c).hi0);
+  (*c).lo0 = fma(w.lo, vec4(a), (*c).lo0);
+  (*c).hi0 = fma(w.hi, vec4(a), (*c).hi0);
   if (BLOCKS == 2u) {
-    (*c).lo1 = fma(vec4(a), v.lo, (*c).lo1);
-    (*c).hi1 = fma(vec4(a), v.hi, (*c).hi1);
+    (*c).lo1 = fma(v.lo, vec4(a), (*c).lo1);
+    (*c).hi1 = fma(v.hi, vec4(a), (*c).hi1);
   }
 }
 
