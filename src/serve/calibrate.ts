@@ -16,7 +16,8 @@ import { GEMV_BUCKETS } from '../kernels/gemv.js';
  * plus attentionMsPerPair for every (row, cached position) pair past those:
  * attention reads each row's whole context, so a chunk behind a long prefix, or a
  * decode at a long context, costs more. It is measured as the difference between
- * the same prompt chunk behind a cached prefix and at position 0.
+ * decode steps of every slot at contextAtCalibration and far past it, timed in turn
+ * with the other shapes (decode rows carry most of a replay's pairs).
  */
 export interface StepCalibration {
   /** decodeMs[B - 1]: median ms of a decode step with B rows. */
@@ -24,7 +25,14 @@ export interface StepCalibration {
   /** Prompt step ms = prefillFixedMs + prefillPerRowMs * rows. */
   prefillFixedMs: number;
   prefillPerRowMs: number;
-  /** Extra ms per (row, cached position) pair; absent in older files (0). */
+  /**
+   * Extra ms per (row, cached position) pair; absent in older files (0). Until
+   * 2026-11-29 it came from a prompt chunk behind a 64-position prefix against the same
+   * chunk at position 0, timed minutes apart: 4,096 pairs' worth of difference between
+   * two ~110 ms steps on a machine that drifts by a tenth, which made it 15.7 us a pair
+   * in one run where decode steps at 64 and 128 positions, timed in turn, differ by
+   * 4-7 us a pair; that run's simulation overstated continuous batching by 15%.
+   */
   attentionMsPerPair?: number;
   /**
    * What a decode row adds to a step that also holds prompt rows (continuous batching's
@@ -68,7 +76,6 @@ export async function calibrateSteps(model: GpuModel, maxSeqs: number, repeats =
       }
     return ts.map((t) => stats(t).median);
   };
-  const time = async (fn: () => Promise<unknown>) => (await roundRobin([fn]))[0]!;
   const prompt = (n: number, start: number) => {
     const toks = Array.from({ length: n }, (_, i) => 65 + (i % 26));
     return () => model.step({ tokens: toks, positions: toks.map((_, i) => start + i), seqs: toks.map(() => 0), phase: 'prefill' });
@@ -99,7 +106,15 @@ export async function calibrateSteps(model: GpuModel, maxSeqs: number, repeats =
     });
   };
   const mixed = mixedDecodes > 0 && mixedChunk > 0 && mixedChunk <= c.contextLength - ctx;
-  const ms = await roundRobin([...buckets.map(decodeStep), ...sizes.map((n) => prompt(n, 0)), ...(mixed ? [mixedStep] : [])]);
+  // Every slot decoding far past ctx: the attention it adds over the same step at ctx,
+  // per (row, position) pair. Its cache past ctx holds whatever is there (zeros or an
+  // earlier step's keys): the time of attention does not depend on the values.
+  const far = c.contextLength - 2;
+  const farStep = () => {
+    const rows = Array.from({ length: slots }, (_, i) => i);
+    return model.step({ tokens: rows.map(() => 66), positions: rows.map(() => far), seqs: rows, logitRows: rows, phase: 'decode' });
+  };
+  const ms = await roundRobin([...buckets.map(decodeStep), ...sizes.map((n) => prompt(n, 0)), ...(mixed ? [mixedStep] : []), ...(far > ctx ? [farStep] : [])]);
   const bucketMs = new Map(buckets.map((b, i) => [b, ms[i]!]));
   const decodeMs: number[] = [];
   for (let B = 1; B <= slots; B++) {
@@ -114,17 +129,8 @@ export async function calibrateSteps(model: GpuModel, maxSeqs: number, repeats =
   const slope = sxx > 0 ? points.reduce((a, p) => a + (p[0] - mx) * (p[1] - my), 0) / sxx : 0;
   // Attention: the largest chunk behind slot 0's cached prefix of ctx positions (the
   // chunk rewrites positions ctx.., the prefix stays), against the same chunk at 0.
-  const n = sizes[sizes.length - 1]!;
-  let attentionMsPerPair = 0;
-  if (ctx + n <= c.contextLength) {
-    for (let p0 = 0; p0 < ctx; p0 += fill.length) {
-      const k = Math.min(fill.length, ctx - p0);
-      await model.step({ tokens: fill.slice(0, k), positions: fill.slice(0, k).map((_, i) => p0 + i), seqs: fill.slice(0, k).map(() => 0), phase: 'prefill' });
-    }
-    const behind = await time(prompt(n, ctx));
-    const atZero = points.find((p) => p[0] === n)![1];
-    attentionMsPerPair = Math.max(0, (behind - atZero) / (n * ctx));
-  }
+  const farMs = far > ctx ? ms[ms.length - 1]! : undefined;
+  const attentionMsPerPair = farMs === undefined ? 0 : Math.max(0, (farMs - bucketMs.get(slots)!) / (slots * (far - ctx)));
   const prefillFixedMs = Math.max(0, my - slope * mx);
   const prefillPerRowMs = Math.max(0, slope);
   // The mixed step's decode rows: what it took past its prompt rows' share of the line and
