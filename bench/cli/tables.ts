@@ -96,9 +96,22 @@ export function ceilingsTable(c: Ceilings): string {
 }
 
 export function sweepTables(s: SweepResult): string {
-  const d = new Table({ head: ['model', 'dtype', 'weights', 'ms/token', 'tok/s', 'GB/s', 'of read ceiling', 'modelled tok/s', 'measured/modelled'] });
+  const d = new Table({ head: ['model', 'dtype', 'weights', 'ms/token', 'tok/s', 'GB/s', 'of read ceiling', 'of reads beside', 'modelled tok/s', 'measured/modelled', '(ceilings suite)'] });
+  // Older result files have no reads beside the steps.
   for (const r of s.decode)
-    d.push([r.config, r.dtype, mib(r.weightBytes), `${fmt(r.msPerToken.median)} (${fmt(r.msPerToken.min)}-${fmt(r.msPerToken.max)})`, fmt(r.tokensPerSec, 1), fmt(r.achievedGBps), ofCeiling(r), fmt(r.modelledTokensPerSec, 1), fmt(r.measuredOverModelled)]);
+    d.push([
+      r.config,
+      r.dtype,
+      mib(r.weightBytes),
+      `${fmt(r.msPerToken.median)} (${fmt(r.msPerToken.min)}-${fmt(r.msPerToken.max)})`,
+      fmt(r.tokensPerSec, 1),
+      fmt(r.achievedGBps),
+      ofCeiling(r),
+      r.fractionOfAdjacentRead === undefined ? '-' : pct(r.fractionOfAdjacentRead),
+      fmt(r.modelledTokensPerSec, 1),
+      fmt(r.measuredOverModelled),
+      r.modelledFromCeilingsTokensPerSec === undefined ? '-' : fmt(r.tokensPerSec / r.modelledFromCeilingsTokensPerSec),
+    ]);
   const b = new Table({ head: ['model', 'dtype', 'weights', 'batch', 'ms/step', 'x B=1', 'tok/s (all sequences)'] });
   for (const r of s.batched ?? []) b.push([r.config, r.dtype, mib(r.weightBytes), r.batch, `${fmt(r.msPerStep.median)} (${fmt(r.msPerStep.min)}-${fmt(r.msPerStep.max)})`, fmt(r.overB1), fmt(r.tokensPerSec, 1)]);
   const p = new Table({ head: ['model', 'prompt', 'ms', 'tok/s', 'GFLOP/s', 'of FMA peak', 'modelled tok/s'] });

@@ -1,10 +1,10 @@
 import { GpuModel, syntheticWeights, type GpuContext, type ModelConfig, type WeightDtype } from '../../src/index.js';
-import type { Ceilings } from '../../src/perf/ceilings.js';
-import { modelledDecodeTokensPerSec, modelledPrefillTokensPerSec, overheadFloorBytes, stepCost, weightBytesOf, weightReadGBps, type DeviceRates } from '../../src/perf/cost-model.js';
+import { readKernels, type Ceilings, type ReadKernel } from '../../src/perf/ceilings.js';
+import { modelledDecodeTokensPerSec, modelledPrefillTokensPerSec, overheadFloorBytes, stepCost, weightBytesOf, weightReadGBps, withReadCurves, type DeviceRates, type ReadPoint } from '../../src/perf/cost-model.js';
 import { ladderConfig } from '../../src/perf/ladder.js';
 import { stats, type Stats } from '../../src/perf/stats.js';
 import { detectQuantumNs } from '../../src/gpu/timer.js';
-import { warmUp } from '../../src/gpu/pass-clock.js';
+import { PassClock, warmUp } from '../../src/gpu/pass-clock.js';
 import { preset } from '../../src/model/config.js';
 import { LimitExceededError } from '../../src/errors.js';
 import { GEMV_BUCKETS, GEMV_MAX_ROWS, gemvDispatches } from '../../src/kernels/gemv-rows.js';
@@ -28,8 +28,21 @@ export interface DecodeSweepRow {
   fractionOfReadBandwidth: number;
   /** Against the ceiling for this dtype: the read ceiling (f32), or the f16 read-and-unpack one where lower (f16). */
   fractionOfDtypeCeiling: number;
+  /**
+   * The cost model with the read rates measured in turn with this row's steps: the read
+   * ceiling kernel over each of the model's matrices (src/perf/cost-model.ts,
+   * withReadCurves; f16 rows: the f16 read-and-unpack kernel over theirs, and the f32
+   * model's curve of the same size for the plain read). Fixed costs (FMA peak, dispatch
+   * overhead) are the ceilings suite's.
+   */
   modelledTokensPerSec: number;
   measuredOverModelled: number;
+  /** The cost model with the ceilings suite's rates alone, measured minutes before. */
+  modelledFromCeilingsTokensPerSec: number;
+  /** Weight bytes over the time the ceiling kernel took to read the model's matrices, in turn with its steps. */
+  adjacentReadGBps: number;
+  /** achievedGBps / adjacentReadGBps. */
+  fractionOfAdjacentRead: number;
   timer: string;
   /** Timestamp quantum seen in this row's readings (1 = unquantized). */
   timerQuantumNs: number;
@@ -95,6 +108,22 @@ export interface SweepResult {
 const gpuMs = (ns: number, wallMs: number) => (Number.isFinite(ns) ? ns / 1e6 : wallMs);
 
 /**
+ * The read ceiling kernel (read_stream, or read_stream_f16 for f16 weights: the decode
+ * GEMV's own loads) over each of a model's matrices: the first layer's four (every layer
+ * has the same shapes) and the head, with how many times a step reads each.
+ */
+async function matrixReaders(ctx: GpuContext, model: GpuModel, dtype: WeightDtype, out: GPUBuffer): Promise<{ kernel: ReadKernel; bytes: number; times: number }[]> {
+  const w = model.weights;
+  const l = w.layers[0]!;
+  const made = [];
+  for (const [m, times] of [[l.wqkv, w.layers.length], [l.wo, w.layers.length], [l.wGateUp, w.layers.length], [l.wDown, w.layers.length], [w.lmHead, 1]] as const) {
+    const [kernel] = await readKernels(ctx, m.buffer, m.buffer.size, out, [dtype === 'f16' ? 'read_stream_f16' : 'read_stream']);
+    if (kernel) made.push({ kernel, bytes: kernel.bytes, times });
+  }
+  return made;
+}
+
+/**
  * Decode over a ladder of model sizes (GPU ms per token from timestamps, next
  * to the cost model), then prefill over prompt lengths on one model.
  */
@@ -114,6 +143,8 @@ export async function sweepBench(ctx: GpuContext, req: SweepRequest, progress: (
   const decode: DecodeSweepRow[] = [];
   const skipped: string[] = [];
   const prompt = [256, 72, 101, 108, 108, 111, 33, 32];
+  const clock = new PassClock(ctx);
+  const readOut = ctx.storage('sweep.read.out', 4096 * 4);
   for (const D of req.widths) {
     const config: ModelConfig = ladderConfig(D);
     // This size's dtypes side by side, their steps taken in turn: f16 against f32 is one
@@ -140,15 +171,24 @@ export async function sweepBench(ctx: GpuContext, req: SweepRequest, progress: (
         // Warm-up: the first decode step, again and again (it rewrites one position).
         await warmUp(ctx, () => step(model, 0));
       }
+      // The ceiling kernel over each model's own matrices, read in turn with the steps:
+      // the roof its row is judged and modelled by comes from the same minutes.
+      const readers = await Promise.all(models.map(({ dtype, model }) => matrixReaders(ctx, model, dtype, readOut)));
+      for (const r of readers.flat()) await clock.once(r.kernel.encode);
       const times: number[][] = models.map(() => []);
       const walls: number[][] = models.map(() => []);
+      const reads: number[][][] = readers.map((rs) => rs.map(() => []));
       for (let s = 0; s < req.decodeSteps; s++)
         for (const [i, { model }] of models.entries()) {
           const t0 = performance.now();
           const out = await step(model, s);
           times[i]!.push(gpuMs(out.gpuNs, performance.now() - t0));
           walls[i]!.push(performance.now() - t0);
+          for (const [j, r] of readers[i]!.entries()) reads[i]![j]!.push(await clock.once(r.kernel.encode));
         }
+      for (const rs of readers) for (const r of rs) r.kernel.destroy();
+      const curves = readers.map((rs, i) => rs.map((r, j): ReadPoint & { times: number } => ({ bytes: r.bytes, GBps: r.kernel.bytes / stats(reads[i]![j]!).median / 1e6, times: r.times })));
+      const f32Curve = curves[models.findIndex((m) => m.dtype === 'f32')];
       for (const [i, { dtype, model }] of models.entries()) {
         // Coarse timestamps (a quantum over 1% of a step) say too little per step: fall
         // back to wall clock for the row, and say so.
@@ -156,8 +196,13 @@ export async function sweepBench(ctx: GpuContext, req: SweepRequest, progress: (
         const coarse = quantum > 0.01 * stats(times[i]!).median * 1e6;
         const ms = stats(coarse ? walls[i]! : times[i]!);
         const tps = 1000 / ms.median;
-        const modelled = modelledDecodeTokensPerSec(config, dtype, 1, prompt.length + req.decodeSteps / 2, rates);
+        const context = prompt.length + req.decodeSteps / 2;
+        const curve = curves[i]!;
+        const adjacent = withReadCurves(rates, f32Curve, dtype === 'f16' ? curve : undefined);
+        const modelled = modelledDecodeTokensPerSec(config, dtype, 1, context, adjacent);
+        const fromCeilings = modelledDecodeTokensPerSec(config, dtype, 1, context, rates);
         const achieved = model.weightBytes / ms.median / 1e6;
+        const adjacentRead = curve.reduce((a, p) => a + p.bytes * p.times, 0) / curve.reduce((a, p) => a + (p.bytes * p.times) / p.GBps, 0);
         decode.push({
           config: config.name,
           weightBytes: model.weightBytes,
@@ -169,6 +214,9 @@ export async function sweepBench(ctx: GpuContext, req: SweepRequest, progress: (
           fractionOfDtypeCeiling: achieved / weightReadGBps(req.ceilings, dtype),
           modelledTokensPerSec: modelled,
           measuredOverModelled: tps / modelled,
+          modelledFromCeilingsTokensPerSec: fromCeilings,
+          adjacentReadGBps: adjacentRead,
+          fractionOfAdjacentRead: achieved / adjacentRead,
           timer: coarse ? 'wall-clock (timestamps too coarse)' : timer,
           timerQuantumNs: quantum,
         });
@@ -177,6 +225,8 @@ export async function sweepBench(ctx: GpuContext, req: SweepRequest, progress: (
       for (const { model } of models) model.destroy();
     }
   }
+  clock.destroy();
+  readOut.destroy();
   const batched = await batchedDecode(ctx, req, progress, skipped);
   const prefill: PrefillSweepRow[] = [];
   const profiles: StepProfile[] = [];

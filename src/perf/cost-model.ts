@@ -58,6 +58,24 @@ export function curveGBps(curve: readonly ReadPoint[] | undefined, bytes: number
 }
 
 /**
+ * The rates with read curves measured elsewhere put in place: `read` (the f32 read
+ * ceiling kernel) and `f16` (the f16 read-and-unpack one), each `{bytes, GBps}` at the
+ * sizes read. A curve given replaces the rates' curve and its roof (readGBps or
+ * f16ReadGBps: the rate at its largest size); one not given leaves the rates as they are.
+ * The decode sweep reads each model's own matrices this way in turn with its steps, so a
+ * row's modelled figure and its measured one come from the same minutes (on a shared
+ * machine the ceilings suite, minutes earlier, can be a fifth off by then).
+ */
+export function withReadCurves(rates: DeviceRates, read?: readonly ReadPoint[], f16?: readonly ReadPoint[]): DeviceRates {
+  const largest = (c: readonly ReadPoint[]) => c.reduce((a, p) => (p.bytes > a.bytes ? p : a)).GBps;
+  return {
+    ...rates,
+    ...(read?.length ? { readCurve: read, readGBps: largest(read) } : {}),
+    ...(f16?.length ? { f16ReadCurve: f16, f16ReadGBps: largest(f16) } : {}),
+  };
+}
+
+/**
  * The rate weights of this dtype are read at: f16 ones at the slower of memory and
  * unpacking. With `bytes` (one dispatch's weights) and the rates' curves, the rate
  * measured near that size (curveGBps).

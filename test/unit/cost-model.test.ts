@@ -12,6 +12,7 @@ import {
   stepCost,
   weightBytesOf,
   weightReadGBps,
+  withReadCurves,
 } from '../../src/perf/cost-model.js';
 
 const rates = { readGBps: 100, fmaGflops: 1000, dispatchOverheadUs: 10 };
@@ -77,6 +78,23 @@ describe('cost model', () => {
     expect(ms(curved, 'gate_up') - ms(flat, 'gate_up')).toBeCloseTo(gateUpWeights / (rate * 1e6) - gateUpWeights / (100 * 1e6), 12);
     // Only weights: attention's bytes (the KV cache) stay at the read ceiling.
     expect(ms(curved, 'attention')).toBe(ms(flat, 'attention'));
+  });
+
+  it('read curves measured beside a step replace the rates\' curves and roofs; a dtype not measured keeps its own', () => {
+    const base = { ...rates, f16ReadGBps: 40, readCurve: [{ bytes: 2 ** 20, GBps: 90 }, { bytes: 2 ** 28, GBps: 100 }], f16ReadCurve: [{ bytes: 2 ** 28, GBps: 40 }] };
+    const read = [{ bytes: 2 ** 22, GBps: 70 }, { bytes: 2 ** 21, GBps: 60 }];
+    const now = withReadCurves(base, read);
+    expect(now.readCurve).toBe(read);
+    expect(now.readGBps).toBe(70); // the largest size's rate, wherever it sits in the list
+    expect(now.f16ReadCurve).toBe(base.f16ReadCurve);
+    expect(now.f16ReadGBps).toBe(40);
+    expect(now.fmaGflops).toBe(base.fmaGflops);
+    // A 3 MiB matrix is charged between the two sizes read, not at the ceilings' rates.
+    expect(weightReadGBps(now, 'f32', 3 * 2 ** 20)).toBeCloseTo(60 + (10 * Math.log(1.5)) / Math.log(2), 12);
+    const f16 = withReadCurves(base, undefined, [{ bytes: 2 ** 21, GBps: 30 }]);
+    expect(f16.readCurve).toBe(base.readCurve);
+    expect(weightReadGBps(f16, 'f16', 2 ** 21)).toBe(30);
+    expect(withReadCurves(base, [], [])).toEqual(base);
   });
 
   it('the split-K GEMV is two dispatches per decode matmul and LM head, one per prefill matmul', () => {
