@@ -97,8 +97,21 @@ export function renderReport(root: HTMLElement, results: BenchResults): void {
     );
     table(
       s,
-      ['model', 'dtype', 'weights MiB', 'ms/token', 'tok/s', 'GB/s', 'of read ceiling', 'modelled tok/s', 'measured/modelled'],
-      sw.rows.map((r: any) => [r.config, r.dtype, fmt(r.weightBytes / MiB, 1), fmt(r.msPerToken.median), fmt(r.tokensPerSec, 1), fmt(r.achievedGBps), `${fmt(r.fractionOfReadBandwidth * 100, 0)}%`, fmt(r.modelledTokensPerSec, 1), fmt(r.measuredOverModelled)]),
+      ['model', 'dtype', 'weights MiB', 'ms/token', 'tok/s', 'GB/s', 'of read ceiling', 'of reads beside', 'modelled tok/s', 'measured/modelled', '(ceilings suite)'],
+      // Older result files have no reads beside the steps (the dashes).
+      sw.rows.map((r: any) => [
+        r.config,
+        r.dtype,
+        fmt(r.weightBytes / MiB, 1),
+        fmt(r.msPerToken.median),
+        fmt(r.tokensPerSec, 1),
+        fmt(r.achievedGBps),
+        `${fmt(r.fractionOfReadBandwidth * 100, 0)}%`,
+        r.fractionOfAdjacentRead === undefined ? '-' : `${fmt(r.fractionOfAdjacentRead * 100, 0)}%`,
+        fmt(r.modelledTokensPerSec, 1),
+        fmt(r.measuredOverModelled),
+        r.modelledFromCeilingsTokensPerSec === undefined ? '-' : fmt(r.tokensPerSec / r.modelledFromCeilingsTokensPerSec),
+      ]),
     );
 
     const f = section(
