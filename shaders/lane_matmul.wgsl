@@ -48,8 +48,8 @@ fn load_w8x4(k: u32, c8: u32) -> W8x4 {
 // operands' order). SwiftShader's JIT copies an fma's first operand into the register it
 // multiplies in; with the activation first, that copy of a value used by 16 fmas was
 // reloaded and stored back to its stack slot before every one of them (`npm run
-// jit-count -- --asm`), and the 32-row gemm_direct took 1.3-1.45x the time it takes with
-// the weights first (README, results).
+// jit-count -- --asm`): 4% more instructions in the 32-row gemm_direct's loop, and
+// 1.04-1.08x its time at 512 x 2048^2 (README, results).
 fn step_row(a: f32, w: W8, v: W8, c: ptr<function, Row>) {
   (*c).lo0 = fma(w.lo, vec4(a), (*c).lo0);
   (*c).hi0 = fma(w.hi, vec4(a), (*c).hi0);
