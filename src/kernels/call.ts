@@ -60,20 +60,20 @@ export class KernelCall {
   }
 
   /**
-   * Dispatches n invocations of a 1D kernel of `workgroup` lanes, folded into y past the
-   * 65,535 x limit (the shaders rebuild the index as gid.y * 65535 * workgroup + gid.x).
-   * Computes the grid in place: nothing is allocated per step.
-   */
-  /**
    * One workgroup row per data row: `perRow` invocations across (x), `rows` down (y), so
    * a kernel reads its row from gid.y instead of dividing (SwiftShader divides a lane at
    * a time). A step past the 65,535 workgroup rows a dispatch may have is refused.
    */
   dispatchRows(pass: GPUComputePassEncoder, perRow: number, rows: number, workgroup = 64): void {
-    if (rows > 65535) throw new RangeError(`${this.pipeline.label}: ${rows} rows in one step, past the 65,535 workgroup rows a dispatch may have`);
+    if (rows > 65535) throw new RangeError(`${this.bindGroup.label}: ${rows} rows in one step, past the 65,535 workgroup rows a dispatch may have`);
     this.dispatch(pass, Math.max(1, Math.ceil(perRow / workgroup)), rows);
   }
 
+  /**
+   * Dispatches n invocations of a 1D kernel of `workgroup` lanes, folded into y past the
+   * 65,535 x limit (the shaders rebuild the index as gid.y * 65535 * workgroup + gid.x).
+   * Computes the grid in place: nothing is allocated per step.
+   */
   dispatch1d(pass: GPUComputePassEncoder, n: number, workgroup = 64): void {
     const groups = Math.max(1, Math.ceil(n / workgroup));
     if (groups <= 65535) this.dispatch(pass, groups);
