@@ -127,9 +127,9 @@ export async function calibrateSteps(model: GpuModel, maxSeqs: number, repeats =
   const my = points.reduce((a, p) => a + p[1], 0) / points.length;
   const sxx = points.reduce((a, p) => a + (p[0] - mx) ** 2, 0);
   const slope = sxx > 0 ? points.reduce((a, p) => a + (p[0] - mx) * (p[1] - my), 0) / sxx : 0;
-  // Attention: the largest chunk behind slot 0's cached prefix of ctx positions (the
-  // chunk rewrites positions ctx.., the prefix stays), against the same chunk at 0.
-  const farMs = far > ctx ? ms[ms.length - 1]! : undefined;
+  // Attention per (row, cached position): every slot decoding at `far` against the same
+  // step at ctx (the bucket of all slots).
+  const farMs = far > ctx ? ms[buckets.length + sizes.length + (mixed ? 1 : 0)]! : undefined;
   const attentionMsPerPair = farMs === undefined ? 0 : Math.max(0, (farMs - bucketMs.get(slots)!) / (slots * (far - ctx)));
   const prefillFixedMs = Math.max(0, my - slope * mx);
   const prefillPerRowMs = Math.max(0, slope);
