@@ -6,6 +6,7 @@ import type { Ceilings } from '../src/perf/ceilings.js';
 import { judgedKernelRows } from './suites/kernels.js';
 import { sweepFile } from './suites/sweep.js';
 import { makeEngineApi, type RunnerResult } from './suites/api.js';
+import { SATURATE } from './suites/serve.js';
 import { renderReport, type BenchResults } from './report/render.js';
 import { buildTrace } from './report/trace.js';
 import { describeKernels } from './report/format.js';
@@ -88,10 +89,12 @@ async function runSuite(suite: string, quick: boolean, meta: object): Promise<vo
     results.decode = { ...meta, rows: unwrap(await api.decodeBench({ model, dtypes: [dtype], promptTokens: 32, decodeTokens: 16, repeats: 3 })) };
   } else {
     const n = Number($<HTMLInputElement>('requests').value);
-    const trace = $<HTMLSelectElement>('workload').value === 'seed' ? seedWorkload() : poissonWorkload({ requests: n, rate: 8, promptTokens: [16, 64], outputTokens: [8, 32], seed: 1 });
+    // Poisson arrivals drawn at one request per second, compressed to a saturating rate once the step calibration has measured this GPU.
+    const seed = $<HTMLSelectElement>('workload').value === 'seed';
+    const trace = seed ? seedWorkload() : poissonWorkload({ requests: n, rate: 1, promptTokens: [16, 64], outputTokens: [8, 32], seed: 1 });
     const policies = $<HTMLInputElement>('policies').value.split(',').map((p) => p.trim());
-    const out = unwrap(await api.serveBench({ model, policies, trace, maxSeqs: DEFAULT_MAX_SEQS, tokenBudget: 64 }));
-    results.serve = { ...meta, calibration: out.calibration, rows: out.rows, events: out.trace, steps: out.steps };
+    const out = unwrap(await api.serveBench({ model, policies, trace, maxSeqs: DEFAULT_MAX_SEQS, tokenBudget: 64, saturate: seed ? undefined : SATURATE }));
+    results.serve = { ...meta, workload: seed ? 'seed' : 'poisson', arrivals: out.arrivals, calibration: out.calibration, rows: out.rows, events: out.trace, steps: out.steps };
   }
 }
 

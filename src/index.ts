@@ -21,5 +21,5 @@ export { makePolicy, POLICY_NAMES, SerialPolicy, StaticPolicy, ContinuousPolicy 
 export type { Policy, Grant, SchedulerView } from './sched/policy.js';
 export type { RequestSpec, StepPlan, PlanItem, SchedEvent } from './sched/types.js';
 export { requestMetrics, summarize, percentile, type RequestMetrics, type RunSummary, type Slo } from './sched/metrics.js';
-export { parseTrace, seedWorkload, poissonWorkload, toRequests, WorkloadError, type TraceEntry, type PoissonOptions } from './sched/workload.js';
-export { simulate, rateModel, type StepTimeModel, type SimulationResult } from './sched/simulate.js';
+export { parseTrace, seedWorkload, poissonWorkload, atRate, toRequests, WorkloadError, type TraceEntry, type PoissonOptions } from './sched/workload.js';
+export { simulate, capacityRps, rateModel, type StepTimeModel, type SimulationResult } from './sched/simulate.js';

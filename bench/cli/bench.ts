@@ -15,8 +15,9 @@ import type { Ceilings } from '../../src/perf/ceilings.js';
 import { judgedKernelRows } from '../suites/kernels.js';
 import { sweepFile } from '../suites/sweep.js';
 import { LADDER_WIDTHS, LADDER_WIDTHS_QUICK } from '../../src/perf/ladder.js';
-import { loadWorkload } from './workloads.js';
+import { loadWorkload, SATURATE, saturates } from './workloads.js';
 import { writeReport } from './report.js';
+import { describeArrivals } from '../report/format.js';
 import type { BenchResults } from '../report/render.js';
 
 const SUITES = ['ceilings', 'kernels', 'sweep', 'decode', 'serve', 'tune'] as const;
@@ -32,7 +33,7 @@ const program = new Command('bench')
   .option('--repeats <n>', 'timed repeats per measurement (default 5, 3 with --quick)', parse.int(1))
   .option('--policy <names>', `serve: comma-separated policies (${POLICY_NAMES.join(', ')})`, 'serial,static,continuous')
   .option('--workload <w>', 'serve: poisson, seed, or a JSON trace file [{arrivalS, promptTokens | prompt, outputTokens}]', 'poisson')
-  .option('--rate <r>', 'serve: poisson requests per second', parseFloat)
+  .option('--rate <r>', `serve: poisson requests per second (default: ${SATURATE.loadFactor}x what continuous batching finishes here, from the step calibration, which saturates the engine)`, parseFloat)
   .option('--requests <n>', 'serve: poisson requests (default 32, 12 with --quick)', parse.int(1))
   .option('--max-seqs <n>', 'serve: sequences running at once (decode steps past 16 rows go through the GEMM, whose SwiftShader tile is 32 rows)', parse.int(1), DEFAULT_MAX_SEQS)
   .option('--budget <n>', 'serve: token rows per step (a prefill chunk shares a step with the decodes)', parse.int(1), 64)
@@ -178,10 +179,12 @@ async function main(o: Opts): Promise<void> {
           console.log(Object.keys(out.best).length ? `faster here than the current tuning: --tuning '${JSON.stringify(out.best)}'` : 'no candidate beat the current tuning');
           result = out;
         } else {
-          const out = unwrap(await runner.call('serveBench', { model: o.model, policies, trace, maxSeqs: o.maxSeqs, tokenBudget: o.budget, calibrationRepeats: o.quick ? 3 : undefined }));
-          spinner.succeed(`serve: ${trace.length} requests (${o.workload}) on ${o.model}, max ${o.maxSeqs} sequences, ${o.budget} rows per step`);
+          const saturate = saturates({ workload: o.workload, rate: o.rate }) ? SATURATE : undefined;
+          const out = unwrap(await runner.call('serveBench', { model: o.model, policies, trace, maxSeqs: o.maxSeqs, tokenBudget: o.budget, calibrationRepeats: o.quick ? 3 : undefined, saturate }));
+          const arrivals = { ...out.arrivals, rate: out.arrivals.rate ?? o.rate };
+          spinner.succeed(`serve: ${trace.length} requests (${describeArrivals(o.workload, arrivals)}) on ${o.model}, max ${o.maxSeqs} sequences, ${o.budget} rows per step`);
           console.log(serveTable(out.rows));
-          result = { workload: o.workload, maxSeqs: o.maxSeqs, tokenBudget: o.budget, calibration: out.calibration, rows: out.rows, events: out.trace, steps: out.steps };
+          result = { workload: o.workload, arrivals, maxSeqs: o.maxSeqs, tokenBudget: o.budget, calibration: out.calibration, rows: out.rows, events: out.trace, steps: out.steps };
         }
         const file = join(outDir, `${suite}.json`);
         const full = { suite, ...meta, ...result };

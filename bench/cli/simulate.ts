@@ -4,10 +4,10 @@
 import { readFileSync } from 'node:fs';
 import Table from 'cli-table3';
 import { Command } from 'commander';
-import { encode, makePolicy, POLICY_NAMES, rateModel, simulate, summarize, toRequests, WorkloadError, type StepTimeModel } from '../../src/index.js';
+import { atRate, capacityRps, encode, makePolicy, POLICY_NAMES, rateModel, simulate, summarize, toRequests, WorkloadError, type StepTimeModel } from '../../src/index.js';
 import { calibratedModel, type StepCalibration } from '../../src/serve/calibrate.js';
 import { parse, reportError } from './common.js';
-import { loadWorkload } from './workloads.js';
+import { loadWorkload, SATURATE, saturates } from './workloads.js';
 
 const program = new Command('simulate')
   .description('Run the scheduling policies on a modelled clock (the simulator twin).')
@@ -18,7 +18,7 @@ const program = new Command('simulate')
   .option('--calibrated <file>', 'step times measured on a GPU: a serve.json written by npm run bench -- --suite serve')
   .option('--max-seqs <n>', 'sequences running at once (default: the calibrated run\'s, else 4)', parse.int(1))
   .option('--budget <n>', 'token rows per step (default: the calibrated run\'s, else 8192)', parse.int(1))
-  .option('--rate <r>', 'poisson: requests per second', parseFloat)
+  .option('--rate <r>', `poisson: requests per second (default: ${SATURATE.loadFactor}x what continuous batching finishes on the modelled engine, which saturates it)`, parseFloat)
   .option('--requests <n>', 'poisson: number of requests', parse.int(1))
   .option('--json', 'print JSON')
   .parse();
@@ -51,23 +51,30 @@ function stepModel(o: Opts): { model: StepTimeModel; label: string; maxSeqs?: nu
 }
 
 function main(o: Opts): void {
-  const trace = loadWorkload({ workload: o.workload, rate: o.rate, requests: o.requests });
-  const requests = toRequests(trace, encode);
+  const w = { workload: o.workload, rate: o.rate, requests: o.requests };
+  let requests = toRequests(loadWorkload(w), encode);
   const contextLength = Math.max(...requests.map((r) => r.prompt.length + r.maxTokens));
   const { model, label, ...measured } = stepModel(o);
   // A calibrated run is replayed with the shape it was measured with unless told otherwise.
   const maxSeqs = o.maxSeqs ?? measured.maxSeqs ?? 4;
   const budget = o.budget ?? measured.tokenBudget ?? 8192;
   const blocks = maxSeqs * Math.ceil(contextLength / 16);
+  const opts = { maxSeqs, tokenBudget: budget, kvBlocks: blocks, blockSize: 16, contextLength };
+  let rate = o.rate;
+  if (saturates(w)) {
+    rate = SATURATE.loadFactor * capacityRps(requests, makePolicy('continuous'), opts, model);
+    requests = atRate(requests, rate);
+  }
   const rows = o.policy.split(',').map((name) => {
-    const run = simulate(requests, makePolicy(name.trim()), { maxSeqs, tokenBudget: budget, kvBlocks: blocks, blockSize: 16, contextLength }, model);
+    const run = simulate(requests, makePolicy(name.trim()), opts, model);
     return { policy: name.trim(), steps: run.steps, ...summarize(run.records), records: run.records };
   });
   if (o.json) {
-    console.log(JSON.stringify({ workload: o.workload, model: label, rows }, null, 2));
+    console.log(JSON.stringify({ workload: o.workload, ...(rate === undefined ? {} : { rate }), model: label, rows }, null, 2));
     return;
   }
-  console.log(`${requests.length} requests (${o.workload}); step times: ${label}; max ${maxSeqs} sequences, ${budget} rows per step`);
+  const at = rate === undefined ? '' : ` at ${rate.toFixed(1)}/s${saturates(w) ? ` (${SATURATE.loadFactor}x continuous batching's capacity)` : ''}`;
+  console.log(`${requests.length} requests (${o.workload}${at}); step times: ${label}; max ${maxSeqs} sequences, ${budget} rows per step`);
   const t = new Table({ head: ['policy', 'makespan s', 'output tok/s', 'TTFT p50 s', 'TTFT p99 s', 'TPOT p50 ms', 'E2E p50 s', 'E2E p99 s', 'steps'] });
   for (const r of rows)
     t.push([r.policy, r.makespanS.toFixed(3), r.outputTokensPerSec.toFixed(1), (r.ttftP50Ms / 1000).toFixed(3), (r.ttftP99Ms / 1000).toFixed(3), r.tpotP50Ms.toFixed(1), (r.e2eP50Ms / 1000).toFixed(3), (r.e2eP99Ms / 1000).toFixed(3), r.steps]);

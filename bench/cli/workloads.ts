@@ -1,5 +1,8 @@
 import { readFileSync } from 'node:fs';
+import { SATURATE } from '../suites/serve.js';
 import { parseTrace, poissonWorkload, seedWorkload, WorkloadError, type TraceEntry } from '../../src/index.js';
+
+export { SATURATE };
 
 export interface WorkloadOptions {
   workload: string; // seed | poisson | FILE.json
@@ -10,13 +13,25 @@ export interface WorkloadOptions {
   quick?: boolean;
 }
 
-/** The trace a serving run replays: the seed's example, seeded Poisson arrivals, or a JSON file. */
+/**
+ * Whether a workload is to be compressed to a saturating rate: Poisson arrivals with no
+ * rate given, which loadWorkload then draws at one request per second (atRate scales
+ * them once the engine's capacity is known).
+ */
+export function saturates(o: WorkloadOptions): boolean {
+  return o.workload === 'poisson' && o.rate === undefined;
+}
+
+/**
+ * The trace a serving run replays: the seed's example, seeded Poisson arrivals, or a JSON
+ * file. Poisson arrivals without a rate come at one request per second (saturates).
+ */
 export function loadWorkload(o: WorkloadOptions): TraceEntry[] {
   if (o.workload === 'seed') return seedWorkload();
   if (o.workload === 'poisson')
     return poissonWorkload({
       requests: o.requests ?? (o.quick ? 12 : 32),
-      rate: o.rate ?? 8,
+      rate: o.rate ?? 1,
       burstiness: o.burstiness ?? 1,
       promptTokens: [16, 128],
       outputTokens: o.quick ? [8, 32] : [16, 64],

@@ -2,6 +2,7 @@
 // (bench/report/render.ts), so a figure reads the same in both.
 import type { AdapterReport } from '../../src/gpu/context.js';
 import type { Tuning } from '../../src/gpu/tuning.js';
+import type { ServeArrivals } from '../suites/serve.js';
 
 export const MiB = 2 ** 20;
 
@@ -22,4 +23,11 @@ export function describeKernels(t: Tuning): string {
   const act = t.activations === 'subgroup' ? 'activations shared across subgroups' : 'activations loaded per lane (no usable subgroups)';
   const perRow = t.attention === t.rmsnorm ? t.rmsnorm : `${t.rmsnorm}/${t.attention}`;
   return `${gemv}, gemm ${t.gemm.variant}, ${act}, rmsnorm and attention per ${perRow}`;
+}
+
+/** How a serving run's requests arrived, for its heading: `poisson at 24.1/s (2x ...), the last at 1.3 s`. */
+export function describeArrivals(workload: string, a: ServeArrivals): string {
+  const rate = a.rate === undefined ? '' : ` at ${fmt(a.rate, 1)}/s`;
+  const why = a.loadFactor === undefined ? '' : ` (${a.loadFactor}x the ${fmt(a.continuousCapacityRps!, 1)}/s continuous batching finishes here: saturating)`;
+  return `${workload}${rate}${why}, the last at ${fmt(a.lastArrivalS, 2)} s`;
 }

@@ -2,7 +2,7 @@
 // bench/cli/report.ts, openable from disk). Every chart says the runtime and
 // the adapter, and a table of the same numbers sits beside it.
 import { Chart, registerables, type ChartConfiguration } from 'chart.js';
-import { describeAdapter, fmt, MiB } from './format.js';
+import { describeAdapter, describeArrivals, fmt, MiB } from './format.js';
 
 Chart.register(...registerables);
 
@@ -201,7 +201,7 @@ export function renderReport(root: HTMLElement, results: BenchResults): void {
     const s = section(
       root,
       'Serving: the same requests under each policy',
-      `One lane per request: queued (grey), prefill (orange), decode (blue). Serial leaves everyone waiting; static batching leaves holes when short members finish; continuous batching refills them every step. [${label(sv)}]`,
+      `One lane per request: queued (grey), prefill (orange), decode (blue). Serial leaves everyone waiting; static batching leaves holes when short members finish; continuous batching refills them every step.${sv.arrivals ? ` Requests: ${describeArrivals(sv.workload ?? 'trace', sv.arrivals)}.` : ''} [${label(sv)}]`,
     );
     for (const row of sv.rows) {
       const reqs = row.records as any[];

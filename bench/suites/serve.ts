@@ -1,4 +1,6 @@
 import {
+  atRate,
+  capacityRps,
   Engine,
   makePolicy,
   preset,
@@ -24,6 +26,35 @@ export interface ServeBenchRequest {
   tokenBudget: number;
   /** Rounds of the step calibration before each policy (default 7; --quick 3). */
   calibrationRepeats?: number;
+  /**
+   * Set when the trace's arrivals were drawn at one request per second (a Poisson
+   * workload without --rate): after the first calibration they are compressed to
+   * loadFactor times the requests per second continuous batching can finish on this GPU
+   * (capacityRps with the calibrated step times), so the engine is saturated whatever
+   * its speed. A fixed rate is not: 8 requests/s saturated this 2-core VM on its slow
+   * days and on a faster one left continuous batching waiting for arrivals (it finished
+   * 0.8 s after the last, its p50 TTFT 133 ms), so the run measured the arrivals.
+   */
+  saturate?: { loadFactor: number };
+}
+
+/**
+ * How much faster than the engine can serve them the requests of a saturating run
+ * arrive (loadFactor times continuous batching's modelled capacity): twice, so
+ * the queue grows for the whole arrival span and every policy's throughput is the
+ * engine's own.
+ */
+export const SATURATE = { loadFactor: 2 };
+
+/** The arrivals a run replayed. */
+export interface ServeArrivals {
+  /** Requests per second: chosen to saturate (`saturate`), or the trace's own (undefined for a file). */
+  rate?: number;
+  /** The last request's arrival, s after the start. */
+  lastArrivalS: number;
+  /** With `saturate`: its load factor, and the continuous policy's modelled capacity it multiplied. */
+  loadFactor?: number;
+  continuousCapacityRps?: number;
 }
 
 export interface ServePolicyRow extends RunSummary {
@@ -42,6 +73,7 @@ export interface ServePolicyRow extends RunSummary {
 export interface ServeBenchResult {
   /** The first policy's calibration (what `npm run simulate -- --calibrated` reads). */
   calibration: StepCalibration;
+  arrivals: ServeArrivals;
   rows: ServePolicyRow[];
   trace: TraceEvent[];
   steps: (StepRecord & { policy: string; pid: number })[];
@@ -57,7 +89,8 @@ export interface ServeBenchResult {
  */
 export async function serveBench(ctx: GpuContext, req: ServeBenchRequest, progress: (msg: string) => void): Promise<ServeBenchResult> {
   const weights = syntheticWeights(preset(req.model), 'f32', 1234);
-  const requests = toRequests(req.trace, encode);
+  let requests = toRequests(req.trace, encode);
+  let arrivals: Omit<ServeArrivals, 'lastArrivalS'> = {};
   const trace: TraceEvent[] = [];
   const steps: ServeBenchResult['steps'] = [];
   const rows: ServePolicyRow[] = [];
@@ -73,6 +106,13 @@ export async function serveBench(ctx: GpuContext, req: ServeBenchRequest, progre
     try {
       progress(`serve ${name}: calibrating step times on this GPU`);
       const calibration = await calibrateSteps(engine.model, req.maxSeqs, req.calibrationRepeats);
+      if (req.saturate && rows.length === 0) {
+        const capacity = capacityRps(requests, makePolicy('continuous'), engine.scheduler.opts, calibratedModel(calibration));
+        const rate = req.saturate.loadFactor * capacity;
+        requests = atRate(requests, rate);
+        arrivals = { rate, loadFactor: req.saturate.loadFactor, continuousCapacityRps: capacity };
+        progress(`serve: ${rate.toFixed(1)} requests/s, ${req.saturate.loadFactor}x what continuous batching finishes here`);
+      }
       const start = engine.now();
       origin = start;
       engine.scheduler.onEvent((e) => trace.push({ ...e, t: e.t - start, policy: name, pid }));
@@ -107,5 +147,6 @@ export async function serveBench(ctx: GpuContext, req: ServeBenchRequest, progre
       engine.destroy();
     }
   }
-  return { calibration: rows[0]!.calibration, rows, trace, steps };
+  const lastArrivalS = Math.max(...requests.map((r) => r.arrivalS));
+  return { calibration: rows[0]!.calibration, arrivals: { ...arrivals, lastArrivalS }, rows, trace, steps };
 }

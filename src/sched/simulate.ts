@@ -57,3 +57,16 @@ export function simulate(requests: readonly RequestSpec[], policy: Policy, opts:
   const records = requests.map((r) => requestMetrics(sched.sequence(r.id)!));
   return { records, steps, busyS, events };
 }
+
+/**
+ * Requests per second a policy finishes on the modelled engine when every request is
+ * already waiting (all arrivals at 0): its throughput with a queue that never runs dry.
+ * Requests arriving faster than this saturate the engine; slower, a run measures the
+ * arrival rate more than the engine.
+ */
+export function capacityRps(requests: readonly RequestSpec[], policy: Policy, opts: SchedulerOptions, stepTime: StepTimeModel): number {
+  const waiting = requests.map((r) => ({ ...r, arrivalS: 0 }));
+  const { records } = simulate(waiting, policy, opts, stepTime);
+  const makespanS = Math.max(...records.map((r) => r.arrivalS + r.e2eS));
+  return requests.length / makespanS;
+}

@@ -95,6 +95,16 @@ export function poissonWorkload(o: PoissonOptions): TraceEntry[] {
 }
 
 /**
+ * Arrivals drawn at one request per second, compressed to `rate` requests per second.
+ * Gamma gaps scale with 1 / rate, so a poissonWorkload at rate 1 becomes, up to
+ * rounding, the same seed's workload at `rate`, with the same lengths.
+ */
+export function atRate<T extends { arrivalS: number }>(unitRate: readonly T[], rate: number): T[] {
+  if (!(rate > 0) || !Number.isFinite(rate)) throw new WorkloadError(`rate must be a finite number > 0, got ${rate}`);
+  return unitRate.map((e) => ({ ...e, arrivalS: e.arrivalS / rate }));
+}
+
+/**
  * Turns a trace into requests. Length-only prompts become deterministic byte
  * tokens (BOS, then printable bytes), so a replay feeds the same ids every time.
  * Requests ignore EOS: a trace says how many tokens each one produces.

@@ -48,6 +48,11 @@ describe('npm run bench -- --quick', () => {
       expect(r.records).toHaveLength(6);
       expect(r.calibration.decodeMs.length).toBeGreaterThan(0);
     }
+    // Poisson arrivals without --rate come at twice what continuous batching finishes here.
+    expect(serve.arrivals.loadFactor).toBe(2);
+    expect(serve.arrivals.rate).toBeCloseTo(2 * serve.arrivals.continuousCapacityRps, 9);
+    expect(serve.arrivals.lastArrivalS).toBeGreaterThan(0);
+    expect(stdout).toMatch(/continuous batching finishes here: saturating/);
     // --calibrated reads the top-level calibration: the first policy's.
     expect(serve.calibration).toEqual(serve.rows[0].calibration);
     // The trace parses and nests.

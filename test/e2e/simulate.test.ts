@@ -24,6 +24,13 @@ describe('npm run simulate', () => {
     expect(await simulate('--workload', 'seed', '--calibrated', file, '--max-seqs', '2')).toMatch(/max 2 sequences, 32 rows per step/);
   });
 
+  it('draws Poisson arrivals at twice continuous batching\'s capacity without --rate, at --rate with it', async () => {
+    const saturating = await simulate('--workload', 'poisson', '--requests', '8');
+    const m = saturating.match(/8 requests \(poisson at ([\d.]+)\/s \(2x continuous batching's capacity\)\)/);
+    expect(m, saturating).not.toBeNull();
+    expect(await simulate('--workload', 'poisson', '--requests', '8', '--rate', '3')).toMatch(/8 requests \(poisson at 3\.0\/s\)/);
+  });
+
   it('refuses a file without a calibration, with a typed error', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'sim-')), 'other.json');
     writeFileSync(file, JSON.stringify({ rows: [] }));

@@ -3,9 +3,9 @@ import { InvalidRequestError } from '../../src/errors.js';
 import { encode } from '../../src/model/tokenizer.js';
 import { makePolicy, POLICY_NAMES } from '../../src/sched/policies/index.js';
 import { Scheduler, type SchedulerOptions } from '../../src/sched/scheduler.js';
-import { rateModel, simulate } from '../../src/sched/simulate.js';
+import { capacityRps, rateModel, simulate } from '../../src/sched/simulate.js';
 import { summarize } from '../../src/sched/metrics.js';
-import { parseTrace, poissonWorkload, seedWorkload, toRequests, WorkloadError, gammaSample } from '../../src/sched/workload.js';
+import { atRate, parseTrace, poissonWorkload, seedWorkload, toRequests, WorkloadError, gammaSample } from '../../src/sched/workload.js';
 import { mulberry32 } from '../../src/model/prng.js';
 import type { RequestSpec } from '../../src/sched/types.js';
 
@@ -71,6 +71,28 @@ describe('the seed example in the simulator', () => {
     const co = summarize(simulate(requests, makePolicy('continuous'), o, model).records);
     expect(st.makespanS).toBeLessThan(24.325 / 1.5);
     expect(co.makespanS).toBeLessThanOrEqual(st.makespanS + 1e-9);
+  });
+});
+
+describe('capacity and a saturating rate', () => {
+  it('is requests over the makespan with every request waiting: the seed example by hand', () => {
+    // All four prompts (6,500 rows) in one step, 0.325 s, its tokens the first of 700 decode intervals of 20 ms.
+    const requests = toRequests(seedWorkload(), encode);
+    const o = opts({ maxSeqs: 4, tokenBudget: 8192, kvBlocks: 4 * 320, contextLength: 5000 });
+    const model = rateModel(20_000, 50);
+    expect(capacityRps(requests, makePolicy('serial'), o, model)).toBeCloseTo(4 / 24.325, 12);
+    expect(capacityRps(requests, makePolicy('continuous'), o, model)).toBeCloseTo(4 / 14.325, 12);
+  });
+
+  it('arrivals at twice continuous batching\'s capacity keep it busy; at a quarter they set its pace', () => {
+    const o = opts({ maxSeqs: 8, tokenBudget: 64, kvBlocks: 8 * 12, contextLength: 192 });
+    const model = rateModel(2000, 40);
+    const unit = toRequests(poissonWorkload({ requests: 40, rate: 1, promptTokens: [16, 128], outputTokens: [16, 64], seed: 1 }), encode);
+    const cap = capacityRps(unit, makePolicy('continuous'), o, model);
+    const throughput = (rate: number) => summarize(simulate(atRate(unit, rate), makePolicy('continuous'), o, model).records).outputTokensPerSec;
+    const best = throughput(1e9);
+    expect(throughput(2 * cap)).toBeGreaterThan(0.9 * best);
+    expect(throughput(cap / 4)).toBeLessThan(0.5 * best);
   });
 });
 
@@ -264,6 +286,15 @@ describe('workloads', () => {
     const o = { requests: 10, rate: 5, promptTokens: [1, 9] as [number, number], outputTokens: [1, 9] as [number, number], seed: 4 };
     expect(poissonWorkload(o)).toEqual(poissonWorkload(o));
     expect(poissonWorkload({ ...o, rate: Infinity }).every((e) => e.arrivalS === 0)).toBe(true);
+  });
+
+  it('atRate compresses arrivals drawn at one request per second into the same seed\'s workload at that rate', () => {
+    const o = { requests: 50, promptTokens: [1, 99] as [number, number], outputTokens: [1, 9] as [number, number], seed: 7, burstiness: 0.5 };
+    const scaled = atRate(poissonWorkload({ ...o, rate: 1 }), 8);
+    const direct = poissonWorkload({ ...o, rate: 8 });
+    expect(scaled.map((e) => [e.promptTokens, e.outputTokens])).toEqual(direct.map((e) => [e.promptTokens, e.outputTokens]));
+    scaled.forEach((e, i) => expect(e.arrivalS).toBeCloseTo(direct[i]!.arrivalS, 12));
+    for (const bad of [0, -1, Infinity, NaN]) expect(() => atRate(direct, bad)).toThrow(WorkloadError);
   });
 
   it('text prompts become byte tokens; length prompts deterministic ids', () => {
