@@ -49,6 +49,43 @@ export interface StepCalibration {
 const TIMED_MS = 40;
 const MAX_TIMED_RUNS = 6;
 
+/**
+ * The median ms of each step shape, timed in turn: `repeats` rounds after two runs of each
+ * (the second timed, to size its share of a round). On a shared machine whose speed
+ * drifts, shapes measured in turn drift together, where measured one after another a slow
+ * spell lands on some shapes only (the decode table and the prefill line then disagree
+ * with each other and with the run).
+ * Each shape runs once untimed before its timed runs in a round: a replay runs the same
+ * kind of step again and again, while a shape taken straight after another ran up to a
+ * tenth slower (its code and data cold: the calibration's 64-row prompt step was 163 ms
+ * where the replays' were 149-151).
+ * A cheap shape is timed several times a round, about TIMED_MS of it: serial's replay is
+ * almost all one-row decode steps, and a median of seven 8 ms steps was 12.1 ms in one run
+ * whose replay took 9.7 (wall clock on a shared 2-core machine: the two- to eight-row
+ * steps of the same rounds came out below it), putting its simulation 16% off.
+ */
+export async function roundRobinMedians(fns: (() => Promise<unknown>)[], repeats: number, now: () => number = () => performance.now()): Promise<number[]> {
+  const times: number[] = [];
+  for (const fn of fns) {
+    await fn(); // cold: its pipelines may still be compiling
+    const t0 = now();
+    await fn();
+    times.push(now() - t0);
+  }
+  const timed = times.map((t) => Math.min(MAX_TIMED_RUNS, Math.max(1, Math.round(TIMED_MS / Math.max(t, 1)))));
+  const ts: number[][] = fns.map(() => []);
+  for (let i = 0; i < repeats; i++)
+    for (const [j, fn] of fns.entries()) {
+      await fn();
+      for (let r = 0; r < timed[j]!; r++) {
+        const t0 = now();
+        await fn();
+        ts[j]!.push(now() - t0);
+      }
+    }
+  return ts.map((t) => stats(t).median);
+}
+
 export async function calibrateSteps(model: GpuModel, maxSeqs: number, repeats = 7, context = 64): Promise<StepCalibration> {
   const c = model.config;
   const ctx = Math.min(context, c.contextLength - 2);
@@ -60,40 +97,6 @@ export async function calibrateSteps(model: GpuModel, maxSeqs: number, repeats =
       const n = Math.min(fill.length, ctx - p0);
       await model.step({ tokens: fill.slice(0, n), positions: fill.slice(0, n).map((_, i) => p0 + i), seqs: fill.slice(0, n).map(() => s), phase: 'prefill' });
     }
-  // Every step shape timed in turn, `repeats` rounds after two runs of each (the second
-  // timed, to size its share of a round): on a shared machine whose speed drifts, shapes
-  // measured in turn drift together, where measured one after another a slow spell lands
-  // on some shapes only (the decode table and the prefill line then disagree with each
-  // other and with the run).
-  // Each shape runs once untimed before its timed runs: a replay runs the same kind of
-  // step again and again, while a shape taken straight after another ran up to a tenth
-  // slower (its code and data cold: the calibration's 64-row prompt step was 163 ms
-  // where the replays' were 149-151).
-  // A cheap shape is timed several times a round, about TIMED_MS of it: serial's replay is
-  // almost all one-row decode steps, and a median of seven 8 ms steps was 12.1 ms in one
-  // run whose replay took 9.7 (wall clock on a shared 2-core machine: the two- to
-  // eight-row steps of the same rounds came out below it), putting its simulation 16% off.
-  const roundRobin = async (fns: (() => Promise<unknown>)[]) => {
-    const times: number[] = [];
-    for (const fn of fns) {
-      await fn(); // cold: its pipelines may still be compiling
-      const t0 = performance.now();
-      await fn();
-      times.push(performance.now() - t0);
-    }
-    const timed = times.map((t) => Math.min(MAX_TIMED_RUNS, Math.max(1, Math.round(TIMED_MS / Math.max(t, 1)))));
-    const ts: number[][] = fns.map(() => []);
-    for (let i = 0; i < repeats; i++)
-      for (const [j, fn] of fns.entries()) {
-        await fn();
-        for (let r = 0; r < timed[j]!; r++) {
-          const t0 = performance.now();
-          await fn();
-          ts[j]!.push(performance.now() - t0);
-        }
-      }
-    return ts.map((t) => stats(t).median);
-  };
   const prompt = (n: number, start: number) => {
     const toks = Array.from({ length: n }, (_, i) => 65 + (i % 26));
     return () => model.step({ tokens: toks, positions: toks.map((_, i) => start + i), seqs: toks.map(() => 0), phase: 'prefill' });
@@ -132,7 +135,7 @@ export async function calibrateSteps(model: GpuModel, maxSeqs: number, repeats =
     const rows = Array.from({ length: slots }, (_, i) => i);
     return model.step({ tokens: rows.map(() => 66), positions: rows.map(() => far), seqs: rows, logitRows: rows, phase: 'decode' });
   };
-  const ms = await roundRobin([...buckets.map(decodeStep), ...sizes.map((n) => prompt(n, 0)), ...(mixed ? [mixedStep] : []), ...(far > ctx ? [farStep] : [])]);
+  const ms = await roundRobinMedians([...buckets.map(decodeStep), ...sizes.map((n) => prompt(n, 0)), ...(mixed ? [mixedStep] : []), ...(far > ctx ? [farStep] : [])], repeats);
   const bucketMs = new Map(buckets.map((b, i) => [b, ms[i]!]));
   const decodeMs: number[] = [];
   for (let B = 1; B <= slots; B++) {

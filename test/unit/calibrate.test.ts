@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { calibratedModel, type StepCalibration } from '../../src/serve/calibrate.js';
+import { calibratedModel, roundRobinMedians, type StepCalibration } from '../../src/serve/calibrate.js';
 import type { PlanItem, StepPlan } from '../../src/sched/types.js';
 
 const cal: StepCalibration = { decodeMs: [10, 12, 15, 15], prefillFixedMs: 20, prefillPerRowMs: 2, attentionMsPerPair: 0.001, contextAtCalibration: 64 };
@@ -44,5 +44,28 @@ describe('calibrated step times for the simulator', () => {
   it('older calibration files without an attention term still work', () => {
     const { attentionMsPerPair: _, ...old } = cal;
     expect(calibratedModel(old)(plan(item('prefill', 10, 500)))).toBeCloseTo((20 + 20) / 1000, 12);
+  });
+});
+
+describe('timing step shapes in turn', () => {
+  it('times a cheap shape several times a round, so one slow sample cannot set its median', async () => {
+    // A fake clock: each call to a shape advances it by that shape's next duration.
+    let t = 0;
+    const order: string[] = [];
+    const shape = (name: string, ms: (call: number) => number) => {
+      let call = 0;
+      return async () => {
+        order.push(name);
+        t += ms(call++);
+      };
+    };
+    // An 8 ms step whose first timed run of each round is slow (12 ms), and a 50 ms step.
+    const cheap = shape('cheap', (c) => (c >= 2 && (c - 2) % 6 === 1 ? 12 : 8));
+    const dear = shape('dear', () => 50);
+    const [cheapMs, dearMs] = await roundRobinMedians([cheap, dear], 3, () => t);
+    // Warm-up: each twice; then per round: cheap untimed + 5 timed (40 ms / 8), dear untimed + 1 timed.
+    expect(order).toEqual(['cheap', 'cheap', 'dear', 'dear', ...Array.from({ length: 3 }, () => [...Array(6).fill('cheap'), 'dear', 'dear']).flat()]);
+    expect(cheapMs).toBe(8); // one timed run a round would have made it 12
+    expect(dearMs).toBe(50);
   });
 });
