@@ -2,7 +2,8 @@
 //
 // read_stream  sums a [K, N] weight matrix with the decode GEMV's own loads
 //              (lane_columns and load_w8 from shaders/lane_columns.wgsl, appended to
-//              this file by src/perf/ceilings.ts), minus the fmas: the read ceiling for
+//              this file by src/perf/ceilings.ts; four weight rows a loop trip, as the
+//              GEMV's loop reads them), minus the fmas: the read ceiling for
 //              the decode kernel is measured with the layout the decode kernel uses,
 //              BLOCKS (1 or 2) octets of 8 columns per lane as the one-row GEMV has.
 //              W_F16 = true reads f16 pairs and unpacks them as the GEMV does: the roof
@@ -40,14 +41,28 @@ fn row_vec4() -> u32 { return p.rowVec4; }
 fn read_stream(@builtin(global_invocation_id) gid: vec3<u32>) {
   let lc = lane_columns(gid.x % LANES, gid.x / LANES);
   if (lc.first >= p.N) { return; }
-  let b1 = lc.c8 + LANES;
+  let c1 = lc.c8 + LANES; // block 1's octet
   var s0 = vec4(0.0); var s1 = vec4(0.0); var s2 = vec4(0.0); var s3 = vec4(0.0);
-  for (var k = 0u; k < p.K; k++) {
+  // Four weight rows a trip, each block's four loaded together, as the GEMV's loop loads
+  // them (shaders/lane_matmul.wgsl): their cache misses overlap. A row a trip, as the
+  // one-row GEMV read until 2026-11-29, this ceiling would sit below the GEMV it judges.
+  var k = 0u;
+  for (; k + 4u <= p.K; k += 4u) {
+    let a0 = load_w8(k, lc.c8); let a1 = load_w8(k + 1u, lc.c8); let a2 = load_w8(k + 2u, lc.c8); let a3 = load_w8(k + 3u, lc.c8);
+    s0 += (a0.lo + a1.lo) + (a2.lo + a3.lo);
+    s1 += (a0.hi + a1.hi) + (a2.hi + a3.hi);
+    if (BLOCKS == 2u) {
+      let b0 = load_w8(k, c1); let b1 = load_w8(k + 1u, c1); let b2 = load_w8(k + 2u, c1); let b3 = load_w8(k + 3u, c1);
+      s2 += (b0.lo + b1.lo) + (b2.lo + b3.lo);
+      s3 += (b0.hi + b1.hi) + (b2.hi + b3.hi);
+    }
+  }
+  for (; k < p.K; k++) {
     let wk = load_w8(k, lc.c8);
     s0 += wk.lo;
     s1 += wk.hi;
     if (BLOCKS == 2u) {
-      let wb = load_w8(k, b1);
+      let wb = load_w8(k, c1);
       s2 += wb.lo;
       s3 += wb.hi;
     }

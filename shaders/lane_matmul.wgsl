@@ -21,10 +21,10 @@
 // costs far less than a gather.
 //
 // Every output is one sequential fma chain over k = 0..K-1 whatever ROWS and BLOCKS are,
-// so a row's bits never depend on the tile, on B, or on GEMV versus GEMM. At two to four
-// rows K goes two steps at a time (act2x4 gives every row its two activations), from
-// eight rows in blocks of four (act4): the weights of those k rows are loaded once for
-// all rows. No invocation returns early and rows or columns past the end compute on
+// so a row's bits never depend on the tile, on B, or on GEMV versus GEMM. At two and four
+// rows of f32 weights K goes two steps at a time (act2x4 gives every row its two
+// activations), otherwise in blocks of four (act4): the weights of those k rows are
+// loaded once for all rows. No invocation returns early and rows or columns past the end compute on
 // clamped indices without being stored, so every lane of a subgroup takes part in the
 // exchange.
 
@@ -102,24 +102,18 @@ fn lane_matmul(gid: vec3<u32>, rows: u32) {
   var c20: Row; var c21: Row; var c22: Row; var c23: Row;
   var c24: Row; var c25: Row; var c26: Row; var c27: Row;
   var c28: Row; var c29: Row; var c30: Row; var c31: Row;
-  if (ROWS == 1u) {
-    // One row has no activation to share, and its plain k loop measured faster here.
-    var v1 = W8(); // block 1's weights: zero and unused under BLOCKS = 1
-    for (var k = 0u; k < p.K; k++) {
-      let w1 = load_w8(k, base0);
-      if (BLOCKS == 2u) { v1 = load_w8(k, base1); }
-      step_row(act(o0 + k), w1, v1, &c0);
-    }
-  } else if (ROWS <= 4u) {
-    // Two and four rows: K two steps at a time, each row's two activations shared across
-    // the subgroup (act2x4). The four-step loop below, written out for two or four rows,
-    // is 5,100-6,700 x86 instructions on SwiftShader (`npm run jit-count`), past the
-    // 4K-op cache of these Zen 3 cores, and ran at 0.5-0.7 of the one-row loop's
+  if ((ROWS == 2u || ROWS == 4u) && !W_F16) {
+    // Two and four rows of f32 weights: K two steps at a time, each row's two activations
+    // shared across the subgroup (act2x4). The four-step loop below, written out for two
+    // or four rows, is 5,100-6,700 x86 instructions on SwiftShader (`npm run jit-count`),
+    // past the 4K-op cache of these Zen 3 cores, and ran at 0.5-0.7 of the one-row loop's
     // instructions per cycle; this one is 3,100-3,900: a sixth to a fifth more
     // instructions per k step, but in median times 0.79-0.95 of the four-step loop's at
-    // B = 2 and 4 (f32; f16 0.81-0.99; README, results). A zero padded weight row and a
-    // zero activation (act2x4) make an odd K's last step leave every sum as it was, as in
-    // the four-step loop.
+    // B = 2 and 4 (f32; f16 0.81-0.99; README, results). On a later VM the four-step loop
+    // took 1.3x this one's time at B = 2 and the same at B = 4 in f32, and 0.65 and 0.84
+    // of it in f16 (4096^2, Node, round robin), whose weight loads are half as many: f16
+    // takes the four-step loop. A zero padded weight row and a zero activation (act2x4)
+    // make an odd K's last step leave every sum as it was, as in the four-step loop.
     let r = act2x4_rows(vec4(o0, o1, o2, o3), gid.x & 3u); // this invocation's loads in act2x4's exchange
     var v0 = W8(); // block 1's weights: zero and unused under BLOCKS = 1
     var v1 = W8();
@@ -139,12 +133,20 @@ fn lane_matmul(gid: vec3<u32>, rows: u32) {
       }
     }
   } else {
-    // K in blocks of four. When K % 4 != 0 the last block's missing steps multiply zero
-    // activations (act4) by the zero rows packing adds past K, which leaves every sum's
-    // bits as they were: the sum is c + 0 = c, since a chain that starts at +0 never
-    // holds -0. So every row still gets the one-row loop's chain, and no second copy of
-    // the rows' code is compiled for a tail (SwiftShader's JIT time grows faster than
-    // the code).
+    // One row, two and four of f16 weights, and eight rows or more: K in blocks of four,
+    // each block's weight rows loaded together at its top. A lane group's weights of one k
+    // lie a whole weight row from the last k's (8 or 16 KiB at 4096 columns), so every k
+    // step starts on lines the CPU has not fetched ahead; loaded four rows at a time,
+    // their misses overlap. One row went through a plain k loop, one row a trip, until
+    // 2026-11-29: sampled, one load in the f16 GEMV's loop held 28% of its time (`npm run
+    // jit-count -- --asm`), and this loop takes 0.55-0.75 of its time in f16 and 0.82-0.95
+    // in f32 at 256 x 512 to 4096^2 (Node, round robin; README, results). It also shares
+    // the row's activations across the subgroup (act4).
+    // When K % 4 != 0 the last block's missing steps multiply zero activations (act4) by
+    // the zero rows packing adds past K, which leaves every sum's bits as they were: the
+    // sum is c + 0 = c, since a chain that starts at +0 never holds -0. So every row still
+    // gets the same chain, and no second copy of the rows' code is compiled for a tail
+    // (SwiftShader's JIT time grows faster than the code).
     let sub = gid.x & 3u; // this invocation's load in act4's exchange
     var v = W8x4(); // block 1's weights: zero and unused under BLOCKS = 1
     for (var k = 0u; k < p.K; k += 4u) {

@@ -17,7 +17,7 @@ import { PassClock } from '../../src/gpu/pass-clock.js';
 import { Gemm } from '../../src/kernels/gemm.js';
 import { Gemv } from '../../src/kernels/gemv.js';
 import { operands } from '../suites/kernels.js';
-import { busiestMapping, countInstructions, hotSpan, jitMappings, linesBetween, loopSpan } from '../jit/count.js';
+import { busiestMapping, countInstructions, hotSpan, jitMappings, linesBetween, loopSpan, annotateSamples } from '../jit/count.js';
 import { parse, reportError } from './common.js';
 import { SWIFTSHADER_ICD } from './node-runtime.js';
 
@@ -33,7 +33,7 @@ const o = new Command('jit-count')
   .option('--lane-matmul <file>', `a variant of ${LANE_MATMUL} to compile in its place`)
   .option('--tune <json>', 'tuning overrides, as ctx.retune takes them, e.g. {"gemm":{"directRows":16}}', parse.json)
   .option('--seconds <s>', 'how long perf samples', parse.int(1), 5)
-  .option('--asm <file>', "write the loop's disassembly (objdump) to this file, to read what the JIT made of it")
+  .option('--asm <file>', "write the loop's disassembly (objdump) to this file, each line after the perf samples taken at it, to read what the JIT made of it and where its time goes")
   .option('--bucket <bytes>', 'code slice size for finding the hot block (smaller for small kernels, e.g. 256 for a one-row GEMV)', parse.int(16), 4096)
   .parse()
   .opts<{ kernel: 'gemm' | 'gemv'; shape: string; dtype: 'f32' | 'f16'; laneMatmul?: string; tune?: object; seconds: number; bucket: number; asm?: string }>();
@@ -119,7 +119,7 @@ async function main(): Promise<void> {
     const { total, bytes, byMnemonic } = countInstructions(asm);
     const loop = loopSpan(wide, offsets);
     const loopCount = loop && countInstructions(linesBetween(wide, loop.start, loop.end));
-    if (o.asm) writeFileSync(o.asm, loop ? linesBetween(wide, loop.start, loop.end) : asm);
+    if (o.asm) writeFileSync(o.asm, annotateSamples(loop ? linesBetween(wide, loop.start, loop.end) : asm, offsets));
     const pick = (m: string) => byMnemonic.get(m) ?? 0;
     const pairs = Math.min(pick('mulps'), pick('addps'));
     passes.sort((x, y) => x - y);

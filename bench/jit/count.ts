@@ -124,3 +124,23 @@ export function linesBetween(objdump: string, start: number, end: number): strin
     })
     .join('\n');
 }
+
+/**
+ * objdump text with each line prefixed by the perf samples taken at its address (`offsets`
+ * into the code, as the addresses are), like `perf annotate`: where a loop's time goes,
+ * not only what it holds. A sample lands on the instruction being retired when the timer
+ * fired, often the one just after a stall, so read the counts by neighbourhood.
+ */
+export function annotateSamples(objdump: string, offsets: number[]): string {
+  const counts = new Map<number, number>();
+  for (const o of offsets) counts.set(o, (counts.get(o) ?? 0) + 1);
+  const width = String(Math.max(0, ...counts.values())).length;
+  return objdump
+    .split('\n')
+    .map((line) => {
+      const m = /^\s*([0-9a-f]+):/.exec(line);
+      const n = m ? (counts.get(parseInt(m[1]!, 16)) ?? 0) : 0;
+      return `${(n ? String(n) : '').padStart(width)} ${line}`;
+    })
+    .join('\n');
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { busiestMapping, countInstructions, hotSpan, jitMappings, linesBetween, loopSpan } from '../../bench/jit/count.js';
+import { annotateSamples, busiestMapping, countInstructions, hotSpan, jitMappings, linesBetween, loopSpan } from '../../bench/jit/count.js';
 
 describe('JIT instruction counts (bench/cli/jit-count.ts)', () => {
   it('finds the executable swiftshader_jit mappings only', () => {
@@ -63,5 +63,14 @@ describe('JIT instruction counts (bench/cli/jit-count.ts)', () => {
     const twoEdges = ['    f00:\t90                   \tnop', '   1000:\t90                   \tnop', '   1010:\t75 ee                \tjne    0xf00', '   1012:\teb ec                \tjmp    0x1000'].join('\n');
     expect(loopSpan(twoEdges, [0x1000, 0x1004, 0x1012])).toEqual({ start: 0xf00, end: 0x1012 });
     expect(countInstructions(linesBetween(text, 0xff0, 0x1008)).total).toBe(5);
+  });
+
+  it('prefixes each instruction with the samples taken at its address', () => {
+    const text = ['/tmp/jit.bin:     file format binary', '   10000:\t0f 59 c1             \tmulps  %xmm1,%xmm0', '   10003:\t0f 58 c1             \taddps  %xmm1,%xmm0'].join('\n');
+    expect(annotateSamples(text, [0x10003, 0x10003, 0x10003, 0x10003, 0x10003, 0x10003, 0x10003, 0x10003, 0x10003, 0x10003, 0x20000]).split('\n')).toEqual([
+      '   /tmp/jit.bin:     file format binary',
+      '      10000:\t0f 59 c1             \tmulps  %xmm1,%xmm0',
+      '10    10003:\t0f 58 c1             \taddps  %xmm1,%xmm0',
+    ]);
   });
 });
