@@ -1,7 +1,6 @@
 import type { GpuModel } from '../model/gpu-model.js';
 import type { StepTimeModel } from '../sched/simulate.js';
 import type { StepPlan } from '../sched/types.js';
-import { stats } from '../perf/stats.js';
 import { GEMV_BUCKETS } from '../kernels/gemv.js';
 
 /**
@@ -20,7 +19,7 @@ import { GEMV_BUCKETS } from '../kernels/gemv.js';
  * with the other shapes (decode rows carry most of a replay's pairs).
  */
 export interface StepCalibration {
-  /** decodeMs[B - 1]: median ms of a decode step with B rows. */
+  /** decodeMs[B - 1]: mean ms of a decode step with B rows. */
   decodeMs: number[];
   /** Prompt step ms = prefillFixedMs + prefillPerRowMs * rows. */
   prefillFixedMs: number;
@@ -45,12 +44,15 @@ export interface StepCalibration {
   contextAtCalibration: number;
 }
 
-/** Milliseconds of each shape timed per round (at least one run), and the most runs that takes. */
-const TIMED_MS = 40;
+/**
+ * Milliseconds of each shape timed per round (at least one run), and the most runs that
+ * takes: a mean needs more than one sample a round of the 50 ms steps too.
+ */
+const TIMED_MS = 100;
 const MAX_TIMED_RUNS = 6;
 
 /**
- * The median ms of each step shape, timed in turn: `repeats` rounds after two runs of each
+ * The mean ms of each step shape, timed in turn: `repeats` rounds after two runs of each
  * (the second timed, to size its share of a round). On a shared machine whose speed
  * drifts, shapes measured in turn drift together, where measured one after another a slow
  * spell lands on some shapes only (the decode table and the prefill line then disagree
@@ -63,8 +65,12 @@ const MAX_TIMED_RUNS = 6;
  * almost all one-row decode steps, and a median of seven 8 ms steps was 12.1 ms in one run
  * whose replay took 9.7 (wall clock on a shared 2-core machine: the two- to eight-row
  * steps of the same rounds came out below it), putting its simulation 16% off.
+ * The mean, not the median: the simulator adds step times up, and a step's time here is
+ * skewed: serial's replays of one-row decode steps had medians of 7.5-7.8 ms, exactly the
+ * calibration's median, but means of 8.3-8.4 (a tenth of the steps took over 10 ms), and
+ * their simulations came out 7-10% short.
  */
-export async function roundRobinMedians(fns: (() => Promise<unknown>)[], repeats: number, now: () => number = () => performance.now()): Promise<number[]> {
+export async function roundRobinMeans(fns: (() => Promise<unknown>)[], repeats: number, now: () => number = () => performance.now()): Promise<number[]> {
   const times: number[] = [];
   for (const fn of fns) {
     await fn(); // cold: its pipelines may still be compiling
@@ -83,7 +89,7 @@ export async function roundRobinMedians(fns: (() => Promise<unknown>)[], repeats
         ts[j]!.push(now() - t0);
       }
     }
-  return ts.map((t) => stats(t).median);
+  return ts.map((t) => t.reduce((a, b) => a + b, 0) / t.length);
 }
 
 export async function calibrateSteps(model: GpuModel, maxSeqs: number, repeats = 7, context = 64): Promise<StepCalibration> {
@@ -135,7 +141,7 @@ export async function calibrateSteps(model: GpuModel, maxSeqs: number, repeats =
     const rows = Array.from({ length: slots }, (_, i) => i);
     return model.step({ tokens: rows.map(() => 66), positions: rows.map(() => far), seqs: rows, logitRows: rows, phase: 'decode' });
   };
-  const ms = await roundRobinMedians([...buckets.map(decodeStep), ...sizes.map((n) => prompt(n, 0)), ...(mixed ? [mixedStep] : []), ...(far > ctx ? [farStep] : [])], repeats);
+  const ms = await roundRobinMeans([...buckets.map(decodeStep), ...sizes.map((n) => prompt(n, 0)), ...(mixed ? [mixedStep] : []), ...(far > ctx ? [farStep] : [])], repeats);
   const bucketMs = new Map(buckets.map((b, i) => [b, ms[i]!]));
   const decodeMs: number[] = [];
   for (let B = 1; B <= slots; B++) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { calibratedModel, roundRobinMedians, type StepCalibration } from '../../src/serve/calibrate.js';
+import { calibratedModel, roundRobinMeans, type StepCalibration } from '../../src/serve/calibrate.js';
 import type { PlanItem, StepPlan } from '../../src/sched/types.js';
 
 const cal: StepCalibration = { decodeMs: [10, 12, 15, 15], prefillFixedMs: 20, prefillPerRowMs: 2, attentionMsPerPair: 0.001, contextAtCalibration: 64 };
@@ -48,7 +48,7 @@ describe('calibrated step times for the simulator', () => {
 });
 
 describe('timing step shapes in turn', () => {
-  it('times a cheap shape several times a round, so one slow sample cannot set its median', async () => {
+  it('times a cheap shape several times a round and reports each shape\'s mean', async () => {
     // A fake clock: each call to a shape advances it by that shape's next duration.
     let t = 0;
     const order: string[] = [];
@@ -59,13 +59,13 @@ describe('timing step shapes in turn', () => {
         t += ms(call++);
       };
     };
-    // An 8 ms step whose first timed run of each round is slow (12 ms), and a 50 ms step.
-    const cheap = shape('cheap', (c) => (c >= 2 && (c - 2) % 6 === 1 ? 12 : 8));
-    const dear = shape('dear', () => 50);
-    const [cheapMs, dearMs] = await roundRobinMedians([cheap, dear], 3, () => t);
-    // Warm-up: each twice; then per round: cheap untimed + 5 timed (40 ms / 8), dear untimed + 1 timed.
-    expect(order).toEqual(['cheap', 'cheap', 'dear', 'dear', ...Array.from({ length: 3 }, () => [...Array(6).fill('cheap'), 'dear', 'dear']).flat()]);
-    expect(cheapMs).toBe(8); // one timed run a round would have made it 12
-    expect(dearMs).toBe(50);
+    // A 20 ms step whose first timed run of each round is slow (32 ms), and a 60 ms step.
+    const cheap = shape('cheap', (c) => (c >= 2 && (c - 2) % 6 === 1 ? 32 : 20));
+    const dear = shape('dear', () => 60);
+    const [cheapMs, dearMs] = await roundRobinMeans([cheap, dear], 3, () => t);
+    // Warm-up: each twice; then per round: cheap untimed + 5 timed (100 ms / 20), dear untimed + 2 timed.
+    expect(order).toEqual(['cheap', 'cheap', 'dear', 'dear', ...Array.from({ length: 3 }, () => [...Array(6).fill('cheap'), 'dear', 'dear', 'dear']).flat()]);
+    expect(cheapMs).toBeCloseTo((12 * 20 + 3 * 32) / 15, 12);
+    expect(dearMs).toBe(60);
   });
 });
