@@ -13,7 +13,7 @@ const run = promisify(execFile);
 describe('npm run bench -- --quick', () => {
   it('writes every suite, report.html and trace.json with the documented fields', async () => {
     const out = mkdtempSync(join(tmpdir(), 'bench-'));
-    const { stdout } = await run('npm', ['run', '-s', 'bench', '--', '--quick', '--requests', '6', '--out', out], { maxBuffer: 1 << 26 });
+    const { stdout, stderr } = await run('npm', ['run', '-s', 'bench', '--', '--quick', '--requests', '6', '--out', out], { maxBuffer: 1 << 26 });
     for (const f of ['ceilings', 'kernels', 'sweep', 'decode', 'serve', 'report.html', 'trace.json'].map((n) => (n.includes('.') ? n : `${n}.json`)))
       expect(existsSync(join(out, f)), f).toBe(true);
     expect(stdout).toMatch(/serial/);
@@ -52,7 +52,7 @@ describe('npm run bench -- --quick', () => {
     expect(serve.arrivals.loadFactor).toBe(2);
     expect(serve.arrivals.rate).toBeCloseTo(2 * serve.arrivals.continuousCapacityRps, 9);
     expect(serve.arrivals.lastArrivalS).toBeGreaterThan(0);
-    expect(stdout).toMatch(/continuous batching finishes here: saturating/);
+    expect(stderr).toMatch(/continuous batching finishes here: saturating/); // the progress line (ora writes to stderr)
     // --calibrated reads the top-level calibration: the first policy's.
     expect(serve.calibration).toEqual(serve.rows[0].calibration);
     // The trace parses and nests.
