@@ -3,6 +3,7 @@ import { PassClock } from '../gpu/pass-clock.js';
 import { packsShiftedF16 } from '../gpu/tuning.js';
 import { KernelCall } from '../kernels/call.js';
 import { oneRowBlocks } from '../kernels/gemv-rows.js';
+import { laneColumnDispatch } from '../kernels/lane-matmul.js';
 import { maxBindingBytes } from '../model/limits.js';
 import ceilingKernels from '../../shaders/ceilings.wgsl?raw';
 import laneColumns from '../../shaders/lane_columns.wgsl?raw';
@@ -113,9 +114,13 @@ export async function readKernels(ctx: GpuContext, src: GPUBuffer, bytes: number
       const blocks = oneRowBlocks(ctx.tuning);
       // f16: unpacked as the engine's GEMV does on this adapter (shifted bits or unpack2x16float).
       const shifted = f16 && packsShiftedF16(ctx.tuning) ? 1 : 0;
-      const stream = new KernelCall(ctx, await ceilingPipe(ctx, 'read_stream', { W_F16: f16 ? 1 : 0, F16_SHIFTED: shifted, BLOCKS: blocks }), kernel, 4, [src, out]);
+      // And in the GEMV's workgroups, so the dispatch is the GEMV's too (it had its own 64:
+      // a 256-wide read was then one workgroup where the GEMV's were two; timed against 8
+      // at 512 x 256 and 4096^2, f32 and f16, the two were within the noise).
+      const d = laneColumnDispatch(N, blocks, ctx.tuning.gemv.lanes, ctx.tuning.gemv.workgroupSize);
+      const stream = new KernelCall(ctx, await ceilingPipe(ctx, 'read_stream', { W_F16: f16 ? 1 : 0, F16_SHIFTED: shifted, BLOCKS: blocks, WG: d.workgroup }), kernel, 4, [src, out]);
       stream.u32(0, 1).u32(1, K).u32(2, N).u32(3, wordsPerRow / 4); // vec4 per row
-      made.push({ kernel, bytes: K * wordsPerRow * 4, encode: (p) => stream.dispatch(p, Math.ceil(N / 8 / blocks / CEILING_WG)), destroy: () => stream.destroy() });
+      made.push({ kernel, bytes: K * wordsPerRow * 4, encode: (p) => stream.dispatch(p, d.workgroups), destroy: () => stream.destroy() });
     }
   }
   return made;
