@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import Table from 'cli-table3';
 import { Command } from 'commander';
-import { atRate, capacityRps, encode, makePolicy, POLICY_NAMES, rateModel, simulate, summarize, toRequests, WorkloadError, type StepTimeModel } from '../../src/index.js';
+import { encode, makePolicy, POLICY_NAMES, rateModel, saturatingArrivals, simulate, summarize, toRequests, WorkloadError, type StepTimeModel } from '../../src/index.js';
 import { calibratedModel, type StepCalibration } from '../../src/serve/calibrate.js';
 import { parse, reportError } from './common.js';
 import { loadWorkload, SATURATE, saturates } from './workloads.js';
@@ -61,10 +61,7 @@ function main(o: Opts): void {
   const blocks = maxSeqs * Math.ceil(contextLength / 16);
   const opts = { maxSeqs, tokenBudget: budget, kvBlocks: blocks, blockSize: 16, contextLength };
   let rate = o.rate;
-  if (saturates(w)) {
-    rate = SATURATE.loadFactor * capacityRps(requests, makePolicy('continuous'), opts, model);
-    requests = atRate(requests, rate);
-  }
+  if (saturates(w)) ({ requests, rate } = saturatingArrivals(requests, opts, model, SATURATE.loadFactor));
   const rows = o.policy.split(',').map((name) => {
     const run = simulate(requests, makePolicy(name.trim()), opts, model);
     return { policy: name.trim(), steps: run.steps, ...summarize(run.records), records: run.records };

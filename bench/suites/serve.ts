@@ -1,9 +1,8 @@
 import {
-  atRate,
-  capacityRps,
   Engine,
   makePolicy,
   preset,
+  saturatingArrivals,
   simulate,
   summarize,
   syntheticWeights,
@@ -107,10 +106,9 @@ export async function serveBench(ctx: GpuContext, req: ServeBenchRequest, progre
       progress(`serve ${name}: calibrating step times on this GPU`);
       const calibration = await calibrateSteps(engine.model, req.maxSeqs, req.calibrationRepeats);
       if (req.saturate && rows.length === 0) {
-        const capacity = capacityRps(requests, makePolicy('continuous'), engine.scheduler.opts, calibratedModel(calibration));
-        const rate = req.saturate.loadFactor * capacity;
-        requests = atRate(requests, rate);
-        arrivals = { rate, loadFactor: req.saturate.loadFactor, continuousCapacityRps: capacity };
+        const { requests: saturating, rate, continuousCapacityRps } = saturatingArrivals(requests, engine.scheduler.opts, calibratedModel(calibration), req.saturate.loadFactor);
+        requests = saturating;
+        arrivals = { rate, loadFactor: req.saturate.loadFactor, continuousCapacityRps };
         progress(`serve: ${rate.toFixed(1)} requests/s, ${req.saturate.loadFactor}x what continuous batching finishes here`);
       }
       const start = engine.now();

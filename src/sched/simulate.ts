@@ -1,6 +1,8 @@
 import type { Policy } from './policy.js';
 import { Scheduler, type SchedulerOptions } from './scheduler.js';
-import { requestMetrics, type RequestMetrics } from './metrics.js';
+import { requestMetrics, summarize, type RequestMetrics } from './metrics.js';
+import { makePolicy } from './policies/index.js';
+import { atRate } from './workload.js';
 import type { RequestSpec, SchedEvent, StepPlan } from './types.js';
 
 /** Seconds one step takes on the modelled engine. */
@@ -66,7 +68,22 @@ export function simulate(requests: readonly RequestSpec[], policy: Policy, opts:
  */
 export function capacityRps(requests: readonly RequestSpec[], policy: Policy, opts: SchedulerOptions, stepTime: StepTimeModel): number {
   const waiting = requests.map((r) => ({ ...r, arrivalS: 0 }));
-  const { records } = simulate(waiting, policy, opts, stepTime);
-  const makespanS = Math.max(...records.map((r) => r.arrivalS + r.e2eS));
-  return requests.length / makespanS;
+  return requests.length / summarize(simulate(waiting, policy, opts, stepTime).records).makespanS;
+}
+
+/**
+ * Requests whose arrivals were drawn at one request per second, compressed to
+ * `loadFactor` times what continuous batching finishes on the modelled engine: a rate
+ * that saturates it whatever its speed (the serve benchmark and `npm run simulate`
+ * without --rate).
+ */
+export function saturatingArrivals(
+  unitRate: readonly RequestSpec[],
+  opts: SchedulerOptions,
+  stepTime: StepTimeModel,
+  loadFactor: number,
+): { requests: RequestSpec[]; rate: number; continuousCapacityRps: number } {
+  const continuousCapacityRps = capacityRps(unitRate, makePolicy('continuous'), opts, stepTime);
+  const rate = loadFactor * continuousCapacityRps;
+  return { requests: atRate(unitRate, rate), rate, continuousCapacityRps };
 }

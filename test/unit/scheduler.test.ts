@@ -3,7 +3,7 @@ import { InvalidRequestError } from '../../src/errors.js';
 import { encode } from '../../src/model/tokenizer.js';
 import { makePolicy, POLICY_NAMES } from '../../src/sched/policies/index.js';
 import { Scheduler, type SchedulerOptions } from '../../src/sched/scheduler.js';
-import { capacityRps, rateModel, simulate } from '../../src/sched/simulate.js';
+import { capacityRps, rateModel, saturatingArrivals, simulate } from '../../src/sched/simulate.js';
 import { summarize } from '../../src/sched/metrics.js';
 import { atRate, parseTrace, poissonWorkload, seedWorkload, toRequests, WorkloadError, gammaSample } from '../../src/sched/workload.js';
 import { mulberry32 } from '../../src/model/prng.js';
@@ -93,6 +93,11 @@ describe('capacity and a saturating rate', () => {
     const best = throughput(1e9);
     expect(throughput(2 * cap)).toBeGreaterThan(0.9 * best);
     expect(throughput(cap / 4)).toBeLessThan(0.5 * best);
+    // saturatingArrivals is that compression at loadFactor times the capacity.
+    const sat = saturatingArrivals(unit, o, model, 2);
+    expect(sat.continuousCapacityRps).toBe(cap);
+    expect(sat.rate).toBe(2 * cap);
+    expect(sat.requests).toEqual(atRate(unit, 2 * cap));
   });
 });
 
