@@ -1,5 +1,5 @@
 // npm run bench -- [--suite ceilings,kernels,sweep,decode,serve,tune] [--quick] [--out DIR] [--model M] [--browser PATH] [--headed]
-//   serve: [--policy serial,static,continuous] [--workload FILE|seed|poisson] [--rate R] [--requests N]
+//   serve: [--policy serial,static,continuous] [--workload FILE|seed|poisson] [--rate R] [--requests N] [--replays N]
 // The main job: runs the benchmark suites headless in Chromium on the built-in
 // default model, prints a table per suite and writes DIR/<suite>.json.
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -35,6 +35,7 @@ const program = new Command('bench')
   .option('--workload <w>', 'serve: poisson, seed, or a JSON trace file [{arrivalS, promptTokens | prompt, outputTokens}]', 'poisson')
   .option('--rate <r>', `serve: poisson requests per second (default: ${SATURATE.loadFactor}x what continuous batching finishes here, from the step calibration, which saturates the engine)`, parseFloat)
   .option('--requests <n>', 'serve: poisson requests (default 32, 12 with --quick)', parse.int(1))
+  .option('--replays <n>', 'serve: replays of the trace per policy, each row the median one (default 3, 1 with --quick)', parse.int(1))
   .option('--max-seqs <n>', 'serve: sequences running at once (decode steps past 16 rows go through the GEMM, whose SwiftShader tile is 32 rows)', parse.int(1), DEFAULT_MAX_SEQS)
   .option('--budget <n>', 'serve: token rows per step (a prefill chunk shares a step with the decodes)', parse.int(1), 64)
   .option('--kernel-size <n>', 'kernels: K = N of the GEMV and GEMM shapes (default GEMV 4096, GEMM 2048; 1024 with --quick; a GPU with a large cache needs more)', parse.int(1))
@@ -57,6 +58,7 @@ interface Opts {
   workload: string;
   rate?: number;
   requests?: number;
+  replays?: number;
   maxSeqs: number;
   budget: number;
   out: string;
@@ -180,7 +182,7 @@ async function main(o: Opts): Promise<void> {
           result = out;
         } else {
           const saturate = saturates({ workload: o.workload, rate: o.rate }) ? SATURATE : undefined;
-          const out = unwrap(await runner.call('serveBench', { model: o.model, policies, trace, maxSeqs: o.maxSeqs, tokenBudget: o.budget, calibrationRepeats: o.quick ? 3 : undefined, saturate }));
+          const out = unwrap(await runner.call('serveBench', { model: o.model, policies, trace, maxSeqs: o.maxSeqs, tokenBudget: o.budget, calibrationRepeats: o.quick ? 3 : undefined, replays: o.replays ?? (o.quick ? 1 : 3), saturate }));
           const arrivals = { ...out.arrivals, rate: out.arrivals.rate ?? o.rate };
           spinner.succeed(`serve: ${trace.length} requests (${describeArrivals(o.workload, arrivals)}) on ${o.model}, max ${o.maxSeqs} sequences, ${o.budget} rows per step`);
           console.log(serveTable(out.rows));

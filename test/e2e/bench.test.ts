@@ -13,7 +13,7 @@ const run = promisify(execFile);
 describe('npm run bench -- --quick', () => {
   it('writes every suite, report.html and trace.json with the documented fields', async () => {
     const out = mkdtempSync(join(tmpdir(), 'bench-'));
-    const { stdout, stderr } = await run('npm', ['run', '-s', 'bench', '--', '--quick', '--requests', '6', '--out', out], { maxBuffer: 1 << 26 });
+    const { stdout, stderr } = await run('npm', ['run', '-s', 'bench', '--', '--quick', '--requests', '6', '--replays', '2', '--out', out], { maxBuffer: 1 << 26 });
     for (const f of ['ceilings', 'kernels', 'sweep', 'decode', 'serve', 'report.html', 'trace.json'].map((n) => (n.includes('.') ? n : `${n}.json`)))
       expect(existsSync(join(out, f)), f).toBe(true);
     expect(stdout).toMatch(/serial/);
@@ -46,6 +46,12 @@ describe('npm run bench -- --quick', () => {
     for (const r of serve.rows) {
       for (const k of ['policy', 'requests', 'makespanS', 'outputTokensPerSec', 'ttftP50Ms', 'ttftP99Ms', 'tpotP50Ms', 'e2eP50Ms', 'gpuBusyFraction', 'simulatedMakespanS', 'calibration', 'records']) expect(r, k).toHaveProperty(k);
       expect(r.records).toHaveLength(6);
+      // Two replays each; the row is the faster of the two (the lower median), its own records.
+      expect(r.replayMakespansS).toHaveLength(2);
+      expect(r.makespanS).toBe(Math.min(...r.replayMakespansS));
+      type Rec = { arrivalS: number; e2eS: number };
+      const span = Math.max(...r.records.map((m: Rec) => m.arrivalS + m.e2eS)) - Math.min(...r.records.map((m: Rec) => m.arrivalS));
+      expect(span).toBeCloseTo(r.makespanS, 9);
       expect(r.calibration.decodeMs.length).toBeGreaterThan(0);
     }
     // Poisson arrivals without --rate come at twice what continuous batching finishes here.

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { detectQuantumNs, passDuration, repeatsToAmortize } from '../../src/gpu/timer.js';
 import { percentile } from '../../src/sched/metrics.js';
-import { stats } from '../../src/perf/stats.js';
+import { medianIndex, stats } from '../../src/perf/stats.js';
 
 describe('timer arithmetic', () => {
   it('a pass lasts end - begin', () => expect(passDuration(1000n, 4500n)).toBe(3500));
@@ -30,6 +30,15 @@ describe('statistics', () => {
   it('medians and spreads', () => {
     expect(stats([5, 1, 3])).toEqual({ median: 3, min: 1, max: 5, n: 3 });
     expect(stats([4, 1, 3, 2]).median).toBe(2.5);
+  });
+  it('picks the median run by index: the lower middle for an even count, the earlier on ties', () => {
+    expect(medianIndex([3.9, 3.6, 3.7])).toBe(2);
+    expect(medianIndex([5])).toBe(0);
+    expect(medianIndex([4, 1, 3, 2])).toBe(3); // 2, the smaller of the middle two (2, 3)
+    expect(medianIndex([2, 1])).toBe(1);
+    expect(medianIndex([7, 7, 7])).toBe(1);
+    expect(medianIndex([1, 7, 7])).toBe(1);
+    expect(() => medianIndex([])).toThrow(RangeError);
   });
   it('percentiles interpolate like numpy', () => {
     expect(percentile([1, 2, 3, 4], 50)).toBe(2.5);
