@@ -1,6 +1,6 @@
 // Terminal tables for each suite's rows.
 import Table from 'cli-table3';
-import { describeAdapter, describeMakespan, fmt, mib } from '../report/format.js';
+import { describeAdapter, describeReplays, fmt, mib } from '../report/format.js';
 import type { AdapterReport } from '../../src/index.js';
 import type { Tuning } from '../../src/gpu/tuning.js';
 import type { DecodeBenchRow } from '../suites/decode.js';
@@ -56,14 +56,14 @@ export function peerTable(rows: PeerComparison[]): string {
 
 export function serveTable(rows: ServePolicyRow[]): string {
   const t = new Table({
-    head: ['policy', 'requests', 'makespan s (replays)', 'sim. makespan s (err)', 'output tok/s', 'TTFT p50/p99 ms', 'TPOT p50 ms', 'E2E p50/p99 ms', 'GPU busy', 'preempt.'],
+    head: ['policy', 'requests', 'makespan s (replays)', 'sim. makespan s (replays; err)', 'output tok/s', 'TTFT p50/p99 ms', 'TPOT p50 ms', 'E2E p50/p99 ms', 'GPU busy', 'preempt.'],
   });
   for (const r of rows)
     t.push([
       r.policy,
       r.requests,
-      describeMakespan(r),
-      `${fmt(r.simulatedMakespanS)} (${r.simulatedErrorPct >= 0 ? '+' : ''}${fmt(r.simulatedErrorPct, 1)}%)`,
+      describeReplays(r.makespanS, r.replayMakespansS), // older result files have no replays
+      `${describeReplays(r.simulatedMakespanS, r.replaySimulatedMakespansS)} (${r.simulatedErrorPct >= 0 ? '+' : ''}${fmt(r.simulatedErrorPct, 1)}%)`,
       fmt(r.outputTokensPerSec, 1),
       `${fmt(r.ttftP50Ms, 0)} / ${fmt(r.ttftP99Ms, 0)}`,
       fmt(r.tpotP50Ms, 1),

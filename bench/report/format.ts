@@ -32,8 +32,7 @@ export function describeArrivals(workload: string, a: ServeArrivals): string {
   return `${workload}${rate}${why}, the last at ${fmt(a.lastArrivalS, 2)} s`;
 }
 
-/** A serve row's makespan (its median replay's), and every replay's range when there were several: `3.67 (3.61-3.98)`. */
-export function describeMakespan(r: { makespanS: number; replayMakespansS?: number[] }): string {
-  const all = r.replayMakespansS ?? []; // result files before 2026-11-29 have none
-  return all.length > 1 ? `${fmt(r.makespanS)} (${fmt(Math.min(...all))}-${fmt(Math.max(...all))})` : fmt(r.makespanS);
+/** A serve row's figure (its median replay's) and every replay's range when there were several: `3.67 (3.61-3.98)`. */
+export function describeReplays(value: number, all: readonly number[] = []): string {
+  return all.length > 1 ? `${fmt(value)} (${fmt(Math.min(...all))}-${fmt(Math.max(...all))})` : fmt(value);
 }

@@ -25,7 +25,7 @@ export interface ServeBenchRequest {
   trace: TraceEntry[];
   maxSeqs: number;
   tokenBudget: number;
-  /** Rounds of the step calibration before each policy (default 7; --quick 3). */
+  /** Rounds of the step calibration before each replay (default 7; --quick 3). */
   calibrationRepeats?: number;
   /**
    * Replays of the trace per policy (default 3; --quick 1). Each policy's row is its
@@ -69,19 +69,21 @@ export interface ServePolicyRow extends RunSummary {
   policy: string;
   /** Every replay's makespan, in the order they ran; the row is the median one's (`medianIndex`). */
   replayMakespansS: number[];
+  /** Each replay's simulated makespan, with the step times calibrated just before it. */
+  replaySimulatedMakespansS: number[];
   gpuBusyFraction: number;
   /** Fraction of wall time spent inside steps (submit to ids back). */
   stepBusyFraction: number;
   simulatedMakespanS: number;
   simulatedErrorPct: number;
   simulated: RunSummary;
-  /** Step times measured just before this policy's replay, which its simulation uses. */
+  /** Step times measured just before the median replay, which its simulation uses. */
   calibration: StepCalibration;
   records: RequestMetrics[];
 }
 
 export interface ServeBenchResult {
-  /** The first policy's calibration (what `npm run simulate -- --calibrated` reads). */
+  /** The first policy's median replay's calibration (what `npm run simulate -- --calibrated` reads). */
   calibration: StepCalibration;
   arrivals: ServeArrivals;
   rows: ServePolicyRow[];
@@ -93,9 +95,10 @@ export interface ServeBenchResult {
  * Replays one trace through each policy on the GPU in real time (requests are
  * submitted at their arrival times), then runs the simulator twin on the same
  * trace with step times calibrated on this GPU, and sets the two side by side.
- * Each policy is calibrated just before its replay: a shared machine's speed drifts
- * over the minute a replay takes (one calibration for all three once put a
- * continuous run 1.9x off its simulation, the machine having sped up since).
+ * Each replay is calibrated just before it runs and simulated with those step times: a
+ * shared machine's speed drifts over the minute a replay takes (one calibration for
+ * all three policies once put a continuous run 1.9x off its simulation, and one for a
+ * policy's three replays, taken in a slow spell that eased off during them, +26%).
  */
 export async function serveBench(ctx: GpuContext, req: ServeBenchRequest, progress: (msg: string) => void): Promise<ServeBenchResult> {
   const weights = syntheticWeights(preset(req.model), 'f32', 1234);
@@ -116,35 +119,37 @@ export async function serveBench(ctx: GpuContext, req: ServeBenchRequest, progre
       onEvent: (e) => sink?.trace.push({ ...e, t: e.t - sink.origin, policy: name, pid }),
     });
     try {
-      progress(`serve ${name}: calibrating step times on this GPU`);
-      const calibration = await calibrateSteps(engine.model, req.maxSeqs, req.calibrationRepeats);
-      if (req.saturate && rows.length === 0) {
-        const { requests: saturating, rate, continuousCapacityRps } = saturatingArrivals(requests, engine.scheduler.opts, calibratedModel(calibration), req.saturate.loadFactor);
-        requests = saturating;
-        arrivals = { rate, loadFactor: req.saturate.loadFactor, continuousCapacityRps };
-        progress(`serve: ${rate.toFixed(1)} requests/s, ${req.saturate.loadFactor}x what continuous batching finishes here`);
-      }
-      const runs: Replay[] = [];
+      const runs: (Replay & { calibration: StepCalibration; simulated: RunSummary })[] = [];
       for (let i = 0; i < replays; i++) {
+        const which = replays > 1 ? ` (replay ${i + 1} of ${replays})` : '';
+        progress(`serve ${name}${which}: calibrating step times on this GPU`);
+        const calibration = await calibrateSteps(engine.model, req.maxSeqs, req.calibrationRepeats);
+        if (req.saturate && rows.length === 0 && i === 0) {
+          const { requests: saturating, rate, continuousCapacityRps } = saturatingArrivals(requests, engine.scheduler.opts, calibratedModel(calibration), req.saturate.loadFactor);
+          requests = saturating;
+          arrivals = { rate, loadFactor: req.saturate.loadFactor, continuousCapacityRps };
+          progress(`serve: ${rate.toFixed(1)} requests/s, ${req.saturate.loadFactor}x what continuous batching finishes here`);
+        }
         sink = { origin: engine.now(), steps: [], trace: [] };
-        runs.push(await replay(engine, requests, sink, (n) => progress(`serve ${name}${replays > 1 ? ` (replay ${i + 1} of ${replays})` : ''}: ${n}/${requests.length} requests done`)));
+        const run = await replay(engine, requests, sink, (n) => progress(`serve ${name}${which}: ${n}/${requests.length} requests done`));
         sink = undefined;
+        const sim = simulate(requests, makePolicy(name), engine.scheduler.opts, calibratedModel(calibration));
+        runs.push({ ...run, calibration, simulated: summarize(sim.records) });
       }
-      const median = medianIndex(runs.map((r) => r.summary.makespanS));
-      const { summary, records, gpuBusyS, stepWallS } = runs[median]!;
-      trace.push(...runs[median]!.trace);
-      steps.push(...runs[median]!.steps);
-      const sim = simulate(requests, makePolicy(name), engine.scheduler.opts, calibratedModel(calibration));
-      const simSummary = summarize(sim.records);
+      const median = runs[medianIndex(runs.map((r) => r.summary.makespanS))]!;
+      const { summary, records, gpuBusyS, stepWallS, simulated, calibration } = median;
+      trace.push(...median.trace);
+      steps.push(...median.steps);
       rows.push({
         policy: name,
         replayMakespansS: runs.map((r) => r.summary.makespanS),
+        replaySimulatedMakespansS: runs.map((r) => r.simulated.makespanS),
         ...summary,
         gpuBusyFraction: gpuBusyS / summary.makespanS,
         stepBusyFraction: stepWallS / summary.makespanS,
-        simulatedMakespanS: simSummary.makespanS,
-        simulatedErrorPct: ((simSummary.makespanS - summary.makespanS) / summary.makespanS) * 100,
-        simulated: simSummary,
+        simulatedMakespanS: simulated.makespanS,
+        simulatedErrorPct: ((simulated.makespanS - summary.makespanS) / summary.makespanS) * 100,
+        simulated,
         calibration,
         records,
       });

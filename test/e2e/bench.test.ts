@@ -46,9 +46,12 @@ describe('npm run bench -- --quick', () => {
     for (const r of serve.rows) {
       for (const k of ['policy', 'requests', 'makespanS', 'outputTokensPerSec', 'ttftP50Ms', 'ttftP99Ms', 'tpotP50Ms', 'e2eP50Ms', 'gpuBusyFraction', 'simulatedMakespanS', 'calibration', 'records']) expect(r, k).toHaveProperty(k);
       expect(r.records).toHaveLength(6);
-      // Two replays each; the row is the faster of the two (the lower median), its own records.
+      // Two replays each, each simulated with the calibration taken just before it; the row
+      // is the faster of the two (the lower median), with its own records and simulation.
       expect(r.replayMakespansS).toHaveLength(2);
+      expect(r.replaySimulatedMakespansS).toHaveLength(2);
       expect(r.makespanS).toBe(Math.min(...r.replayMakespansS));
+      expect(r.simulatedMakespanS).toBe(r.replaySimulatedMakespansS[r.replayMakespansS.indexOf(r.makespanS)]);
       type Rec = { arrivalS: number; e2eS: number };
       const span = Math.max(...r.records.map((m: Rec) => m.arrivalS + m.e2eS)) - Math.min(...r.records.map((m: Rec) => m.arrivalS));
       expect(span).toBeCloseTo(r.makespanS, 9);
