@@ -57,9 +57,8 @@ fn task(i: u32) -> Task {
 
 // The per-invocation form keeps q and the output in named registers, HEAD_V4 (= Dh / 4,
 // compiled in) vec4 of each in blocks of four, every index a constant: SwiftShader runs
-// an array indexed by a loop variable as a memory gather per element (README, results on
-// the development machine), which made q[d] and acc[d] cost as much as the cache reads
-// they go with.
+// an array indexed by a loop variable as a memory gather per element (docs/results.md),
+// which made q[d] and acc[d] cost as much as the cache reads they go with.
 // Where two query heads share a key/value head (HEADS_PER = 2: the GQA group is even),
 // one invocation serves both, so each key and value is read once for the two. The sums
 // run in the same order as a loop over d would, one head at a time.

@@ -22,7 +22,7 @@
 // column, so a 4-lane subgroup read 4 consecutive words per load: this layout until
 // 2026-11-29) it paid eight times, for the same gathers (a vec4 load is four per lane).
 // Dawn in Node with robustness off ran the one-row GEMV in 0.67-0.71 of the time; the
-// octet loads took back about half of that (README, results).
+// octet loads took back about half of that (docs/results.md).
 
 // Octets per lane, 1 or 2: two halve the activation loads per weight load
 // (src/gpu/tuning.ts: gemv.blocks per row bucket, gemm.directBlocks).
@@ -33,7 +33,7 @@ override BLOCKS: u32 = 1;
 // and the activations are multiplied by ACT_SCALE = 2^(112 - s) once per load instead
 // (act_scaled), so every product, and every fma, has the bits it has unpacked plainly.
 // One shift and a few masks per pair of columns (f16_bits), where unpack2x16float costs
-// SwiftShader several times as many instructions (src/gpu/tuning.ts, f16Unpack; README).
+// SwiftShader several times as many instructions (src/gpu/tuning.ts, f16Unpack; docs/results.md).
 override F16_SHIFTED: bool = false;
 override ACT_SCALE: f32 = 1.0;
 

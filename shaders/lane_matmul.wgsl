@@ -49,7 +49,7 @@ fn load_w8x4(k: u32, c8: u32) -> W8x4 {
 // multiplies in; with the activation first, that copy of a value used by 16 fmas was
 // reloaded and stored back to its stack slot before every one of them (`npm run
 // jit-count -- --asm`): 4% more instructions in the 32-row gemm_direct's loop, and
-// 1.04-1.08x its time at 512 x 2048^2 (README, results).
+// 1.04-1.08x its time at 512 x 2048^2 (docs/results.md).
 fn step_row(a: f32, w: W8, v: W8, c: ptr<function, Row>) {
   (*c).lo0 = fma(w.lo, vec4(a), (*c).lo0);
   (*c).hi0 = fma(w.hi, vec4(a), (*c).hi0);
@@ -109,7 +109,7 @@ fn lane_matmul(gid: vec3<u32>, rows: u32) {
     // past the 4K-op cache of these Zen 3 cores, and ran at 0.5-0.7 of the one-row loop's
     // instructions per cycle; this one is 3,100-3,900: a sixth to a fifth more
     // instructions per k step, but in median times 0.79-0.95 of the four-step loop's at
-    // B = 2 and 4 (f32; f16 0.81-0.99; README, results). On a later VM the four-step loop
+    // B = 2 and 4 (f32; f16 0.81-0.99; docs/results.md). On a later VM the four-step loop
     // took 1.3x this one's time at B = 2 and the same at B = 4 in f32, and 0.65 and 0.84
     // of it in f16 (4096^2, Node, round robin), whose weight loads are half as many: f16
     // takes the four-step loop. A zero padded weight row and a zero activation (act2x4)
@@ -140,7 +140,7 @@ fn lane_matmul(gid: vec3<u32>, rows: u32) {
     // their misses overlap. One row went through a plain k loop, one row a trip, until
     // 2026-11-29: sampled, one load in the f16 GEMV's loop held 28% of its time (`npm run
     // jit-count -- --asm`), and this loop takes 0.55-0.75 of its time in f16 and 0.82-0.95
-    // in f32 at 256 x 512 to 4096^2 (Node, round robin; README, results). It also shares
+    // in f32 at 256 x 512 to 4096^2 (Node, round robin; docs/results.md). It also shares
     // the row's activations across the subgroup (act4).
     // When K % 4 != 0 the last block's missing steps multiply zero activations (act4) by
     // the zero rows packing adds past K, which leaves every sum's bits as they were: the

@@ -3,10 +3,10 @@
 // Counts the x86 instructions SwiftShader's JIT made of a matmul's hot loop, in Node on
 // Dawn (Linux, with perf and objdump). On these shared 2-core VMs two kernels timed in
 // turn differ by 10-20% from noise alone, and a variant that measured 7-9% faster in
-// four runs of five compiled to the same code (README, results). The instruction count
+// four runs of five compiled to the same code (docs/results.md). The instruction count
 // of the hot block is the same on every run: compare variants by it first, then time.
 // Its size in bytes too: a loop body past the CPU's instruction caches ran up to 1.9x
-// slower here with fewer instructions (README, results).
+// slower here with fewer instructions (docs/results.md).
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -76,7 +76,7 @@ export function tuningFor(adapter: AdapterReport): Tuning {
       // the loads), at 8 and 16 rows 4-20% faster; at 2 rows 30-40% slower, at 4 either way.
       gemv: { variant: 'lanes', lanes: adapter.subgroupMinSize ?? 4, workgroupSize: 16, splitInvocations: 0, blocks: [2, 1, 1, 2, 2] },
       // Against unpack2x16float (Node, round robin): whole f16 decode steps 0.80-0.92 of
-      // the time at B = 1-8 on ladder-512, ladder-1024 and small (README, results).
+      // the time at B = 1-8 on ladder-512, ladder-1024 and small (docs/results.md).
       f16Unpack: 'bits',
       rmsnorm: 'invocation',
       attention: 'invocation',

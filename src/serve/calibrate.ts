@@ -38,7 +38,7 @@ export interface StepCalibration {
    * mixed steps), measured on such a step; absent in older files (prefillPerRowMs). The
    * serve replays' traces had 64-row mixed steps take 127-141 ms of GPU time where
    * 64-row prompt steps took 149-151, so a decode row riding the GEMM is not a prompt
-   * row (README, results).
+   * row (docs/results.md).
    */
   mixedDecodeRowMs?: number;
   contextAtCalibration: number;
