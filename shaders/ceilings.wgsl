@@ -9,6 +9,10 @@
 //              W_F16 = true reads f16 pairs and unpacks them as the GEMV does: the roof
 //              for f16 weights where unpacking costs more than reading
 //              (src/perf/cost-model.ts). Uniforms: rows (unused), K, N, rowVec4.
+//              COPY tells apart copies of the same kernel, each its own pipeline:
+//              on SwiftShader one compile of read_stream_f16 can run 15-20% slower
+//              than another for as long as it lives, so the ceiling takes the faster
+//              of two (src/perf/ceilings.ts, STREAM_COPIES).
 // read_flat    the plain alternative: each invocation sums a contiguous vec4 run.
 //              Uniforms: K = vec4 per invocation, N = invocations.
 // read_coalesced  the pattern GPUs with many cores want: invocation i of N sums vec4
@@ -29,6 +33,7 @@ override W_F16: bool = false; // read_stream, read_coalesced: read f16 pairs and
 override LANES: u32 = 4;
 override WG: u32 = 64;
 override CHAINS: u32 = 1; // fma_peak
+override COPY: u32 = 0; // read_stream: which copy (added to its output, so it stays)
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> w: array<vec4<u32>>; // read_stream's view
@@ -67,7 +72,7 @@ fn read_stream(@builtin(global_invocation_id) gid: vec3<u32>) {
       s3 += wb.hi;
     }
   }
-  out[gid.x] = dot(s0 + s1 + s2 + s3, vec4(1.0));
+  out[gid.x] = dot(s0 + s1 + s2 + s3, vec4(1.0)) + f32(COPY);
 }
 
 @compute @workgroup_size(WG)
