@@ -56,7 +56,7 @@ export function peerTable(rows: PeerComparison[]): string {
 
 export function serveTable(rows: ServePolicyRow[]): string {
   const t = new Table({
-    head: ['policy', 'requests', 'makespan s (replays)', 'sim. makespan s (replays; err)', 'output tok/s', 'TTFT p50/p99 ms', 'TPOT p50 ms', 'E2E p50/p99 ms', 'GPU busy', 'preempt.'],
+    head: ['policy', 'requests', 'makespan s (replays)', 'sim. makespan s (replays; median err)', 'output tok/s', 'TTFT p50/p99 ms', 'TPOT p50 ms', 'E2E p50/p99 ms', 'GPU busy', 'preempt.'],
   });
   for (const r of rows)
     t.push([
@@ -84,7 +84,7 @@ function ofCeiling(r: { dtype: string; fractionOfReadBandwidth: number; fraction
 
 export function ceilingsTable(c: Ceilings): string {
   const t = new Table({ head: ['ceiling', 'size', 'median (min-max)', 'rate'] });
-  for (const r of c.read) t.push([`read (${r.kernel})`, mib(r.bytes), `${fmt(r.ms.median)} ms (${fmt(r.ms.min)}-${fmt(r.ms.max)})`, `${fmt(r.GBps)} GB/s`]);
+  for (const r of c.read) t.push([`read (${r.kernel}${r.copy !== undefined ? `, copy ${r.copy + 1}` : ''})`, mib(r.bytes), `${fmt(r.ms.median)} ms (${fmt(r.ms.min)}-${fmt(r.ms.max)})`, `${fmt(r.GBps)} GB/s`]);
   for (const r of c.copy) t.push(['copy (read + write)', mib(r.bytes), `${fmt(r.ms.median)} ms (${fmt(r.ms.min)}-${fmt(r.ms.max)})`, `${fmt(r.GBps)} GB/s`]);
   // Older result files have no per-chain rows.
   for (const r of c.fma ?? []) t.push([`FMA, ${r.chains} vec4 chain${r.chains > 1 ? 's' : ''}${r.invocations ? `, ${r.invocations} inv.` : ''}${r.gflops === c.fmaGflops ? ' (peak)' : ''}`, '', `${fmt(r.ms.median)} ms (${fmt(r.ms.min)}-${fmt(r.ms.max)})`, `${fmt(r.gflops)} GFLOP/s`]);
