@@ -82,7 +82,11 @@ export interface ServePolicyRow extends RunSummary {
    * (one of three: +21.8%, the others -6.6% and +4.5%) moves this no further than the others.
    */
   simulatedErrorPct: number;
-  /** The median replay's simulation, in full. */
+  /**
+   * The median replay's own simulation, in full (its latency percentiles beside the
+   * measured ones): its makespanS is that replay's, not simulatedMakespanS, the median
+   * over replays.
+   */
   simulated: RunSummary;
   /** Step times measured just before the median replay, which its simulation uses. */
   calibration: StepCalibration;
