@@ -1,12 +1,12 @@
 // npm run bench -- [--suite ceilings,kernels,sweep,decode,serve,tune] [--quick] [--out DIR] [--model M] [--browser PATH] [--headed]
-//   serve: [--policy serial,static,continuous] [--workload FILE|seed|poisson] [--rate R] [--requests N] [--replays N]
+//   serve: [--policy serial,static,continuous] [--workload FILE|seed|poisson] [--rate R] [--requests N] [--replays N] [--slo SPEC]
 // The main job: runs the benchmark suites headless in Chromium on the built-in
 // default model, prints a table per suite and writes DIR/<suite>.json.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command } from 'commander';
 import ora from 'ora';
-import { DEFAULT_MAX_SEQS, DEFAULT_PRESET, makePolicy, POLICY_NAMES, PRESETS, type TuningOverrides } from '../../src/index.js';
+import { DEFAULT_MAX_SEQS, DEFAULT_PRESET, makePolicy, POLICY_NAMES, PRESETS, type Slo, type TuningOverrides } from '../../src/index.js';
 import { withRuntime, type RuntimeName } from './runtime.js';
 import { ensureChromium } from '../../scripts/chromium.mjs';
 import { parse, reportError, unwrap } from './common.js';
@@ -16,8 +16,9 @@ import { judgedKernelRows } from '../suites/kernels.js';
 import { sweepFile } from '../suites/sweep.js';
 import { LADDER_WIDTHS, LADDER_WIDTHS_QUICK } from '../../src/perf/ladder.js';
 import { loadWorkload, SATURATE, saturates } from './workloads.js';
+import { DEFAULT_SLO } from '../suites/serve.js';
 import { writeReport } from './report.js';
-import { describeArrivals } from '../report/format.js';
+import { describeArrivals, describeSlowdowns } from '../report/format.js';
 import type { BenchResults } from '../report/render.js';
 
 const SUITES = ['ceilings', 'kernels', 'sweep', 'decode', 'serve', 'tune'] as const;
@@ -38,6 +39,7 @@ const program = new Command('bench')
   .option('--replays <n>', 'serve: replays of the trace per policy, each row the median one (default 3, 1 with --quick)', parse.int(1))
   .option('--max-seqs <n>', 'serve: sequences running at once (decode steps past 16 rows go through the GEMM, whose SwiftShader tile is 32 rows)', parse.int(1), DEFAULT_MAX_SEQS)
   .option('--budget <n>', 'serve: token rows per step (a prefill chunk shares a step with the decodes)', parse.int(1), 64)
+  .option('--slo <spec>', `serve: goodput's SLO, ttft:MS,tpot:MS (absolute) and/or scale:X (within X times each request's own TTFT and TPOT on an idle engine; default scale:${DEFAULT_SLO.scale})`, parse.slo)
   .option('--kernel-size <n>', 'kernels: K = N of the GEMV and GEMM shapes (default GEMV 4096, GEMM 2048; 1024 with --quick; a GPU with a large cache needs more)', parse.int(1))
   .option('--no-peers', 'kernels: skip timing tfjs-backend-webgpu and onnxruntime-web on the same shapes (a minute or two on a 2-core software adapter)')
   .option('--ladder <widths>', 'sweep: model widths D of the decode ladder (comma-separated; default 64..2048, about 0.4-360 MiB f32)')
@@ -61,6 +63,7 @@ interface Opts {
   replays?: number;
   maxSeqs: number;
   budget: number;
+  slo?: Slo;
   out: string;
   tuning?: TuningOverrides;
   kernelSize?: number;
@@ -182,11 +185,12 @@ async function main(o: Opts): Promise<void> {
           result = out;
         } else {
           const saturate = saturates({ workload: o.workload, rate: o.rate }) ? SATURATE : undefined;
-          const out = unwrap(await runner.call('serveBench', { model: o.model, policies, trace, maxSeqs: o.maxSeqs, tokenBudget: o.budget, calibrationRepeats: o.quick ? 3 : undefined, replays: o.replays ?? (o.quick ? 1 : 3), saturate }));
+          const out = unwrap(await runner.call('serveBench', { model: o.model, policies, trace, maxSeqs: o.maxSeqs, tokenBudget: o.budget, calibrationRepeats: o.quick ? 3 : undefined, replays: o.replays ?? (o.quick ? 1 : 3), saturate, slo: o.slo }));
           const arrivals = { ...out.arrivals, rate: out.arrivals.rate ?? o.rate };
           spinner.succeed(`serve: ${trace.length} requests (${describeArrivals(o.workload, arrivals)}) on ${o.model}, max ${o.maxSeqs} sequences, ${o.budget} rows per step`);
           console.log(serveTable(out.rows));
-          result = { workload: o.workload, arrivals, maxSeqs: o.maxSeqs, tokenBudget: o.budget, calibration: out.calibration, rows: out.rows, events: out.trace, steps: out.steps };
+          console.log(describeSlowdowns(out.slo, out.idle));
+          result = { workload: o.workload, arrivals, maxSeqs: o.maxSeqs, tokenBudget: o.budget, slo: out.slo, idle: out.idle, calibration: out.calibration, rows: out.rows, events: out.trace, steps: out.steps };
         }
         const file = join(outDir, `${suite}.json`);
         const full = { suite, ...meta, ...result };

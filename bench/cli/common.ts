@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { InvalidArgumentError } from 'commander';
-import { EngineError, loadCheckpoint, preset, syntheticWeights, type ModelWeights, type WeightDtype } from '../../src/index.js';
+import { EngineError, loadCheckpoint, preset, syntheticWeights, type ModelWeights, type Slo, type WeightDtype } from '../../src/index.js';
 import type { RunnerResult } from '../suites/api.js';
 import { BrowserSetupError } from './browser.js';
 
@@ -19,6 +19,24 @@ export const parse = {
     } catch (e) {
       throw new InvalidArgumentError(`expected JSON, got '${v}' (${(e as Error).message})`);
     }
+  },
+  /**
+   * Goodput's SLO: comma-separated `ttft:MS`, `tpot:MS` (absolute, milliseconds) and
+   * `scale:X` (within X times the request's own figure on an idle engine), e.g.
+   * `ttft:500,tpot:50` (as vLLM's benchmark takes --goodput) or `scale:5`.
+   */
+  slo(v: string): Slo {
+    const slo: Slo = {};
+    for (const part of v.split(',')) {
+      const [key, value, ...rest] = part.split(':').map((x) => x.trim());
+      const n = Number(value);
+      if (rest.length || !value || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`expected ttft:MS, tpot:MS or scale:X with a positive number, got '${part}'`);
+      if (key === 'ttft') slo.ttftS = n / 1000;
+      else if (key === 'tpot') slo.tpotS = n / 1000;
+      else if (key === 'scale') slo.scale = n;
+      else throw new InvalidArgumentError(`unknown SLO '${key}' in '${part}': expected ttft, tpot or scale`);
+    }
+    return slo;
   },
   oneOf<T extends string>(...allowed: T[]) {
     return (v: string) => {

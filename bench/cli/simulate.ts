@@ -1,10 +1,12 @@
 // npm run simulate -- --workload seed --prefill-rate 20000 --decode-rate 50 [--policy serial,static,continuous]
-//   [--calibrated FILE] [--max-seqs N] [--budget N]
+//   [--calibrated FILE] [--max-seqs N] [--budget N] [--slo SPEC]
 // The scheduler's policies on a modelled clock: no GPU, no browser.
 import { readFileSync } from 'node:fs';
 import Table from 'cli-table3';
 import { Command } from 'commander';
-import { encode, makePolicy, POLICY_NAMES, rateModel, saturatingArrivals, simulate, summarize, toRequests, WorkloadError, type StepTimeModel } from '../../src/index.js';
+import { encode, makePolicy, POLICY_NAMES, rateModel, saturatingArrivals, simulate, summarize, toRequests, WorkloadError, type Slo, type StepTimeModel } from '../../src/index.js';
+import { modelledIdle } from '../../src/sched/simulate.js';
+import { DEFAULT_SLO } from '../suites/serve.js';
 import { calibratedModel, type StepCalibration } from '../../src/serve/calibrate.js';
 import { parse, reportError } from './common.js';
 import { loadWorkload, SATURATE, saturates } from './workloads.js';
@@ -20,6 +22,7 @@ const program = new Command('simulate')
   .option('--budget <n>', 'token rows per step (default: the calibrated run\'s, else 8192)', parse.int(1))
   .option('--rate <r>', `poisson: requests per second (default: ${SATURATE.loadFactor}x what continuous batching finishes on the modelled engine, which saturates it)`, parseFloat)
   .option('--requests <n>', 'poisson: number of requests', parse.int(1))
+  .option('--slo <spec>', `goodput's SLO: ttft:MS,tpot:MS and/or scale:X (within X times each request's own figures alone on the modelled engine; default scale:${DEFAULT_SLO.scale})`, parse.slo)
   .option('--json', 'print JSON')
   .parse();
 
@@ -33,6 +36,7 @@ interface Opts {
   budget?: number;
   rate?: number;
   requests?: number;
+  slo?: Slo;
   json?: boolean;
 }
 
@@ -62,20 +66,36 @@ function main(o: Opts): void {
   const opts = { maxSeqs, tokenBudget: budget, kvBlocks: blocks, blockSize: 16, contextLength };
   let rate = o.rate;
   if (saturates(w)) ({ requests, rate } = saturatingArrivals(requests, opts, model, SATURATE.loadFactor));
+  // Slowdown's baseline: each request alone on the same modelled engine.
+  const idle = modelledIdle(requests, opts, model);
+  const slo = o.slo ?? DEFAULT_SLO;
   const rows = o.policy.split(',').map((name) => {
     const run = simulate(requests, makePolicy(name.trim()), opts, model);
-    return { policy: name.trim(), steps: run.steps, ...summarize(run.records), records: run.records };
+    return { policy: name.trim(), steps: run.steps, ...summarize(run.records, slo, idle), records: run.records };
   });
   if (o.json) {
-    console.log(JSON.stringify({ workload: o.workload, ...(rate === undefined ? {} : { rate }), model: label, rows }, null, 2));
+    console.log(JSON.stringify({ workload: o.workload, ...(rate === undefined ? {} : { rate }), model: label, slo, rows }, null, 2));
     return;
   }
   const at = rate === undefined ? '' : ` at ${rate.toFixed(1)}/s${saturates(w) ? ` (${SATURATE.loadFactor}x continuous batching's capacity)` : ''}`;
   console.log(`${requests.length} requests (${o.workload}${at}); step times: ${label}; max ${maxSeqs} sequences, ${budget} rows per step`);
-  const t = new Table({ head: ['policy', 'makespan s', 'output tok/s', 'TTFT p50 s', 'TTFT p99 s', 'TPOT p50 ms', 'E2E p50 s', 'E2E p99 s', 'steps'] });
+  const t = new Table({ head: ['policy', 'makespan s', 'output tok/s', 'TTFT p50 s', 'TTFT p99 s', 'TPOT p50 ms', 'E2E p50 s', 'E2E p99 s', 'slowdown p50/p99', 'goodput req/s', 'steps'] });
   for (const r of rows)
-    t.push([r.policy, r.makespanS.toFixed(3), r.outputTokensPerSec.toFixed(1), (r.ttftP50Ms / 1000).toFixed(3), (r.ttftP99Ms / 1000).toFixed(3), r.tpotP50Ms.toFixed(1), (r.e2eP50Ms / 1000).toFixed(3), (r.e2eP99Ms / 1000).toFixed(3), r.steps]);
+    t.push([
+      r.policy,
+      r.makespanS.toFixed(3),
+      r.outputTokensPerSec.toFixed(1),
+      (r.ttftP50Ms / 1000).toFixed(3),
+      (r.ttftP99Ms / 1000).toFixed(3),
+      r.tpotP50Ms.toFixed(1),
+      (r.e2eP50Ms / 1000).toFixed(3),
+      (r.e2eP99Ms / 1000).toFixed(3),
+      `${r.slowdownP50.toFixed(2)} / ${r.slowdownP99.toFixed(2)}`,
+      r.goodputRps.toFixed(3),
+      r.steps,
+    ]);
   console.log(t.toString());
+  console.log(`goodput: requests/s meeting the SLO ${JSON.stringify(slo)} (scale: TTFT and TPOT within that many times the request's own alone on this modelled engine); slowdown: E2E over its E2E alone`);
   for (const r of rows) console.log(`${r.policy} makespan ${r.makespanS.toFixed(3)} s`);
 }
 

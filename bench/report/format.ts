@@ -2,7 +2,8 @@
 // (bench/report/render.ts), so a figure reads the same in both.
 import type { AdapterReport } from '../../src/gpu/context.js';
 import type { Tuning } from '../../src/gpu/tuning.js';
-import type { ServeArrivals } from '../suites/serve.js';
+import type { Slo } from '../../src/sched/metrics.js';
+import type { IdleBasis, ServeArrivals } from '../suites/serve.js';
 
 export const MiB = 2 ** 20;
 
@@ -35,4 +36,18 @@ export function describeArrivals(workload: string, a: ServeArrivals): string {
 /** A serve row's figure (its median replay's) and every replay's range when there were several: `3.67 (3.61-3.98)`. */
 export function describeReplays(value: number, all: readonly number[] = []): string {
   return all.length > 1 ? `${fmt(value)} (${fmt(Math.min(...all))}-${fmt(Math.max(...all))})` : fmt(value);
+}
+
+/** What a serve run's goodput and slowdown columns were measured against, in a sentence. */
+export function describeSlowdowns(slo: Slo, idle: IdleBasis): string {
+  const bounds = [
+    slo.ttftS !== undefined && `TTFT <= ${fmt(slo.ttftS * 1000, 0)} ms`,
+    slo.tpotS !== undefined && `TPOT <= ${fmt(slo.tpotS * 1000, 0)} ms`,
+    slo.scale !== undefined && `TTFT and TPOT within ${slo.scale}x the request's own on an idle engine`,
+  ].filter(Boolean);
+  const basis =
+    idle.basis === 'serial'
+      ? `measured by the serial replay, where each request runs alone once scheduled (the simulator's idle E2E ${idle.modelledErrorPct! >= 0 ? '+' : ''}${fmt(idle.modelledErrorPct!, 1)}% off it, median)`
+      : 'modelled: each request simulated alone with the calibrated step times (serial did not run)';
+  return `goodput: requests/s with ${bounds.length ? bounds.join(', ') : 'no SLO (every request)'}; slowdown: E2E over the request's E2E on an idle engine, ${basis}`;
 }

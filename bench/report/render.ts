@@ -2,7 +2,7 @@
 // bench/cli/report.ts, openable from disk). Every chart says the runtime and
 // the adapter, and a table of the same numbers sits beside it.
 import { Chart, registerables, type ChartConfiguration } from 'chart.js';
-import { describeAdapter, describeArrivals, describeReplays, fmt, MiB } from './format.js';
+import { describeAdapter, describeArrivals, describeReplays, describeSlowdowns, fmt, MiB } from './format.js';
 
 Chart.register(...registerables);
 
@@ -238,11 +238,16 @@ export function renderReport(root: HTMLElement, results: BenchResults): void {
         `chart-timeline-${row.policy}`,
       );
     }
-    const l = section(root, 'Latency distributions', 'Percentiles of time to first token, time per output token and end-to-end latency, per policy.');
+    const l = section(
+      root,
+      'Latency distributions',
+      `Percentiles of time to first token, time per output token, end-to-end latency and slowdown, per policy. ${sv.slo && sv.idle ? describeSlowdowns(sv.slo, sv.idle) : ''}`,
+    );
     for (const [metric, keys] of [
       ['TTFT ms', ['ttftP50Ms', 'ttftP90Ms', 'ttftP99Ms']],
       ['TPOT ms', ['tpotP50Ms', 'tpotP90Ms', 'tpotP99Ms']],
       ['E2E ms', ['e2eP50Ms', 'e2eP90Ms', 'e2eP99Ms']],
+      ['slowdown (x idle E2E)', ['slowdownP50', 'slowdownP90', 'slowdownP99']],
     ] as const)
       chart(
         l,
@@ -255,8 +260,19 @@ export function renderReport(root: HTMLElement, results: BenchResults): void {
       );
     table(
       l,
-      ['policy', 'makespan s (replays)', 'simulated s (replays)', 'output tok/s', 'TTFT p50/p99 ms', 'TPOT p50 ms', 'E2E p50/p99 ms', 'GPU busy'],
-      sv.rows.map((r: any) => [r.policy, describeReplays(r.makespanS, r.replayMakespansS), describeReplays(r.simulatedMakespanS, r.replaySimulatedMakespansS), fmt(r.outputTokensPerSec, 1), `${fmt(r.ttftP50Ms, 0)} / ${fmt(r.ttftP99Ms, 0)}`, fmt(r.tpotP50Ms, 1), `${fmt(r.e2eP50Ms, 0)} / ${fmt(r.e2eP99Ms, 0)}`, `${fmt(r.gpuBusyFraction * 100, 0)}%`]),
+      ['policy', 'makespan s (replays)', 'simulated s (replays)', 'output tok/s', 'TTFT p50/p99 ms', 'TPOT p50 ms', 'E2E p50/p99 ms', 'slowdown p50/p99', 'goodput req/s', 'GPU busy'],
+      sv.rows.map((r: any) => [
+        r.policy,
+        describeReplays(r.makespanS, r.replayMakespansS),
+        describeReplays(r.simulatedMakespanS, r.replaySimulatedMakespansS),
+        fmt(r.outputTokensPerSec, 1),
+        `${fmt(r.ttftP50Ms, 0)} / ${fmt(r.ttftP99Ms, 0)}`,
+        fmt(r.tpotP50Ms, 1),
+        `${fmt(r.e2eP50Ms, 0)} / ${fmt(r.e2eP99Ms, 0)}`,
+        `${fmt(r.slowdownP50, 1)} / ${fmt(r.slowdownP99, 1)}`,
+        fmt(r.goodputRps, 2),
+        `${fmt(r.gpuBusyFraction * 100, 0)}%`,
+      ]),
     );
   }
 

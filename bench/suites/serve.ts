@@ -5,17 +5,22 @@ import {
   saturatingArrivals,
   simulate,
   summarize,
+  idleFromSerial,
+  slowdown,
   syntheticWeights,
   toRequests,
   encode,
   type GpuContext,
   type RequestMetrics,
   type RequestSpec,
+  type IdleFigures,
   type RunSummary,
+  type Slo,
   type StepRecord,
   type TraceEntry,
 } from '../../src/index.js';
 import { calibratedModel, calibrateSteps, type StepCalibration } from '../../src/serve/calibrate.js';
+import { modelledIdle } from '../../src/sched/simulate.js';
 import { medianIndex, stats } from '../../src/perf/stats.js';
 import type { TraceEvent } from './trace.js';
 
@@ -44,7 +49,17 @@ export interface ServeBenchRequest {
    * 0.8 s after the last, its p50 TTFT 133 ms), so the run measured the arrivals.
    */
   saturate?: { loadFactor: number };
+  /** The SLOs of goodput (default DEFAULT_SLO). */
+  slo?: Slo;
 }
+
+/**
+ * Goodput's default SLO: TTFT and TPOT each within five times the request's own on an
+ * idle engine. Relative, because absolute bounds cannot suit both a CPU adapter and a GPU
+ * a thousand times faster; five is about continuous batching's TPOT at saturation here
+ * (54 ms against 10 on the idle engine), so the policies' goodputs differ.
+ */
+export const DEFAULT_SLO: Slo = { scale: 5 };
 
 /**
  * How much faster than the engine can serve them the requests of a saturating run
@@ -90,13 +105,28 @@ export interface ServePolicyRow extends RunSummary {
   simulated: RunSummary;
   /** Step times measured just before the median replay, which its simulation uses. */
   calibration: StepCalibration;
-  records: RequestMetrics[];
+  /** The median replay's requests, each with its slowdown (E2E over its E2E on an idle engine). */
+  records: (RequestMetrics & { slowdown: number })[];
+}
+
+/**
+ * Where the idle figures behind slowdown and a scaled SLO came from: `serial`, the serial
+ * policy's median replay in this run (a request there runs alone once scheduled: measured),
+ * or `modelled`, each request simulated alone with the step times calibrated before the
+ * row's median replay (when serial did not run). With serial, `modelledErrorPct` is the
+ * median over requests of the modelled idle E2E's error against the measured one.
+ */
+export interface IdleBasis {
+  basis: 'serial' | 'modelled';
+  modelledErrorPct?: number;
 }
 
 export interface ServeBenchResult {
   /** The first policy's median replay's calibration (what `npm run simulate -- --calibrated` reads). */
   calibration: StepCalibration;
   arrivals: ServeArrivals;
+  slo: Slo;
+  idle: IdleBasis;
   rows: ServePolicyRow[];
   trace: TraceEvent[];
   steps: (StepRecord & { policy: string; pid: number })[];
@@ -118,7 +148,9 @@ export async function serveBench(ctx: GpuContext, req: ServeBenchRequest, progre
   const trace: TraceEvent[] = [];
   const steps: ServeBenchResult['steps'] = [];
   const rows: ServePolicyRow[] = [];
+  const modelled: IdleFigures[][] = []; // per row, each request's modelled idle figures
   const replays = req.replays ?? 3;
+  const slo = req.slo ?? DEFAULT_SLO;
   for (const name of req.policies) {
     const pid = rows.length + 1;
     let sink: ReplaySink | undefined; // the replay running now
@@ -130,7 +162,7 @@ export async function serveBench(ctx: GpuContext, req: ServeBenchRequest, progre
       onEvent: (e) => sink?.trace.push({ ...e, t: e.t - sink.origin, policy: name, pid }),
     });
     try {
-      const runs: (Replay & { calibration: StepCalibration; simulated: RunSummary })[] = [];
+      const runs: (Replay & { calibration: StepCalibration; idle: Map<string, IdleFigures>; simulated: RunSummary })[] = [];
       for (let i = 0; i < replays; i++) {
         const which = replays > 1 ? ` (replay ${i + 1} of ${replays})` : '';
         progress(`serve ${name}${which}: calibrating step times on this GPU`);
@@ -144,11 +176,13 @@ export async function serveBench(ctx: GpuContext, req: ServeBenchRequest, progre
         sink = { origin: engine.now(), steps: [], trace: [] };
         const run = await replay(engine, requests, sink, (n) => progress(`serve ${name}${which}: ${n}/${requests.length} requests done`));
         sink = undefined;
-        const sim = simulate(requests, makePolicy(name), engine.scheduler.opts, calibratedModel(calibration));
-        runs.push({ ...run, calibration, simulated: summarize(sim.records) });
+        const model = calibratedModel(calibration);
+        const sim = simulate(requests, makePolicy(name), engine.scheduler.opts, model);
+        const idle = modelledIdle(requests, engine.scheduler.opts, model);
+        runs.push({ ...run, calibration, idle, simulated: summarize(sim.records, slo, idle) });
       }
       const median = runs[medianIndex(runs.map((r) => r.summary.makespanS))]!;
-      const { summary, records, gpuBusyS, stepWallS, simulated, calibration } = median;
+      const { summary, records, gpuBusyS, stepWallS, simulated, calibration, idle } = median;
       trace.push(...median.trace);
       steps.push(...median.steps);
       rows.push({
@@ -162,14 +196,35 @@ export async function serveBench(ctx: GpuContext, req: ServeBenchRequest, progre
         simulatedErrorPct: stats(runs.map((r) => ((r.simulated.makespanS - r.summary.makespanS) / r.summary.makespanS) * 100)).median,
         simulated,
         calibration,
-        records,
+        records: records.map((r) => ({ ...r, slowdown: NaN })),
       });
+      modelled.push(requests.map((r) => idle.get(r.id)!));
     } finally {
       engine.destroy();
     }
   }
+  const idle = withSlowdowns(rows, modelled, slo);
   const lastArrivalS = Math.max(...requests.map((r) => r.arrivalS));
-  return { calibration: rows[0]!.calibration, arrivals: { ...arrivals, lastArrivalS }, rows, trace, steps };
+  return { calibration: rows[0]!.calibration, arrivals: { ...arrivals, lastArrivalS }, slo, idle, rows, trace, steps };
+}
+
+/**
+ * Every row's slowdowns and goodput, once every policy has run: against the serial row's
+ * measured idle figures when there is one, else against the row's own modelled ones
+ * (`modelled[i]`, in request order, as the records are).
+ */
+function withSlowdowns(rows: ServePolicyRow[], modelled: IdleFigures[][], slo: Slo): IdleBasis {
+  const serial = rows.find((r) => r.policy === 'serial');
+  const measured = serial && [...idleFromSerial(serial.records).values()];
+  for (const [i, row] of rows.entries()) {
+    const byIndex = measured ?? modelled[i]!;
+    const idle = new Map(row.records.map((r, j) => [r.id, byIndex[j]!]));
+    Object.assign(row, summarize(row.records, slo, idle));
+    for (const r of row.records) r.slowdown = slowdown(r, idle);
+  }
+  if (!measured) return { basis: 'modelled' };
+  const errors = measured.map((m, j) => ((modelled[rows.indexOf(serial!)]![j]!.e2eS - m.e2eS) / m.e2eS) * 100);
+  return { basis: 'serial', modelledErrorPct: stats(errors).median };
 }
 
 /** One replay's steps and scheduler events, timed from its start (`origin`, engine clock). */

@@ -1,6 +1,6 @@
 import type { Policy } from './policy.js';
 import { Scheduler, type SchedulerOptions } from './scheduler.js';
-import { requestMetrics, summarize, type RequestMetrics } from './metrics.js';
+import { requestMetrics, summarize, type IdleFigures, type RequestMetrics } from './metrics.js';
 import { makePolicy } from './policies/index.js';
 import { atRate } from './workload.js';
 import type { RequestSpec, SchedEvent, StepPlan } from './types.js';
@@ -58,6 +58,19 @@ export function simulate(requests: readonly RequestSpec[], policy: Policy, opts:
   }
   const records = requests.map((r) => requestMetrics(sched.sequence(r.id)!));
   return { records, steps, busyS, events };
+}
+
+/**
+ * Each request's figures on the modelled engine with nothing else to run: the baseline of
+ * its slowdown where no measured one is at hand (src/sched/metrics.ts, idleFromSerial).
+ */
+export function modelledIdle(requests: readonly RequestSpec[], opts: SchedulerOptions, stepTime: StepTimeModel): Map<string, IdleFigures> {
+  const idle = new Map<string, IdleFigures>();
+  for (const r of requests) {
+    const [m] = simulate([{ ...r, arrivalS: 0 }], makePolicy('serial'), opts, stepTime).records;
+    idle.set(r.id, { ttftS: m!.ttftS, tpotS: m!.tpotS, e2eS: m!.e2eS });
+  }
+  return idle;
 }
 
 /**

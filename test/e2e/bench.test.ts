@@ -60,7 +60,19 @@ describe('npm run bench -- --quick', () => {
       const span = Math.max(...r.records.map((m: Rec) => m.arrivalS + m.e2eS)) - Math.min(...r.records.map((m: Rec) => m.arrivalS));
       expect(span).toBeCloseTo(r.makespanS, 9);
       expect(r.calibration.decodeMs.length).toBeGreaterThan(0);
+      // Slowdowns against serial's measured idle figures (each request alone once scheduled).
+      // (no bound beyond positive: a replay can run in a faster minute than serial's)
+      expect(Number.isFinite(r.slowdownP50) && r.slowdownP50 > 0, `${r.policy} slowdown p50 ${r.slowdownP50}`).toBe(true);
+      expect(r.goodputRps).toBeGreaterThanOrEqual(0);
+      expect(r.goodputRps).toBeLessThanOrEqual(r.requestsPerSec + 1e-12);
+      expect(r.simulated.slowdownP50).toBeGreaterThan(0);
     }
+    expect(serve.slo).toEqual({ scale: 5 });
+    expect(serve.idle.basis).toBe('serial');
+    expect(Number.isFinite(serve.idle.modelledErrorPct)).toBe(true);
+    type Timed = { e2eS: number; queueS: number; slowdown: number };
+    for (const m of serve.rows[0].records as Timed[]) expect(m.slowdown).toBeCloseTo(m.e2eS / (m.e2eS - m.queueS), 9);
+    expect(stdout).toMatch(/slowdown: E2E over the request's E2E on an idle engine, measured by the serial replay/);
     // Poisson arrivals without --rate come at twice what continuous batching finishes here.
     expect(serve.arrivals.loadFactor).toBe(2);
     expect(serve.arrivals.rate).toBeCloseTo(2 * serve.arrivals.continuousCapacityRps, 9);

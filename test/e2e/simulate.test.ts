@@ -31,6 +31,25 @@ describe('npm run simulate', () => {
     expect(await simulate('--workload', 'poisson', '--requests', '8', '--rate', '3')).toMatch(/8 requests \(poisson at 3\.0\/s\)/);
   });
 
+  it('reports goodput under --slo and slowdown against each request alone on the same modelled engine', async () => {
+    const json = await simulate('--workload', 'seed', '--prefill-rate', '20000', '--decode-rate', '50', '--policy', 'serial', '--slo', 'ttft:4100', '--json');
+    const [serial] = JSON.parse(json).rows;
+    // TTFT within 4.1 s: the first two requests (0.045 and 2.095 s); seed serial by hand in test/unit/scheduler.test.ts.
+    expect(serial.goodputRps).toBeCloseTo(2 / 24.325, 9);
+    expect(serial.slowdownP50).toBeCloseTo((10.125 / 6.05 + 24.325 / 14.2) / 2, 9);
+    const table = await simulate('--workload', 'seed', '--prefill-rate', '20000', '--decode-rate', '50');
+    expect(table).toMatch(/slowdown p50\/p99/);
+    expect(table).toMatch(/goodput: requests\/s meeting the SLO \{"scale":5\}/);
+    const bads = ['ttft', 'ttft:-1', 'latency:5', 'scale:2:3'];
+    const errs = await Promise.all(bads.map((bad) => simulate('--workload', 'seed', '--slo', bad).then(() => undefined, (e: { code: number; stderr: string }) => e)));
+    for (const [i, bad] of bads.entries()) {
+      const err = errs[i];
+      expect(err?.code, bad).not.toBe(0);
+      expect(err?.stderr, bad).toMatch(/--slo/);
+      expect(err?.stderr, bad).toMatch(bad.startsWith('latency') ? /unknown SLO 'latency'/ : /expected ttft:MS, tpot:MS or scale:X/);
+    }
+  });
+
   it('refuses a file without a calibration, with a typed error', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'sim-')), 'other.json');
     writeFileSync(file, JSON.stringify({ rows: [] }));

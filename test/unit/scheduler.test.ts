@@ -3,8 +3,8 @@ import { InvalidRequestError } from '../../src/errors.js';
 import { encode } from '../../src/model/tokenizer.js';
 import { makePolicy, POLICY_NAMES } from '../../src/sched/policies/index.js';
 import { Scheduler, type SchedulerOptions } from '../../src/sched/scheduler.js';
-import { capacityRps, rateModel, saturatingArrivals, simulate } from '../../src/sched/simulate.js';
-import { summarize } from '../../src/sched/metrics.js';
+import { capacityRps, modelledIdle, rateModel, saturatingArrivals, simulate } from '../../src/sched/simulate.js';
+import { idleFromSerial, slowdown, summarize, type RequestMetrics } from '../../src/sched/metrics.js';
 import { atRate, parseTrace, poissonWorkload, seedWorkload, toRequests, WorkloadError, gammaSample } from '../../src/sched/workload.js';
 import { mulberry32 } from '../../src/model/prng.js';
 import type { RequestSpec } from '../../src/sched/types.js';
@@ -71,6 +71,61 @@ describe('the seed example in the simulator', () => {
     const co = summarize(simulate(requests, makePolicy('continuous'), o, model).records);
     expect(st.makespanS).toBeLessThan(24.325 / 1.5);
     expect(co.makespanS).toBeLessThanOrEqual(st.makespanS + 1e-9);
+  });
+});
+
+describe('slowdown and goodput: the seed example by hand', () => {
+  // Serial, prefill 20,000 tokens/s, a sampling step 20 ms: request i runs alone for its
+  // prompt / 20,000 + outputs x 0.02 s (the prefill step samples the first token), after
+  // the requests before it. E2E 2.025, 4.075, 10.125, 24.325 s; alone 2.025, 2.05, 6.05, 14.2.
+  const requests = toRequests(seedWorkload(), encode);
+  const o = opts({ maxSeqs: 4, tokenBudget: 2048, kvBlocks: 4 * 320, contextLength: 5000 });
+  const model = rateModel(20_000, 50);
+  const serial = simulate(requests, makePolicy('serial'), o, model).records;
+
+  it('idle figures alone on the modelled engine, and the same from serial\'s records', () => {
+    const idle = modelledIdle(requests, o, model);
+    expect([...idle.values()].map((f) => f.e2eS.toFixed(3))).toEqual(['2.025', '2.050', '6.050', '14.200']);
+    expect(idle.get('r3')!.ttftS).toBeCloseTo(4000 / 20_000 + 0.02, 12);
+    expect(idle.get('r3')!.tpotS).toBeCloseTo(0.02, 12);
+    // Serial runs each request alone once scheduled: its records less their queue time agree.
+    const measured = idleFromSerial(serial);
+    for (const [id, f] of idle) {
+      expect(measured.get(id)!.e2eS).toBeCloseTo(f.e2eS, 9);
+      expect(measured.get(id)!.ttftS).toBeCloseTo(f.ttftS, 9);
+      expect(measured.get(id)!.tpotS).toBeCloseTo(f.tpotS, 9);
+    }
+  });
+
+  it('slowdown is E2E over the idle E2E; its percentiles interpolate like the others', () => {
+    const idle = modelledIdle(requests, o, model);
+    expect(serial.map((r) => slowdown(r, idle).toFixed(4))).toEqual(['1.0000', (4.075 / 2.05).toFixed(4), (10.125 / 6.05).toFixed(4), (24.325 / 14.2).toFixed(4)]);
+    const s = summarize(serial, {}, idle);
+    const sorted = [1, 10.125 / 6.05, 24.325 / 14.2, 4.075 / 2.05];
+    expect(s.slowdownP50).toBeCloseTo((sorted[1]! + sorted[2]!) / 2, 12);
+    expect(s.slowdownP99).toBeCloseTo(sorted[2]! + (sorted[3]! - sorted[2]!) * 0.97, 12);
+    expect(s.slowdownMean).toBeCloseTo(sorted.reduce((a, x) => a + x, 0) / 4, 12);
+    // Without idle figures there is no slowdown, and a scaled SLO cannot be judged.
+    expect(summarize(serial).slowdownP50).toBeNaN();
+    expect(slowdown(serial[0]!, undefined)).toBeNaN();
+    expect(() => summarize(serial, { scale: 5 })).toThrow(RangeError);
+  });
+
+  it('goodput counts the requests within every bound, absolute and scaled', () => {
+    const idle = modelledIdle(requests, o, model);
+    // Scale 5: only the first request's TTFT (0.045 s alone) is within 5x; the others queue for seconds.
+    expect(summarize(serial, { scale: 5 }, idle).goodputRps).toBeCloseTo(1 / 24.325, 12);
+    // TTFT <= 4.1 s keeps the first two (0.045, 2.095 s); TPOT <= 20 ms holds for all.
+    expect(summarize(serial, { ttftS: 4.1, tpotS: 0.02 + 1e-12 }).goodputRps).toBeCloseTo(2 / 24.325, 12);
+    expect(summarize(serial, { ttftS: 4.1, tpotS: 0.019 }).goodputRps).toBe(0);
+    // Every bound at once: the scale drops the second request.
+    expect(summarize(serial, { ttftS: 4.1, scale: 5 }, idle).goodputRps).toBeCloseTo(1 / 24.325, 12);
+    // No SLO: every request.
+    expect(summarize(serial).goodputRps).toBeCloseTo(4 / 24.325, 12);
+    // A request with no idle figure fails a scaled SLO rather than passing unjudged.
+    const partial = new Map([...idle].slice(0, 1));
+    const one: RequestMetrics[] = [serial[0]!, serial[1]!];
+    expect(summarize(one, { scale: 1e9 }, partial).goodputRps).toBeCloseTo(1 / 4.075, 12);
   });
 });
 
