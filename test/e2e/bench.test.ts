@@ -67,7 +67,7 @@ describe('npm run bench -- --quick', () => {
       expect(r.goodputRps).toBeLessThanOrEqual(r.requestsPerSec + 1e-12);
       expect(r.simulated.slowdownP50).toBeGreaterThan(0);
     }
-    expect(serve.slo).toEqual({ scale: 5 });
+    expect(serve.slo).toEqual({ scale: 10 });
     expect(serve.idle.basis).toBe('serial');
     expect(Number.isFinite(serve.idle.modelledErrorPct)).toBe(true);
     type Timed = { e2eS: number; queueS: number; slowdown: number };

@@ -39,7 +39,7 @@ describe('npm run simulate', () => {
     expect(serial.slowdownP50).toBeCloseTo((10.125 / 6.05 + 24.325 / 14.2) / 2, 9);
     const table = await simulate('--workload', 'seed', '--prefill-rate', '20000', '--decode-rate', '50');
     expect(table).toMatch(/slowdown p50\/p99/);
-    expect(table).toMatch(/goodput: requests\/s meeting the SLO \{"scale":5\}/);
+    expect(table).toMatch(/goodput: requests\/s meeting the SLO \{"scale":10\}/);
     const bads = ['ttft', 'ttft:-1', 'latency:5', 'scale:2:3'];
     const errs = await Promise.all(bads.map((bad) => simulate('--workload', 'seed', '--slo', bad).then(() => undefined, (e: { code: number; stderr: string }) => e)));
     for (const [i, bad] of bads.entries()) {
