@@ -94,7 +94,7 @@ async function runSuite(suite: string, quick: boolean, meta: object): Promise<vo
     const trace = seed ? seedWorkload() : poissonWorkload({ requests: n, rate: 1, promptTokens: [16, 64], outputTokens: [8, 32], seed: 1 });
     const policies = $<HTMLInputElement>('policies').value.split(',').map((p) => p.trim());
     const out = unwrap(await api.serveBench({ model, policies, trace, maxSeqs: DEFAULT_MAX_SEQS, tokenBudget: 64, replays: quick ? 1 : 3, saturate: seed ? undefined : SATURATE }));
-    results.serve = { ...meta, workload: seed ? 'seed' : 'poisson', arrivals: out.arrivals, calibration: out.calibration, rows: out.rows, events: out.trace, steps: out.steps };
+    results.serve = { ...meta, workload: seed ? 'seed' : 'poisson', arrivals: out.arrivals, slo: out.slo, idle: out.idle, calibration: out.calibration, rows: out.rows, events: out.trace, steps: out.steps };
   }
 }
 
