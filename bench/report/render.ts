@@ -241,7 +241,7 @@ export function renderReport(root: HTMLElement, results: BenchResults): void {
     const l = section(
       root,
       'Latency distributions',
-      `Percentiles of time to first token, time per output token, end-to-end latency and slowdown, per policy. ${sv.slo && sv.idle ? describeSlowdowns(sv.slo, sv.idle) : ''}`,
+      `Percentiles of time to first token, time per output token, end-to-end latency and slowdown, per policy. ${sv.slo && sv.idle ? sentence(describeSlowdowns(sv.slo, sv.idle)) : ''}`,
     );
     for (const [metric, keys] of [
       ['TTFT ms', ['ttftP50Ms', 'ttftP90Ms', 'ttftP99Ms']],
@@ -311,4 +311,9 @@ export function renderReport(root: HTMLElement, results: BenchResults): void {
     const peerErrors: string[] = results.kernels.peerErrors ?? [];
     if (peerErrors.length) section(root, 'Peers not measured', peerErrors.join('; '));
   }
+}
+
+/** A line that starts lower-case in the CLI ("goodput: ...") as a sentence of a paragraph. */
+function sentence(line: string): string {
+  return `${line.charAt(0).toUpperCase()}${line.slice(1)}.`;
 }
