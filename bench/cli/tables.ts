@@ -1,6 +1,6 @@
 // Terminal tables for each suite's rows.
 import Table from 'cli-table3';
-import { describeAdapter, describeReplays, fmt, mib } from '../report/format.js';
+import { describeAdapter, fmt, mib, SERVE_HEAD, serveCells } from '../report/format.js';
 import type { AdapterReport } from '../../src/index.js';
 import type { Tuning } from '../../src/gpu/tuning.js';
 import type { DecodeBenchRow } from '../suites/decode.js';
@@ -55,23 +55,8 @@ export function peerTable(rows: PeerComparison[]): string {
 }
 
 export function serveTable(rows: ServePolicyRow[]): string {
-  const t = new Table({
-    head: ['policy', 'makespan s (replays)', 'sim. makespan s (replays; median err)', 'output tok/s', 'TTFT p50/p99 ms', 'TPOT p50 ms', 'E2E p50/p99 ms', 'slowdown p50/p99', 'goodput req/s', 'GPU busy', 'preempt.'],
-  });
-  for (const r of rows)
-    t.push([
-      r.policy,
-      describeReplays(r.makespanS, r.replayMakespansS), // older result files have no replays
-      `${describeReplays(r.simulatedMakespanS, r.replaySimulatedMakespansS)} (${r.simulatedErrorPct >= 0 ? '+' : ''}${fmt(r.simulatedErrorPct, 1)}%)`,
-      fmt(r.outputTokensPerSec, 1),
-      `${fmt(r.ttftP50Ms, 0)} / ${fmt(r.ttftP99Ms, 0)}`,
-      fmt(r.tpotP50Ms, 1),
-      `${fmt(r.e2eP50Ms, 0)} / ${fmt(r.e2eP99Ms, 0)}`,
-      `${fmt(r.slowdownP50, 1)} / ${fmt(r.slowdownP99, 1)}`, // older result files have neither: '-'
-      fmt(r.goodputRps, 2),
-      Number.isFinite(r.gpuBusyFraction) ? `${fmt(r.gpuBusyFraction * 100, 0)}%` : `${fmt(r.stepBusyFraction * 100, 0)}% (wall)`,
-      r.preemptions,
-    ]);
+  const t = new Table({ head: [...SERVE_HEAD, 'preempt.'] });
+  for (const r of rows) t.push([...serveCells(r), r.preemptions]);
   return t.toString();
 }
 

@@ -3,7 +3,7 @@
 import type { AdapterReport } from '../../src/gpu/context.js';
 import type { Tuning } from '../../src/gpu/tuning.js';
 import type { Slo } from '../../src/sched/metrics.js';
-import type { IdleBasis, ServeArrivals } from '../suites/serve.js';
+import type { IdleBasis, ServeArrivals, ServePolicyRow } from '../suites/serve.js';
 
 export const MiB = 2 ** 20;
 
@@ -50,4 +50,27 @@ export function describeSlowdowns(slo: Slo, idle: IdleBasis): string {
       ? `measured by the serial replay, where each request runs alone once scheduled (the simulator's idle E2E ${idle.modelledErrorPct! >= 0 ? '+' : ''}${fmt(idle.modelledErrorPct!, 1)}% off it, median)`
       : 'modelled: each request simulated alone with the calibrated step times (serial did not run)';
   return `goodput: requests/s with ${bounds.length ? bounds.join(', ') : 'no SLO (every request)'}; slowdown: E2E over the request's E2E on an idle engine, ${basis}`;
+}
+
+/** The serve table's columns, shared by the CLI (bench/cli/tables.ts, which adds preemptions) and the report. */
+export const SERVE_HEAD = ['policy', 'makespan s (replays)', 'sim. makespan s (replays; median err)', 'output tok/s', 'TTFT p50/p99 ms', 'TPOT p50 ms', 'E2E p50/p99 ms', 'slowdown p50/p99', 'goodput req/s', 'GPU busy'];
+
+/**
+ * One serve row under SERVE_HEAD. Older result files lack the replays, slowdowns and
+ * goodput ('-'), and a run without timestamps has no GPU busy fraction (NaN, null in
+ * JSON): the wall-clock share inside steps stands in, marked.
+ */
+export function serveCells(r: ServePolicyRow): string[] {
+  return [
+    r.policy,
+    describeReplays(r.makespanS, r.replayMakespansS),
+    `${describeReplays(r.simulatedMakespanS, r.replaySimulatedMakespansS)} (${r.simulatedErrorPct >= 0 ? '+' : ''}${fmt(r.simulatedErrorPct, 1)}%)`,
+    fmt(r.outputTokensPerSec, 1),
+    `${fmt(r.ttftP50Ms, 0)} / ${fmt(r.ttftP99Ms, 0)}`,
+    fmt(r.tpotP50Ms, 1),
+    `${fmt(r.e2eP50Ms, 0)} / ${fmt(r.e2eP99Ms, 0)}`,
+    `${fmt(r.slowdownP50, 1)} / ${fmt(r.slowdownP99, 1)}`,
+    fmt(r.goodputRps, 2),
+    Number.isFinite(r.gpuBusyFraction) ? `${fmt(r.gpuBusyFraction * 100, 0)}%` : `${fmt(r.stepBusyFraction * 100, 0)}% (wall)`,
+  ];
 }

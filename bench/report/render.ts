@@ -2,7 +2,7 @@
 // bench/cli/report.ts, openable from disk). Every chart says the runtime and
 // the adapter, and a table of the same numbers sits beside it.
 import { Chart, registerables, type ChartConfiguration } from 'chart.js';
-import { describeAdapter, describeArrivals, describeReplays, describeSlowdowns, fmt, MiB } from './format.js';
+import { describeAdapter, describeArrivals, describeSlowdowns, fmt, MiB, SERVE_HEAD, serveCells } from './format.js';
 
 Chart.register(...registerables);
 
@@ -258,22 +258,7 @@ export function renderReport(root: HTMLElement, results: BenchResults): void {
         },
         `chart-latency-${metric.split(' ')[0]!.toLowerCase()}`,
       );
-    table(
-      l,
-      ['policy', 'makespan s (replays)', 'simulated s (replays)', 'output tok/s', 'TTFT p50/p99 ms', 'TPOT p50 ms', 'E2E p50/p99 ms', 'slowdown p50/p99', 'goodput req/s', 'GPU busy'],
-      sv.rows.map((r: any) => [
-        r.policy,
-        describeReplays(r.makespanS, r.replayMakespansS),
-        describeReplays(r.simulatedMakespanS, r.replaySimulatedMakespansS),
-        fmt(r.outputTokensPerSec, 1),
-        `${fmt(r.ttftP50Ms, 0)} / ${fmt(r.ttftP99Ms, 0)}`,
-        fmt(r.tpotP50Ms, 1),
-        `${fmt(r.e2eP50Ms, 0)} / ${fmt(r.e2eP99Ms, 0)}`,
-        `${fmt(r.slowdownP50, 1)} / ${fmt(r.slowdownP99, 1)}`,
-        fmt(r.goodputRps, 2),
-        `${fmt(r.gpuBusyFraction * 100, 0)}%`,
-      ]),
-    );
+    table(l, SERVE_HEAD, sv.rows.map(serveCells));
   }
 
   if (results.kernels) {

@@ -151,8 +151,9 @@ export async function serveBench(ctx: GpuContext, req: ServeBenchRequest, progre
   let arrivals: Omit<ServeArrivals, 'lastArrivalS'> = {};
   const trace: TraceEvent[] = [];
   const steps: ServeBenchResult['steps'] = [];
-  const rows: ServePolicyRow[] = [];
-  const modelled: IdleFigures[][] = []; // per row, each request's modelled idle figures
+  // Each policy's row; its slowdowns and goodput wait for every policy's records (withSlowdowns).
+  const rows: MeasuredRow[] = [];
+  const modelled: IdleFigures[][] = []; // per row, each request's modelled idle figures, in request order
   const replays = req.replays ?? 3;
   const slo = req.slo ?? DEFAULT_SLO;
   for (const name of req.policies) {
@@ -200,35 +201,37 @@ export async function serveBench(ctx: GpuContext, req: ServeBenchRequest, progre
         simulatedErrorPct: stats(runs.map((r) => ((r.simulated.makespanS - r.summary.makespanS) / r.summary.makespanS) * 100)).median,
         simulated,
         calibration,
-        records: records.map((r) => ({ ...r, slowdown: NaN })),
+        records,
       });
       modelled.push(requests.map((r) => idle.get(r.id)!));
     } finally {
       engine.destroy();
     }
   }
-  const idle = withSlowdowns(rows, modelled, slo);
+  const { idle, rows: final } = withSlowdowns(rows, modelled, slo);
   const lastArrivalS = Math.max(...requests.map((r) => r.arrivalS));
-  return { calibration: rows[0]!.calibration, arrivals: { ...arrivals, lastArrivalS }, slo, idle, rows, trace, steps };
+  return { calibration: rows[0]!.calibration, arrivals: { ...arrivals, lastArrivalS }, slo, idle, rows: final, trace, steps };
 }
+
+/** A policy's row before its slowdowns: its records are plain. */
+type MeasuredRow = Omit<ServePolicyRow, 'records'> & { records: RequestMetrics[] };
 
 /**
  * Every row's slowdowns and goodput, once every policy has run: against the serial row's
  * measured idle figures when there is one, else against the row's own modelled ones
  * (`modelled[i]`, in request order, as the records are).
  */
-function withSlowdowns(rows: ServePolicyRow[], modelled: IdleFigures[][], slo: Slo): IdleBasis {
-  const serial = rows.find((r) => r.policy === 'serial');
-  const measured = serial && [...idleFromSerial(serial.records).values()];
-  for (const [i, row] of rows.entries()) {
+function withSlowdowns(rows: MeasuredRow[], modelled: IdleFigures[][], slo: Slo): { idle: IdleBasis; rows: ServePolicyRow[] } {
+  const s = rows.findIndex((r) => r.policy === 'serial');
+  const measured = s >= 0 ? [...idleFromSerial(rows[s]!.records).values()] : undefined;
+  const final = rows.map((row, i) => {
     const byIndex = measured ?? modelled[i]!;
     const idle = new Map(row.records.map((r, j) => [r.id, byIndex[j]!]));
-    Object.assign(row, summarize(row.records, slo, idle));
-    for (const r of row.records) r.slowdown = slowdown(r, idle);
-  }
-  if (!measured) return { basis: 'modelled' };
-  const errors = measured.map((m, j) => ((modelled[rows.indexOf(serial!)]![j]!.e2eS - m.e2eS) / m.e2eS) * 100);
-  return { basis: 'serial', modelledErrorPct: stats(errors).median };
+    return { ...row, ...summarize(row.records, slo, idle), records: row.records.map((r) => ({ ...r, slowdown: slowdown(r, idle) })) };
+  });
+  if (!measured) return { idle: { basis: 'modelled' }, rows: final };
+  const errors = measured.map((m, j) => ((modelled[s]![j]!.e2eS - m.e2eS) / m.e2eS) * 100);
+  return { idle: { basis: 'serial', modelledErrorPct: stats(errors).median }, rows: final };
 }
 
 /** One replay's steps and scheduler events, timed from its start (`origin`, engine clock). */
