@@ -19,27 +19,35 @@ describe('GPU timing', () => {
     const out = ctx.storage('o', N * 4);
     const a = await Gemv.create(ctx, small.layout, x, ctx.storage('ws', small.words.byteLength, small.words), out, 1);
     const b = await Gemv.create(ctx, large.layout, x, ctx.storage('wl', large.words.byteLength, large.words), out, 1);
+    // Timings here share a CPU with other test files, and the first pass of a command buffer
+    // can wait for the adapter's worker threads to wake: each buffer opens with an untimed
+    // pass, the two kernels swap places every repeat, and each kernel's fastest reading is
+    // compared (noise only adds time, so the minimum is the reading nearest the work).
     const times: number[][] = [];
-    for (let rep = 0; rep < 5; rep++) {
+    for (let rep = 0; rep < 7; rep++) {
       const enc = ctx.device.createCommandEncoder();
-      const p0 = enc.beginComputePass({ timestampWrites: timer.pass(0) });
-      a.encode(p0, 1);
-      p0.end();
-      const p1 = enc.beginComputePass({ timestampWrites: timer.pass(1) });
-      b.encode(p1, 1);
-      p1.end();
+      const warm = enc.beginComputePass();
+      b.encode(warm, 1);
+      warm.end();
+      const order = rep % 2 === 0 ? [a, b] : [b, a];
+      for (const [slot, gemv] of order.entries()) {
+        const p = enc.beginComputePass({ timestampWrites: timer.pass(slot) });
+        gemv.encode(p, 1);
+        p.end();
+      }
       timer.resolve(enc, 2);
       ctx.device.queue.submit([enc.finish()]);
-      times.push(await timer.read(2));
+      const [first, second] = await timer.read(2);
+      times.push(rep % 2 === 0 ? [first!, second!] : [second!, first!]);
     }
     for (const [t0, t1] of times) {
       expect(t0).toBeGreaterThan(0);
       expect(t1).toBeGreaterThan(0);
     }
-    const med = (i: number) => times.map((t) => t[i]!).sort((p, q) => p - q)[2]!;
-    expect(med(1)).toBeGreaterThan(med(0));
+    const fastest = (i: number) => Math.min(...times.map((t) => t[i]!));
+    expect(fastest(1)).toBeGreaterThan(fastest(0));
     // Under a second: plausible for 4 MiB on any adapter.
-    expect(med(1)).toBeLessThan(1e9);
+    expect(fastest(1)).toBeLessThan(1e9);
     timer.destroy();
   });
 
@@ -79,11 +87,12 @@ describe('GPU timing', () => {
       ctx.device.queue.submit([enc.finish()]);
     };
     const clock = new PassClock(ctx);
-    const a = await clock.statsAround(submit(small), 5);
-    const b = await clock.statsAround(submit(large), 5);
-    expect(a.n).toBe(5);
+    const a = await clock.statsAround(submit(small), 7);
+    const b = await clock.statsAround(submit(large), 7);
+    expect(a.n).toBe(7);
     expect(a.min).toBeGreaterThan(0);
-    expect(b.median).toBeGreaterThan(a.median);
+    // The fastest readings: the CPU is shared with other test files, and noise only adds time.
+    expect(b.min).toBeGreaterThan(a.min);
     expect(b.median).toBeLessThan(1e3);
     clock.destroy();
   });
