@@ -22,9 +22,9 @@ export function gemmTileBytes(t: Pick<Tuning['gemm'], 'workgroupX' | 'workgroupY
 export class Gemm {
   private constructor(
     private readonly call: KernelCall,
-    private readonly tiled: boolean,
+    readonly tiled: boolean,
     /** Rows one workgroup covers (tiled: TILED_ROWS per invocation x workgroupY; direct: directRows). */
-    private readonly rowsPerWorkgroup: number,
+    readonly rowsPerWorkgroup: number,
     /** Workgroups across the columns (they depend on N only). */
     private readonly columnWorkgroups: number,
   ) {}
@@ -58,6 +58,7 @@ export class Gemm {
     return new Gemm(call, tiled, tiled ? TILED_ROWS * t.workgroupY : t.directRows, columns.workgroups);
   }
 
+  /** Rows 0 .. M - 1; a row group past M computes on clamped rows and stores nothing past M. */
   encode(pass: GPUComputePassEncoder, M: number): void {
     const rowWorkgroups = Math.ceil(M / this.rowsPerWorkgroup);
     this.call.u32(0, M);

@@ -20,7 +20,13 @@ const bucketsUpTo = (maxRows: number) => GEMV_BUCKETS.filter((b, i) => i === 0 |
  * or split-K in two.
  */
 export interface Gemv {
-  encode(pass: GPUComputePassEncoder, rows: number): void;
+  /**
+   * Rows firstRow .. rows - 1 (at most 16 of them). firstRow > 0 (the rows past a
+   * GEMM's whole row groups in a prefill step) must be a multiple of their bucket, and
+   * only the lane GEMV takes it (canStartPastRowZero).
+   */
+  encode(pass: GPUComputePassEncoder, rows: number, firstRow?: number): void;
+  readonly canStartPastRowZero: boolean;
   destroy(): void;
 }
 
@@ -53,6 +59,8 @@ interface LaneBucket {
 
 /** lane_matmul (shaders/lane_matmul.wgsl) in one pass: each invocation walks all of K. */
 class LaneGemv implements Gemv {
+  readonly canStartPastRowZero = true;
+
   private constructor(private readonly buckets: Map<number, LaneBucket>) {}
 
   static async create(ctx: GpuContext, layout: MatrixLayout, x: Bind, w: Bind, out: Bind, maxRows: number, label: string): Promise<LaneGemv> {
@@ -63,17 +71,20 @@ class LaneGemv implements Gemv {
       const blocks = gemvBlocks(ctx.tuning, b);
       const { workgroup, workgroups } = laneColumnDispatch(layout.N, blocks, t.lanes, t.workgroupSize);
       const pipeline = await ctx.pipelines.get('gemv', code, 'gemv', { ...weightConstants(layout), ROWS: b, LANES: t.lanes, WG: workgroup, BLOCKS: blocks });
-      const call = new KernelCall(ctx, pipeline, `${label}.b${b}`, 4, [x, w, out]);
+      const call = new KernelCall(ctx, pipeline, `${label}.b${b}`, 5, [x, w, out]);
       call.u32(1, layout.K).u32(2, layout.N).u32(3, rowVec4(layout));
       buckets.set(b, { call, workgroups });
     }
     return new LaneGemv(buckets);
   }
 
-  encode(pass: GPUComputePassEncoder, rows: number): void {
-    const bucket = this.buckets.get(bucketFor(rows));
-    if (!bucket || rows > GEMV_MAX_ROWS) throw tooMany(this.buckets, rows);
-    bucket.call.u32(0, rows).dispatch(pass, bucket.workgroups);
+  encode(pass: GPUComputePassEncoder, rows: number, firstRow = 0): void {
+    const n = rows - firstRow;
+    const size = bucketFor(n);
+    const bucket = this.buckets.get(size);
+    if (!bucket || n > GEMV_MAX_ROWS) throw tooMany(this.buckets, n);
+    if (firstRow % size !== 0) throw new RangeError(`gemv rows from ${firstRow} must start at a multiple of their bucket, ${size}`);
+    bucket.call.u32(0, rows).u32(4, firstRow / size).dispatch(pass, bucket.workgroups);
   }
 
   destroy(): void {
@@ -83,6 +94,8 @@ class LaneGemv implements Gemv {
 
 /** shaders/gemv_splitk.wgsl: partial sums per K chunk, then their sum in chunk order. */
 class SplitKGemv implements Gemv {
+  readonly canStartPastRowZero = false;
+
   private constructor(
     private readonly partial: Map<number, KernelCall>,
     private readonly reduce: KernelCall,
@@ -113,7 +126,8 @@ class SplitKGemv implements Gemv {
     return new SplitKGemv(partial, reduce, np4, chunks, t.workgroupSize, owned);
   }
 
-  encode(pass: GPUComputePassEncoder, rows: number): void {
+  encode(pass: GPUComputePassEncoder, rows: number, firstRow = 0): void {
+    if (firstRow !== 0) throw new RangeError('the split-K GEMV starts at row 0');
     const call = this.partial.get(bucketFor(rows));
     if (!call || rows > GEMV_MAX_ROWS) throw tooMany(this.partial, rows);
     call.u32(0, rows).dispatch(pass, Math.ceil(this.np4 / this.workgroup), this.chunks);

@@ -223,9 +223,24 @@ export class GpuModel {
     }
   }
 
+  /**
+   * Where a matrix's rows go. A decode step of up to 16 rows: the GEMV, one pass over
+   * the weights for all of them; anything else the GEMM, except where the GEMV is the
+   * lane GEMV and the GEMM gemm_direct (SwiftShader): there the rows past the GEMM's last
+   * whole row group (32 rows), up to 16, go to the GEMV bucket that holds them, prompt
+   * steps of up to 16 rows included. gemm_direct computes a whole group whatever the rows
+   * in it, so a 33-row prompt step cost about what a 64-row one did (46.7 against 51.0 ms
+   * for small, and 1 to 32 rows 25.5 to 30.8; Node, production steps in turn), while a
+   * GEMV bucket of up to 16 rows costs less than a group. The bits are the same either
+   * way: both sum each output in one chain over k (shaders/lane_matmul.wgsl).
+   */
   private matmul(pass: GPUComputePassEncoder, m: MatmulPair, rows: number, decode: boolean): void {
-    if (decode && rows <= GEMV_MAX_ROWS) m.gemv.encode(pass, rows);
-    else m.gemm.encode(pass, rows);
+    const tails = m.gemv.canStartPastRowZero && !m.gemm.tiled;
+    if (rows <= GEMV_MAX_ROWS && (decode || tails)) return m.gemv.encode(pass, rows);
+    const tail = tails ? rows % m.gemm.rowsPerWorkgroup : 0;
+    if (tail === 0 || tail > GEMV_MAX_ROWS) return m.gemm.encode(pass, rows);
+    m.gemm.encode(pass, rows - tail);
+    m.gemv.encode(pass, rows, rows - tail);
   }
 
   /**

@@ -145,7 +145,9 @@ export function stepCost(c: ModelConfig, dtype: WeightDtype, seqs: readonly SeqS
     const fpMs = flops / (rates.fmaGflops * 1e6);
     kernels.push({ kernel, dispatches: times * dispatchesEach, bytes: bytes * times, flops: flops * times, ms: Math.max(memMs, fpMs) * times, bound: fpMs > memMs ? 'compute' : 'memory' });
   };
-  // The engine's GEMV takes decode steps of up to 16 rows (GpuModel.matmul) and the LM head.
+  // The engine's GEMV takes decode steps of up to 16 rows (GpuModel.matmul) and the LM head;
+  // with the lane GEMV (SwiftShader) prompt steps of up to 16 rows too, and the rows past
+  // gemm_direct's whole 32-row groups (one more dispatch per matrix: microseconds, not modelled).
   const gemv = rates.gemvDispatches ?? 1;
   const decodeStep = T <= GEMV_MAX_ROWS && seqs.every((s) => s.newTokens === 1);
   const matmul = (name: string, rows: number, K: number, N: number, times: number, isGemv = decodeStep) =>

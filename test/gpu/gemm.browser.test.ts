@@ -144,6 +144,71 @@ describe.each(['lanes', 'splitk'] as const)('gemv batching, %s', (variant) => {
   });
 });
 
+// A prefill step's rows past gemm_direct's last whole group of 32 go to the lane GEMV's
+// bucket for them, started at that row (GpuModel.matmul): the same bits as the GEMM's own,
+// and nothing written before the row it starts at.
+describe.each(['f32', 'f16'] as const)('gemm_direct with a lane GEMV tail, %s weights', (dtype) => {
+  it.each([
+    [33, 32],
+    [40, 32],
+    [48, 32],
+    [65, 64],
+    [66, 64],
+    [80, 64],
+  ])('M=%i: rows %i.. through the GEMV give the GEMM\'s bits, and it writes no row before them', async (M, first) => {
+    const base = await gpu();
+    const ctx = withTuning(base, { gemv: { ...base.tuning.gemv, variant: 'lanes' }, gemm: { ...base.tuning.gemm, variant: 'direct', directRows: 32 } });
+    const K = 67;
+    const N = 45;
+    const a = randomArray(M * K, M + 3);
+    let w = randomArray(K * N, 17);
+    if (dtype === 'f16') w = roundToF16InPlace(w);
+    const { layout, words } = packMatrix(w, K, N, dtype);
+    const aBuf = ctx.storage('a', a.byteLength, a);
+    const wBuf = ctx.storage('w', words.byteLength, words);
+    const whole = ctx.storage('whole', M * N * 4);
+    const gemm = await Gemm.create(ctx, layout, aBuf, wBuf, whole);
+    run(ctx, (pass) => gemm.encode(pass, M));
+    const want = await readF32(ctx, whole, M * N);
+    expect(worst(want, matmul(a, w, M, K, N), bound(K, matmulAbs(a, w, M, K, N)))).toBeUndefined();
+    // The tail alone over a buffer of NaNs: its rows only, with the GEMM's bits.
+    const poison = new Float32Array(M * N).fill(NaN);
+    const split = ctx.storage('split', M * N * 4, poison);
+    const gemv = await Gemv.create(ctx, layout, aBuf, wBuf, split, 16);
+    expect(gemv.canStartPastRowZero).toBe(true);
+    run(ctx, (pass) => gemv.encode(pass, M, first));
+    const tailOnly = await readF32(ctx, split, M * N);
+    expect(tailOnly.subarray(0, first * N).every(Number.isNaN)).toBe(true);
+    expect(new Uint32Array(tailOnly.slice(first * N).buffer)).toEqual(new Uint32Array(want.slice(first * N).buffer));
+    // With the GEMM over the whole groups before it: the whole product.
+    const head = await Gemm.create(ctx, layout, aBuf, wBuf, split);
+    run(ctx, (pass) => head.encode(pass, first));
+    expect(new Uint32Array((await readF32(ctx, split, M * N)).buffer)).toEqual(new Uint32Array(want.buffer));
+  });
+
+  it('refuses a tail that does not start at a multiple of its bucket, and the split-K GEMV refuses any', async () => {
+    const base = await gpu();
+    const ctx = withTuning(base, { gemv: { ...base.tuning.gemv, variant: 'lanes' } });
+    const { layout, words } = packMatrix(randomArray(16 * 8, 1), 16, 8, dtype);
+    const wBuf = ctx.storage('w', words.byteLength, words);
+    const gemv = await Gemv.create(ctx, layout, ctx.storage('a', 40 * 16 * 4), wBuf, ctx.storage('o', 40 * 8 * 4), 16);
+    const enc = ctx.device.createCommandEncoder();
+    const pass = enc.beginComputePass();
+    expect(() => gemv.encode(pass, 40, 30)).toThrow(/multiple of their bucket, 16/);
+    expect(() => gemv.encode(pass, 40, 3)).toThrow(RangeError);
+    pass.end();
+    const split = withTuning(base, { gemv: { ...base.tuning.gemv, variant: 'splitk', splitInvocations: 256 }, gemm: { ...gpuTuning.gemm } });
+    if (dtype === 'f32') {
+      const splitGemv = await Gemv.create(split, layout, ctx.storage('a', 40 * 16 * 4), wBuf, ctx.storage('o', 40 * 8 * 4), 16);
+      expect(splitGemv.canStartPastRowZero).toBe(false);
+      const e2 = ctx.device.createCommandEncoder();
+      const p2 = e2.beginComputePass();
+      expect(() => splitGemv.encode(p2, 40, 32)).toThrow(/starts at row 0/);
+      p2.end();
+    }
+  });
+});
+
 describe.each(['f32', 'f16'] as const)('lane gemv column blocks, %s weights', (dtype) => {
   it.each([1, 3, 63, 64, 65, 129])('N=%i: two 8-column blocks per lane give every row bucket the bits of one block', async (N) => {
     const base = await gpu();
