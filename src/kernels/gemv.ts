@@ -83,6 +83,7 @@ class LaneGemv implements Gemv {
     const size = bucketFor(n);
     const bucket = this.buckets.get(size);
     if (!bucket || n > GEMV_MAX_ROWS) throw tooMany(this.buckets, n);
+    if (n < 1) throw new RangeError(`gemv rows from ${firstRow} to ${rows}: none`);
     if (firstRow % size !== 0) throw new RangeError(`gemv rows from ${firstRow} must start at a multiple of their bucket, ${size}`);
     bucket.call.u32(0, rows).u32(4, firstRow / size).dispatch(pass, bucket.workgroups);
   }

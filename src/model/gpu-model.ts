@@ -229,9 +229,9 @@ export class GpuModel {
    * lane GEMV and the GEMM gemm_direct (SwiftShader): there the rows past the GEMM's last
    * whole row group (32 rows), up to 16, go to the GEMV bucket that holds them, prompt
    * steps of up to 16 rows included. gemm_direct computes a whole group whatever the rows
-   * in it, so a 33-row prompt step cost about what a 64-row one did (46.7 against 51.0 ms
-   * for small, and 1 to 32 rows 25.5 to 30.8; Node, production steps in turn), while a
-   * GEMV bucket of up to 16 rows costs less than a group. The bits are the same either
+   * in it: prompt steps of small took 29.6 ms at one row, 33.3 at 32, 53.1 at 33 and 62.4
+   * at 64, and with the GEMV taking the rows past the groups 14.0 at one row and 34.4 at
+   * 33 (Node, both forms' steps in turn; docs/results.md). The bits are the same either
    * way: both sum each output in one chain over k (shaders/lane_matmul.wgsl).
    */
   private matmul(pass: GPUComputePassEncoder, m: MatmulPair, rows: number, decode: boolean): void {

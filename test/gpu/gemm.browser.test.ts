@@ -196,6 +196,7 @@ describe.each(['f32', 'f16'] as const)('gemm_direct with a lane GEMV tail, %s we
     const pass = enc.beginComputePass();
     expect(() => gemv.encode(pass, 40, 30)).toThrow(/multiple of their bucket, 16/);
     expect(() => gemv.encode(pass, 40, 3)).toThrow(RangeError);
+    expect(() => gemv.encode(pass, 32, 32)).toThrow(/none/);
     pass.end();
     const split = withTuning(base, { gemv: { ...base.tuning.gemv, variant: 'splitk', splitInvocations: 256 }, gemm: { ...gpuTuning.gemm } });
     if (dtype === 'f32') {
