@@ -6,7 +6,7 @@ import type { Ceilings } from '../src/perf/ceilings.js';
 import { judgedKernelRows } from './suites/kernels.js';
 import { sweepFile } from './suites/sweep.js';
 import { makeEngineApi, type RunnerResult } from './suites/api.js';
-import { SATURATE } from './suites/serve.js';
+import { DEFAULT_SERVE_BUDGET, SATURATE } from './suites/serve.js';
 import { renderReport, type BenchResults } from './report/render.js';
 import { buildTrace } from './report/trace.js';
 import { describeKernels } from './report/format.js';
@@ -93,7 +93,7 @@ async function runSuite(suite: string, quick: boolean, meta: object): Promise<vo
     const seed = $<HTMLSelectElement>('workload').value === 'seed';
     const trace = seed ? seedWorkload() : poissonWorkload({ requests: n, rate: 1, promptTokens: [16, 64], outputTokens: [8, 32], seed: 1 });
     const policies = $<HTMLInputElement>('policies').value.split(',').map((p) => p.trim());
-    const out = unwrap(await api.serveBench({ model, policies, trace, maxSeqs: DEFAULT_MAX_SEQS, tokenBudget: 64, replays: quick ? 1 : 3, saturate: seed ? undefined : SATURATE }));
+    const out = unwrap(await api.serveBench({ model, policies, trace, maxSeqs: DEFAULT_MAX_SEQS, tokenBudget: DEFAULT_SERVE_BUDGET, replays: quick ? 1 : 3, saturate: seed ? undefined : SATURATE }));
     results.serve = { ...meta, workload: seed ? 'seed' : 'poisson', arrivals: out.arrivals, slo: out.slo, idle: out.idle, calibration: out.calibration, rows: out.rows, events: out.trace, steps: out.steps };
   }
 }

@@ -16,7 +16,7 @@ import { judgedKernelRows } from '../suites/kernels.js';
 import { sweepFile } from '../suites/sweep.js';
 import { LADDER_WIDTHS, LADDER_WIDTHS_QUICK } from '../../src/perf/ladder.js';
 import { loadWorkload, SATURATE, saturates } from './workloads.js';
-import { DEFAULT_SLO } from '../suites/serve.js';
+import { DEFAULT_SERVE_BUDGET, DEFAULT_SLO } from '../suites/serve.js';
 import { writeReport } from './report.js';
 import { describeArrivals, describeSlowdowns } from '../report/format.js';
 import type { BenchResults } from '../report/render.js';
@@ -38,7 +38,7 @@ const program = new Command('bench')
   .option('--requests <n>', 'serve: poisson requests (default 32, 12 with --quick)', parse.int(1))
   .option('--replays <n>', 'serve: replays of the trace per policy, each row the median one (default 3, 1 with --quick)', parse.int(1))
   .option('--max-seqs <n>', 'serve: sequences running at once (decode steps past 16 rows go through the GEMM, whose SwiftShader tile is 32 rows)', parse.int(1), DEFAULT_MAX_SEQS)
-  .option('--budget <n>', 'serve: token rows per step (a prefill chunk shares a step with the decodes)', parse.int(1), 64)
+  .option('--budget <n>', 'serve: token rows per step (a prefill chunk shares a step with the decodes)', parse.int(1), DEFAULT_SERVE_BUDGET)
   .option('--slo <spec>', `serve: goodput's SLO, ttft:MS,tpot:MS (absolute) and/or scale:X (within X times each request's own TTFT and TPOT on an idle engine; default scale:${DEFAULT_SLO.scale})`, parse.slo)
   .option('--kernel-size <n>', 'kernels: K = N of the GEMV and GEMM shapes (default GEMV 4096, GEMM 2048; 1024 with --quick; a GPU with a large cache needs more)', parse.int(1))
   .option('--no-peers', 'kernels: skip timing tfjs-backend-webgpu and onnxruntime-web on the same shapes (a minute or two on a 2-core software adapter)')

@@ -66,6 +66,17 @@ export interface ServeBenchRequest {
 export const DEFAULT_SLO: Slo = { scale: 10 };
 
 /**
+ * Token rows per step the serve benchmark gives every policy unless told otherwise: three
+ * of SwiftShader's 32-row GEMM groups. Against 64 (continuous, serial; two runs each, in
+ * turn with 128): output tokens/s 423.7 and 413.5 against 406.8 and 399.9, p99 TTFT 0.40
+ * and 0.42 s against 0.60 and 0.65, TPOT p50 41-42 ms against 39-41, serial the same
+ * (109.9-116.7); 128 gave 409.8 and 411.2 with TPOT 43 and worse E2E (docs/results.md).
+ * Once a prompt's rows past its last whole group went to the GEMV (GpuModel.matmul) a
+ * chunk no longer had to fill whole groups to be cheap.
+ */
+export const DEFAULT_SERVE_BUDGET = 96;
+
+/**
  * How much faster than the engine can serve them the requests of a saturating run
  * arrive (loadFactor times continuous batching's modelled capacity): twice, so
  * the queue grows for the whole arrival span and every policy's throughput is the
