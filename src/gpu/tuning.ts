@@ -148,5 +148,15 @@ export function applyTuning(base: Tuning, overrides: TuningOverrides): Tuning {
  * f16Shift): with f16Unpack 'bits' and only the lane kernels, which alone read them.
  */
 export function packsShiftedF16(t: Tuning): boolean {
-  return t.f16Unpack === 'bits' && t.gemv.variant === 'lanes' && t.gemm.variant === 'direct';
+  return t.f16Unpack === 'bits' && laneMatmulOnly(t);
+}
+
+/**
+ * Whether the GEMV and the GEMM are both lane_matmul (shaders/lane_matmul.wgsl: the lane
+ * GEMV and gemm_direct), the same code with more or fewer rows compiled in: then either
+ * takes any of a step's rows with the same bits, and the GEMV takes the rows past the
+ * GEMM's last whole row group (GpuModel.matmul).
+ */
+export function laneMatmulOnly(t: Tuning): boolean {
+  return t.gemv.variant === 'lanes' && t.gemm.variant === 'direct';
 }

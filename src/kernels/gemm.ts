@@ -22,7 +22,7 @@ export function gemmTileBytes(t: Pick<Tuning['gemm'], 'workgroupX' | 'workgroupY
 export class Gemm {
   private constructor(
     private readonly call: KernelCall,
-    readonly tiled: boolean,
+    private readonly tiled: boolean,
     /** Rows one workgroup covers (tiled: TILED_ROWS per invocation x workgroupY; direct: directRows). */
     readonly rowsPerWorkgroup: number,
     /** Workgroups across the columns (they depend on N only). */

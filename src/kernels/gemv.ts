@@ -23,10 +23,9 @@ export interface Gemv {
   /**
    * Rows firstRow .. rows - 1 (at most 16 of them). firstRow > 0 (the rows past a
    * GEMM's whole row groups in a prefill step) must be a multiple of their bucket, and
-   * only the lane GEMV takes it (canStartPastRowZero).
+   * only the lane GEMV takes it (src/gpu/tuning.ts, laneMatmulOnly); split-K refuses it.
    */
   encode(pass: GPUComputePassEncoder, rows: number, firstRow?: number): void;
-  readonly canStartPastRowZero: boolean;
   destroy(): void;
 }
 
@@ -59,8 +58,6 @@ interface LaneBucket {
 
 /** lane_matmul (shaders/lane_matmul.wgsl) in one pass: each invocation walks all of K. */
 class LaneGemv implements Gemv {
-  readonly canStartPastRowZero = true;
-
   private constructor(private readonly buckets: Map<number, LaneBucket>) {}
 
   static async create(ctx: GpuContext, layout: MatrixLayout, x: Bind, w: Bind, out: Bind, maxRows: number, label: string): Promise<LaneGemv> {
@@ -95,8 +92,6 @@ class LaneGemv implements Gemv {
 
 /** shaders/gemv_splitk.wgsl: partial sums per K chunk, then their sum in chunk order. */
 class SplitKGemv implements Gemv {
-  readonly canStartPastRowZero = false;
-
   private constructor(
     private readonly partial: Map<number, KernelCall>,
     private readonly reduce: KernelCall,

@@ -1,6 +1,7 @@
 import { UnsupportedAdapterError } from '../errors.js';
 import type { GpuContext } from '../gpu/context.js';
 import { onePassDuration, PassTimer } from '../gpu/timer.js';
+import { laneMatmulOnly } from '../gpu/tuning.js';
 import { Argmax } from '../kernels/argmax.js';
 import { Attention } from '../kernels/attention.js';
 import { Embedding } from '../kernels/embedding.js';
@@ -104,7 +105,11 @@ export class GpuModel {
     },
   ) {
     this.forwardPassDesc = { label: 'forward', timestampWrites: staging.timer.pass(0) };
+    this.gemvTakesTails = laneMatmulOnly(ctx.tuning);
   }
+
+  /** Whether the GEMV takes prompt rows past the GEMM's whole row groups (matmul), fixed with the kernels at create(). */
+  private readonly gemvTakesTails: boolean;
 
   // Made once, so a step allocates nothing but its command buffer and the ids it reads back.
   private readonly stepEncoderDesc: GPUCommandEncoderDescriptor = { label: 'step' };
@@ -235,7 +240,7 @@ export class GpuModel {
    * way: both sum each output in one chain over k (shaders/lane_matmul.wgsl).
    */
   private matmul(pass: GPUComputePassEncoder, m: MatmulPair, rows: number, decode: boolean): void {
-    const tails = m.gemv.canStartPastRowZero && !m.gemm.tiled;
+    const tails = this.gemvTakesTails;
     if (rows <= GEMV_MAX_ROWS && (decode || tails)) return m.gemv.encode(pass, rows);
     const tail = tails ? rows % m.gemm.rowsPerWorkgroup : 0;
     if (tail === 0 || tail > GEMV_MAX_ROWS) return m.gemm.encode(pass, rows);

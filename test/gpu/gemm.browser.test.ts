@@ -4,6 +4,7 @@ import { Gemm } from '../../src/kernels/gemm.js';
 import { Gemv } from '../../src/kernels/gemv.js';
 import { packMatrix, type MatrixLayout } from '../../src/kernels/packing.js';
 import type { GpuContext } from '../../src/gpu/context.js';
+import { laneMatmulOnly } from '../../src/gpu/tuning.js';
 import { roundToF16InPlace } from '../../src/model/f16.js';
 import { matmul, matmulAbs } from '../../src/ref/matmul.js';
 import { gpu, gpuTuning, randomArray, readF32, run, U32, withTuning, worst } from './helpers.js';
@@ -175,7 +176,7 @@ describe.each(['f32', 'f16'] as const)('gemm_direct with a lane GEMV tail, %s we
     const poison = new Float32Array(M * N).fill(NaN);
     const split = ctx.storage('split', M * N * 4, poison);
     const gemv = await Gemv.create(ctx, layout, aBuf, wBuf, split, 16);
-    expect(gemv.canStartPastRowZero).toBe(true);
+    expect(laneMatmulOnly(ctx.tuning)).toBe(true);
     run(ctx, (pass) => gemv.encode(pass, M, first));
     const tailOnly = await readF32(ctx, split, M * N);
     expect(tailOnly.subarray(0, first * N).every(Number.isNaN)).toBe(true);
@@ -201,7 +202,7 @@ describe.each(['f32', 'f16'] as const)('gemm_direct with a lane GEMV tail, %s we
     const split = withTuning(base, { gemv: { ...base.tuning.gemv, variant: 'splitk', splitInvocations: 256 }, gemm: { ...gpuTuning.gemm } });
     if (dtype === 'f32') {
       const splitGemv = await Gemv.create(split, layout, ctx.storage('a', 40 * 16 * 4), wBuf, ctx.storage('o', 40 * 8 * 4), 16);
-      expect(splitGemv.canStartPastRowZero).toBe(false);
+      expect(laneMatmulOnly(split.tuning)).toBe(false);
       const e2 = ctx.device.createCommandEncoder();
       const p2 = e2.beginComputePass();
       expect(() => splitGemv.encode(p2, 40, 32)).toThrow(/starts at row 0/);
