@@ -167,57 +167,67 @@ export async function serveBench(ctx: GpuContext, req: ServeBenchRequest, progre
   const modelled: IdleFigures[][] = []; // per row, each request's modelled idle figures, in request order
   const replays = req.replays ?? 3;
   const slo = req.slo ?? DEFAULT_SLO;
-  for (const name of req.policies) {
-    const pid = rows.length + 1;
-    let sink: ReplaySink | undefined; // the replay running now
-    const engine = await Engine.create(ctx, weights, {
-      policy: name,
-      maxSeqs: req.maxSeqs,
-      tokenBudget: req.tokenBudget,
-      onStep: (s) => sink?.steps.push({ ...s, startS: s.startS - sink.origin, endS: s.endS - sink.origin, policy: name, pid }),
-      onEvent: (e) => sink?.trace.push({ ...e, t: e.t - sink.origin, policy: name, pid }),
-    });
-    try {
-      const runs: (Replay & { calibration: StepCalibration; idle: Map<string, IdleFigures>; simulated: RunSummary })[] = [];
-      for (let i = 0; i < replays; i++) {
+  type Run = Replay & { calibration: StepCalibration; idle: Map<string, IdleFigures>; simulated: RunSummary };
+  // One engine per policy, all made first, then their replays in turn (round r of every
+  // policy before round r + 1): the ratios between policies are the point, and on a
+  // shared CPU the adapter's speed drifts over the minutes a run takes, so each policy's
+  // replays are spread over the same minutes rather than each policy getting its own.
+  const lanes: { name: string; pid: number; engine: Engine; sink?: ReplaySink; runs: Run[] }[] = [];
+  try {
+    for (const [i, name] of req.policies.entries()) {
+      const lane: (typeof lanes)[number] = { name, pid: i + 1, engine: undefined as unknown as Engine, runs: [] };
+      lane.engine = await Engine.create(ctx, weights, {
+        policy: name,
+        maxSeqs: req.maxSeqs,
+        tokenBudget: req.tokenBudget,
+        onStep: (s) => lane.sink?.steps.push({ ...s, startS: s.startS - lane.sink.origin, endS: s.endS - lane.sink.origin, policy: name, pid: lane.pid }),
+        onEvent: (e) => lane.sink?.trace.push({ ...e, t: e.t - lane.sink.origin, policy: name, pid: lane.pid }),
+      });
+      lanes.push(lane);
+    }
+    for (let i = 0; i < replays; i++)
+      for (const lane of lanes) {
+        const { name, engine } = lane;
         const which = replays > 1 ? ` (replay ${i + 1} of ${replays})` : '';
         progress(`serve ${name}${which}: calibrating step times on this GPU`);
         const calibration = await calibrateSteps(engine.model, req.maxSeqs, req.calibrationRepeats);
-        if (req.saturate && rows.length === 0 && i === 0) {
+        if (req.saturate && lane === lanes[0] && i === 0) {
           const { requests: saturating, rate, continuousCapacityRps } = saturatingArrivals(requests, engine.scheduler.opts, calibratedModel(calibration), req.saturate.loadFactor);
           requests = saturating;
           arrivals = { rate, loadFactor: req.saturate.loadFactor, continuousCapacityRps };
           progress(`serve: ${rate.toFixed(1)} requests/s, ${req.saturate.loadFactor}x what continuous batching finishes here`);
         }
-        sink = { origin: engine.now(), steps: [], trace: [] };
+        const sink: ReplaySink = { origin: engine.now(), steps: [], trace: [] };
+        lane.sink = sink;
         const run = await replay(engine, requests, sink, (n) => progress(`serve ${name}${which}: ${n}/${requests.length} requests done`));
-        sink = undefined;
+        lane.sink = undefined;
         const model = calibratedModel(calibration);
         const sim = simulate(requests, makePolicy(name), engine.scheduler.opts, model);
         const idle = modelledIdle(requests, engine.scheduler.opts, model);
-        runs.push({ ...run, calibration, idle, simulated: summarize(sim.records, slo, idle) });
+        lane.runs.push({ ...run, calibration, idle, simulated: summarize(sim.records, slo, idle) });
       }
-      const median = runs[medianIndex(runs.map((r) => r.summary.makespanS))]!;
-      const { summary, records, gpuBusyS, stepWallS, simulated, calibration, idle } = median;
-      trace.push(...median.trace);
-      steps.push(...median.steps);
-      rows.push({
-        policy: name,
-        replayMakespansS: runs.map((r) => r.summary.makespanS),
-        replaySimulatedMakespansS: runs.map((r) => r.simulated.makespanS),
-        ...summary,
-        gpuBusyFraction: gpuBusyS / summary.makespanS,
-        stepBusyFraction: stepWallS / summary.makespanS,
-        simulatedMakespanS: stats(runs.map((r) => r.simulated.makespanS)).median,
-        simulatedErrorPct: stats(runs.map((r) => ((r.simulated.makespanS - r.summary.makespanS) / r.summary.makespanS) * 100)).median,
-        simulated,
-        calibration,
-        records,
-      });
-      modelled.push(requests.map((r) => idle.get(r.id)!));
-    } finally {
-      engine.destroy();
-    }
+  } finally {
+    for (const lane of lanes) lane.engine.destroy();
+  }
+  for (const { name, runs } of lanes) {
+    const median = runs[medianIndex(runs.map((r) => r.summary.makespanS))]!;
+    const { summary, records, gpuBusyS, stepWallS, simulated, calibration, idle } = median;
+    trace.push(...median.trace);
+    steps.push(...median.steps);
+    rows.push({
+      policy: name,
+      replayMakespansS: runs.map((r) => r.summary.makespanS),
+      replaySimulatedMakespansS: runs.map((r) => r.simulated.makespanS),
+      ...summary,
+      gpuBusyFraction: gpuBusyS / summary.makespanS,
+      stepBusyFraction: stepWallS / summary.makespanS,
+      simulatedMakespanS: stats(runs.map((r) => r.simulated.makespanS)).median,
+      simulatedErrorPct: stats(runs.map((r) => ((r.simulated.makespanS - r.summary.makespanS) / r.summary.makespanS) * 100)).median,
+      simulated,
+      calibration,
+      records,
+    });
+    modelled.push(requests.map((r) => idle.get(r.id)!));
   }
   const { idle, rows: final } = withSlowdowns(rows, modelled, slo);
   const lastArrivalS = Math.max(...requests.map((r) => r.arrivalS));
