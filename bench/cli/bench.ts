@@ -18,7 +18,7 @@ import { LADDER_WIDTHS, LADDER_WIDTHS_QUICK } from '../../src/perf/ladder.js';
 import { loadWorkload, SATURATE, saturates } from './workloads.js';
 import { DEFAULT_SERVE_BUDGET, DEFAULT_SLO } from '../suites/serve.js';
 import { writeReport } from './report.js';
-import { describeArrivals, describeSlowdowns } from '../report/format.js';
+import { describeArrivals, describeSlowdowns, describeSpeedups } from '../report/format.js';
 import type { BenchResults } from '../report/render.js';
 
 const SUITES = ['ceilings', 'kernels', 'sweep', 'decode', 'serve', 'tune'] as const;
@@ -189,6 +189,8 @@ async function main(o: Opts): Promise<void> {
           const arrivals = { ...out.arrivals, rate: out.arrivals.rate ?? o.rate };
           spinner.succeed(`serve: ${trace.length} requests (${describeArrivals(o.workload, arrivals)}) on ${o.model}, max ${o.maxSeqs} sequences, ${o.budget} rows per step`);
           console.log(serveTable(out.rows));
+          const speedups = describeSpeedups(out.rows);
+          if (speedups) console.log(speedups);
           console.log(describeSlowdowns(out.slo, out.idle));
           result = { workload: o.workload, arrivals, maxSeqs: o.maxSeqs, tokenBudget: o.budget, slo: out.slo, idle: out.idle, calibration: out.calibration, rows: out.rows, events: out.trace, steps: out.steps };
         }

@@ -52,6 +52,20 @@ export function describeSlowdowns(slo: Slo, idle: IdleBasis): string {
   return `goodput: requests/s with ${bounds.length ? bounds.join(', ') : 'no SLO (every request)'}; slowdown: E2E over the request's E2E on an idle engine, ${basis}`;
 }
 
+/**
+ * Each policy's output tokens/s over serial's, in a sentence, when serial ran: the median
+ * replays' ratio and, with several rounds, each round's (replay i over serial's replay i).
+ */
+export function describeSpeedups(rows: readonly Pick<ServePolicyRow, 'policy' | 'overSerial'>[]): string | undefined {
+  const others = rows.filter((r) => r.policy !== 'serial' && r.overSerial);
+  if (!others.length) return undefined;
+  const one = (r: (typeof others)[number]) => {
+    const { outputTokensPerSec, rounds } = r.overSerial!;
+    return `${r.policy} ${fmt(outputTokensPerSec)}x` + (rounds.length > 1 ? ` (round by round ${rounds.map((x) => fmt(x)).join(', ')})` : '');
+  };
+  return `output tokens/s over serial's: ${others.map(one).join('; ')}`;
+}
+
 /** The serve table's columns, shared by the CLI (bench/cli/tables.ts, which adds preemptions) and the report. */
 export const SERVE_HEAD = ['policy', 'makespan s (replays)', 'sim. makespan s (replays; median err)', 'output tok/s', 'TTFT p50/p99 ms', 'TPOT p50 ms', 'E2E p50/p99 ms', 'slowdown p50/p99', 'goodput req/s', 'GPU busy'];
 

@@ -2,7 +2,7 @@
 // bench/cli/report.ts, openable from disk). Every chart says the runtime and
 // the adapter, and a table of the same numbers sits beside it.
 import { Chart, registerables, type ChartConfiguration } from 'chart.js';
-import { describeAdapter, describeArrivals, describeSlowdowns, fmt, MiB, SERVE_HEAD, serveCells } from './format.js';
+import { describeAdapter, describeArrivals, describeSlowdowns, describeSpeedups, fmt, MiB, SERVE_HEAD, serveCells } from './format.js';
 
 Chart.register(...registerables);
 
@@ -259,6 +259,12 @@ export function renderReport(root: HTMLElement, results: BenchResults): void {
         `chart-latency-${metric.split(' ')[0]!.toLowerCase()}`,
       );
     table(l, SERVE_HEAD, sv.rows.map(serveCells));
+    const speedups = describeSpeedups(sv.rows);
+    if (speedups) {
+      const p = document.createElement('p');
+      p.textContent = sentence(speedups);
+      l.appendChild(p);
+    }
   }
 
   if (results.kernels) {

@@ -101,6 +101,15 @@ export interface ServePolicyRow extends RunSummary {
   replayMakespansS: number[];
   /** Each replay's simulated makespan, with the step times calibrated just before it. */
   replaySimulatedMakespansS: number[];
+  /** Every replay's output tokens/s, in the order they ran (round by round, as the makespans). */
+  replayOutputTokensPerSec: number[];
+  /**
+   * With a serial row: this row's output tokens/s over serial's (`outputTokensPerSec`, the
+   * median replays'), and each round's ratio, replay i over serial's replay i: the policies
+   * ran in turn, so a round's replays share the machine's speed of those minutes, and
+   * their ratio is the paired figure a drift of it moves least.
+   */
+  overSerial?: { outputTokensPerSec: number; rounds: number[] };
   gpuBusyFraction: number;
   /** Fraction of wall time spent inside steps (submit to ids back). */
   stepBusyFraction: number;
@@ -218,6 +227,7 @@ export async function serveBench(ctx: GpuContext, req: ServeBenchRequest, progre
       policy: name,
       replayMakespansS: runs.map((r) => r.summary.makespanS),
       replaySimulatedMakespansS: runs.map((r) => r.simulated.makespanS),
+      replayOutputTokensPerSec: runs.map((r) => r.summary.outputTokensPerSec),
       ...summary,
       gpuBusyFraction: gpuBusyS / summary.makespanS,
       stepBusyFraction: stepWallS / summary.makespanS,
@@ -229,7 +239,8 @@ export async function serveBench(ctx: GpuContext, req: ServeBenchRequest, progre
     });
     modelled.push(requests.map((r) => idle.get(r.id)!));
   }
-  const { idle, rows: final } = withSlowdowns(rows, modelled, slo);
+  const { idle, rows: slowed } = withSlowdowns(rows, modelled, slo);
+  const final = withSpeedups(slowed);
   const lastArrivalS = Math.max(...requests.map((r) => r.arrivalS));
   return { calibration: rows[0]!.calibration, arrivals: { ...arrivals, lastArrivalS }, slo, idle, rows: final, trace, steps };
 }
@@ -253,6 +264,19 @@ function withSlowdowns(rows: MeasuredRow[], modelled: IdleFigures[][], slo: Slo)
   if (!measured) return { idle: { basis: 'modelled' }, rows: final };
   const errors = measured.map((m, j) => ((modelled[s]![j]!.e2eS - m.e2eS) / m.e2eS) * 100);
   return { idle: { basis: 'serial', modelledErrorPct: stats(errors).median }, rows: final };
+}
+
+/** Every row's output tokens/s over the serial row's, overall and round by round (overSerial), when serial ran. */
+export function withSpeedups<R extends Pick<ServePolicyRow, 'policy' | 'outputTokensPerSec' | 'replayOutputTokensPerSec'>>(rows: R[]): (R & Pick<ServePolicyRow, 'overSerial'>)[] {
+  const serial = rows.find((r) => r.policy === 'serial');
+  if (!serial) return rows;
+  return rows.map((r) => ({
+    ...r,
+    overSerial: {
+      outputTokensPerSec: r.outputTokensPerSec / serial.outputTokensPerSec,
+      rounds: r.replayOutputTokensPerSec.map((t, i) => t / serial.replayOutputTokensPerSec[i]!),
+    },
+  }));
 }
 
 /** One replay's steps and scheduler events, timed from its start (`origin`, engine clock). */

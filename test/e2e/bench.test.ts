@@ -67,6 +67,17 @@ describe('npm run bench -- --quick', () => {
       expect(r.goodputRps).toBeLessThanOrEqual(r.requestsPerSec + 1e-12);
       expect(r.simulated.slowdownP50).toBeGreaterThan(0);
     }
+    // Output tokens/s over serial's: the median replays' ratio, and round by round (the
+    // policies' replays ran in turn, replay i of each in round i).
+    const [serialRow] = serve.rows;
+    for (const r of serve.rows) {
+      expect(r.replayOutputTokensPerSec).toHaveLength(2);
+      expect(r.overSerial.outputTokensPerSec).toBeCloseTo(r.outputTokensPerSec / serialRow.outputTokensPerSec, 12);
+      expect(r.overSerial.rounds).toHaveLength(2);
+      r.overSerial.rounds.forEach((x: number, i: number) => expect(x).toBeCloseTo(r.replayOutputTokensPerSec[i] / serialRow.replayOutputTokensPerSec[i], 12));
+    }
+    expect(serialRow.overSerial.rounds).toEqual([1, 1]);
+    expect(stdout).toMatch(/output tokens\/s over serial's: static [\d.]+x \(round by round [\d.]+, [\d.]+\); continuous [\d.]+x/);
     expect(serve.slo).toEqual({ scale: 10 });
     expect(serve.idle.basis).toBe('serial');
     expect(Number.isFinite(serve.idle.modelledErrorPct)).toBe(true);
