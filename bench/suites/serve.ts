@@ -177,26 +177,26 @@ export async function serveBench(ctx: GpuContext, req: ServeBenchRequest, progre
   const replays = req.replays ?? 3;
   const slo = req.slo ?? DEFAULT_SLO;
   type Run = Replay & { calibration: StepCalibration; idle: Map<string, IdleFigures>; simulated: RunSummary };
-  // One engine per policy, all made first, then their replays in turn (round r of every
-  // policy before round r + 1): the ratios between policies are the point, and on a
-  // shared CPU the adapter's speed drifts over the minutes a run takes, so each policy's
-  // replays are spread over the same minutes rather than each policy getting its own.
-  const lanes: { name: string; pid: number; engine: Engine; sink?: ReplaySink; runs: Run[] }[] = [];
-  try {
-    for (const [i, name] of req.policies.entries()) {
-      const lane: (typeof lanes)[number] = { name, pid: i + 1, engine: undefined as unknown as Engine, runs: [] };
-      lane.engine = await Engine.create(ctx, weights, {
+  // The policies' replays in turn (round r of every policy before round r + 1): the ratios
+  // between policies are the point, and on a shared CPU the adapter's speed drifts over the
+  // minutes a run takes, so each policy's replays are spread over the same minutes rather
+  // than each policy getting its own. Each replay gets a fresh engine, destroyed after it,
+  // so one model's weights and KV cache are on the GPU at a time, as when the policies ran
+  // one after another (large's three would need about 4 GiB); the pipelines are the
+  // context's, compiled once.
+  const lanes = req.policies.map((name, i) => ({ name, pid: i + 1, runs: [] as Run[] }));
+  for (let i = 0; i < replays; i++)
+    for (const lane of lanes) {
+      const { name, pid } = lane;
+      let sink: ReplaySink | undefined; // the replay running now
+      const engine = await Engine.create(ctx, weights, {
         policy: name,
         maxSeqs: req.maxSeqs,
         tokenBudget: req.tokenBudget,
-        onStep: (s) => lane.sink?.steps.push({ ...s, startS: s.startS - lane.sink.origin, endS: s.endS - lane.sink.origin, policy: name, pid: lane.pid }),
-        onEvent: (e) => lane.sink?.trace.push({ ...e, t: e.t - lane.sink.origin, policy: name, pid: lane.pid }),
+        onStep: (s) => sink?.steps.push({ ...s, startS: s.startS - sink.origin, endS: s.endS - sink.origin, policy: name, pid }),
+        onEvent: (e) => sink?.trace.push({ ...e, t: e.t - sink.origin, policy: name, pid }),
       });
-      lanes.push(lane);
-    }
-    for (let i = 0; i < replays; i++)
-      for (const lane of lanes) {
-        const { name, engine } = lane;
+      try {
         const which = replays > 1 ? ` (replay ${i + 1} of ${replays})` : '';
         progress(`serve ${name}${which}: calibrating step times on this GPU`);
         const calibration = await calibrateSteps(engine.model, req.maxSeqs, req.calibrationRepeats);
@@ -206,18 +206,17 @@ export async function serveBench(ctx: GpuContext, req: ServeBenchRequest, progre
           arrivals = { rate, loadFactor: req.saturate.loadFactor, continuousCapacityRps };
           progress(`serve: ${rate.toFixed(1)} requests/s, ${req.saturate.loadFactor}x what continuous batching finishes here`);
         }
-        const sink: ReplaySink = { origin: engine.now(), steps: [], trace: [] };
-        lane.sink = sink;
+        sink = { origin: engine.now(), steps: [], trace: [] };
         const run = await replay(engine, requests, sink, (n) => progress(`serve ${name}${which}: ${n}/${requests.length} requests done`));
-        lane.sink = undefined;
+        sink = undefined;
         const model = calibratedModel(calibration);
         const sim = simulate(requests, makePolicy(name), engine.scheduler.opts, model);
         const idle = modelledIdle(requests, engine.scheduler.opts, model);
         lane.runs.push({ ...run, calibration, idle, simulated: summarize(sim.records, slo, idle) });
+      } finally {
+        engine.destroy();
       }
-  } finally {
-    for (const lane of lanes) lane.engine.destroy();
-  }
+    }
   for (const { name, runs } of lanes) {
     const median = runs[medianIndex(runs.map((r) => r.summary.makespanS))]!;
     const { summary, records, gpuBusyS, stepWallS, simulated, calibration, idle } = median;
