@@ -115,7 +115,7 @@ export async function kernelBench(ctx: GpuContext, req: KernelBenchRequest, prog
   for (const shape of shapes) {
     const group = runnable.filter((j) => j.kernel === 'gemv' && `${j.K}x${j.N}` === shape);
     progress(`kernels: gemv ${shape}, B = ${[...new Set(group.map((j) => j.M))].join(', ')}, with the read ceilings over its weights`);
-    for (const [j, row] of await gemvGroup(ctx, clock, group, req.repeats)) timed.set(j, row);
+    for (const [j, row] of await gemvGroup(ctx, clock, group, gemvRounds(req.repeats))) timed.set(j, row);
   }
   for (const j of runnable.filter((j) => j.kernel === 'gemm')) {
     progress(`kernels: gemm ${j.dtype} ${j.M}x${j.K}x${j.N}`);
@@ -130,6 +130,19 @@ export async function kernelBench(ctx: GpuContext, req: KernelBenchRequest, prog
   const result: KernelBenchResult = { rows, skipped, peers: [], peerErrors: [] };
   if (req.peers) await comparePeers(ctx, req, rows, result, progress);
   return result;
+}
+
+/**
+ * Rounds of a GEMV group (its GEMVs and the read ceilings beside them, round robin):
+ * 2 x repeats + 1 (11 by default). Its figures are the decode story's (a GEMV over its
+ * ceiling, B = 4 over B = 1, f16 over f32), and each reading is 20-50 ms, so more rounds
+ * cost seconds. On this shared VM single readings of the same kernel in one run spread
+ * from 20 to 35 ms, and with five the median once fell among slow ones: the f32 4096^2
+ * GEMV at 31.8 ms (min 20.5; 59% of the read beside it) where its runs before and after
+ * had medians of 20.3-23.5 ms, and the f16 one beside it kept its usual 17.9.
+ */
+export function gemvRounds(repeats: number): number {
+  return 2 * repeats + 1;
 }
 
 function kernelRow(j: Job, weightBytes: number, ms: Stats): KernelBenchRow {
