@@ -184,10 +184,10 @@ export async function serveBench(ctx: GpuContext, req: ServeBenchRequest, progre
   // so one model's weights and KV cache are on the GPU at a time, as when the policies ran
   // one after another (large's three would need about 4 GiB); the pipelines are the
   // context's, compiled once.
-  const lanes = req.policies.map((name, i) => ({ name, pid: i + 1, runs: [] as Run[] }));
+  const byPolicy = req.policies.map((name, i) => ({ name, pid: i + 1, runs: [] as Run[] }));
   for (let i = 0; i < replays; i++)
-    for (const lane of lanes) {
-      const { name, pid } = lane;
+    for (const policy of byPolicy) {
+      const { name, pid } = policy;
       let sink: ReplaySink | undefined; // the replay running now
       const engine = await Engine.create(ctx, weights, {
         policy: name,
@@ -200,7 +200,7 @@ export async function serveBench(ctx: GpuContext, req: ServeBenchRequest, progre
         const which = replays > 1 ? ` (replay ${i + 1} of ${replays})` : '';
         progress(`serve ${name}${which}: calibrating step times on this GPU`);
         const calibration = await calibrateSteps(engine.model, req.maxSeqs, req.calibrationRepeats);
-        if (req.saturate && lane === lanes[0] && i === 0) {
+        if (req.saturate && policy === byPolicy[0] && i === 0) {
           const { requests: saturating, rate, continuousCapacityRps } = saturatingArrivals(requests, engine.scheduler.opts, calibratedModel(calibration), req.saturate.loadFactor);
           requests = saturating;
           arrivals = { rate, loadFactor: req.saturate.loadFactor, continuousCapacityRps };
@@ -212,12 +212,12 @@ export async function serveBench(ctx: GpuContext, req: ServeBenchRequest, progre
         const model = calibratedModel(calibration);
         const sim = simulate(requests, makePolicy(name), engine.scheduler.opts, model);
         const idle = modelledIdle(requests, engine.scheduler.opts, model);
-        lane.runs.push({ ...run, calibration, idle, simulated: summarize(sim.records, slo, idle) });
+        policy.runs.push({ ...run, calibration, idle, simulated: summarize(sim.records, slo, idle) });
       } finally {
         engine.destroy();
       }
     }
-  for (const { name, runs } of lanes) {
+  for (const { name, runs } of byPolicy) {
     const median = runs[medianIndex(runs.map((r) => r.summary.makespanS))]!;
     const { summary, records, gpuBusyS, stepWallS, simulated, calibration, idle } = median;
     trace.push(...median.trace);
@@ -266,7 +266,7 @@ function withSlowdowns(rows: MeasuredRow[], modelled: IdleFigures[][], slo: Slo)
 }
 
 /** Every row's output tokens/s over the serial row's, overall and round by round (overSerial), when serial ran. */
-export function withSpeedups<R extends Pick<ServePolicyRow, 'policy' | 'outputTokensPerSec' | 'replayOutputTokensPerSec'>>(rows: R[]): (R & Pick<ServePolicyRow, 'overSerial'>)[] {
+function withSpeedups<R extends Pick<ServePolicyRow, 'policy' | 'outputTokensPerSec' | 'replayOutputTokensPerSec'>>(rows: R[]): (R & Pick<ServePolicyRow, 'overSerial'>)[] {
   const serial = rows.find((r) => r.policy === 'serial');
   if (!serial) return rows;
   return rows.map((r) => ({
