@@ -9,6 +9,7 @@ export { loadCheckpoint, saveCheckpoint } from './model/checkpoint.js';
 export { parseSafetensors, writeSafetensors } from './model/safetensors.js';
 export { encode, decode, BOS, EOS } from './model/tokenizer.js';
 export { GpuModel, type StepInput, type StepOutput, type GpuModelOptions } from './model/gpu-model.js';
+export { KV_BLOCK_SIZE, kvBlockBytes, kvBlocksFor, type KvCapacity } from './model/kv-cache.js';
 export { generate, type GenerateOptions, type GenerateResult } from './model/generate.js';
 export { checkRequest } from './model/request.js';
 export { CpuModel } from './ref/forward.js';

@@ -4,6 +4,43 @@ import type { ModelConfig } from './config.js';
 
 export const KV_BLOCK_SIZE = 16;
 
+/** GPU bytes one block of KV_BLOCK_SIZE positions takes: keys and values, f32, every layer. */
+export function kvBlockBytes(config: ModelConfig): number {
+  return 2 * config.layers * config.kvHeads * config.headDim * 4 * KV_BLOCK_SIZE;
+}
+
+/** A KV cache's size: in positions (tokens) or in GPU bytes, one or neither. */
+export interface KvCapacity {
+  /** Positions in all, rounded up to whole blocks. */
+  kvTokens?: number;
+  /** GPU bytes for keys and values (what the cache's buffers take), rounded down to whole blocks. */
+  kvBytes?: number;
+}
+
+/**
+ * Blocks for a capacity given in tokens or in bytes; with neither, a whole context for
+ * each of the maxSeqs sequence slots. Bytes round down, so the cache never takes more
+ * than it was given; tokens round up, so every position asked for fits. A RangeError
+ * names what is wrong: both given, a size that is not a positive number, bytes short of
+ * one block.
+ */
+export function kvBlocksFor(config: ModelConfig, maxSeqs: number, capacity: KvCapacity = {}): number {
+  const { kvTokens, kvBytes } = capacity;
+  if (kvTokens !== undefined && kvBytes !== undefined) throw new RangeError(`give the KV capacity in tokens or in bytes, not both (kvTokens ${kvTokens}, kvBytes ${kvBytes})`);
+  const positive = (name: string, v: number) => {
+    if (!Number.isFinite(v) || v <= 0) throw new RangeError(`${name} must be a positive number, got ${v}`);
+  };
+  if (kvBytes !== undefined) {
+    positive('kvBytes', kvBytes);
+    const perBlock = kvBlockBytes(config);
+    const blocks = Math.floor(kvBytes / perBlock);
+    if (blocks < 1) throw new RangeError(`kvBytes ${kvBytes} holds no block: one block of ${KV_BLOCK_SIZE} positions of ${config.name} takes ${perBlock} bytes`);
+    return blocks;
+  }
+  if (kvTokens !== undefined) positive('kvTokens', kvTokens);
+  return Math.ceil((kvTokens ?? maxSeqs * config.contextLength) / KV_BLOCK_SIZE);
+}
+
 /**
  * The KV cache on the GPU: per layer one buffer of [2, capacity, Hkv*Dh] f32
  * (keys, then values), and one block table [seqSlots, blocksPerSeq] shared by

@@ -1,7 +1,7 @@
 import { InvalidRequestError } from '../errors.js';
 import type { GpuContext } from '../gpu/context.js';
 import { GpuModel } from '../model/gpu-model.js';
-import { KV_BLOCK_SIZE } from '../model/kv-cache.js';
+import { KV_BLOCK_SIZE, kvBlocksFor } from '../model/kv-cache.js';
 import { decode, encode } from '../model/tokenizer.js';
 import type { ModelWeights } from '../model/weights.js';
 import { requestMetrics, type RequestMetrics } from '../sched/metrics.js';
@@ -30,8 +30,10 @@ export interface EngineOptions {
   maxSeqs?: number;
   /** Token rows per step (default 256). */
   tokenBudget?: number;
-  /** KV capacity in tokens (default: a full context per sequence). */
+  /** KV capacity in tokens, rounded up to whole 16-position blocks (default: a full context per sequence). */
   kvTokens?: number;
+  /** Or in GPU bytes (keys and values, every layer), rounded down to whole blocks; not both. */
+  kvBytes?: number;
   /** Test hook: receives each sampled row's logits (costs a readback per step). */
   onLogits?: (seqId: string, logits: Float32Array) => void;
   /** Receives every scheduler event (for traces). */
@@ -100,7 +102,7 @@ export class Engine {
     const c = weights.config;
     const maxSeqs = options.maxSeqs ?? DEFAULT_MAX_SEQS;
     const tokenBudget = options.tokenBudget ?? 256;
-    const kvBlocks = Math.ceil((options.kvTokens ?? maxSeqs * c.contextLength) / KV_BLOCK_SIZE);
+    const kvBlocks = kvBlocksFor(c, maxSeqs, options); // before anything is made: a bad size is a RangeError
     const model = await GpuModel.create(ctx, weights, { maxSeqs, maxRows: tokenBudget, kvBlocks });
     const policy = typeof options.policy === 'string' || options.policy === undefined ? makePolicy(options.policy ?? 'continuous') : options.policy;
     const scheduler = new Scheduler(policy, { maxSeqs, tokenBudget: model.maxRows, kvBlocks, blockSize: KV_BLOCK_SIZE, contextLength: c.contextLength });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { preset } from '../../src/model/config.js';
 import { GpuModel } from '../../src/model/gpu-model.js';
+import { kvBlockBytes } from '../../src/model/kv-cache.js';
 import { syntheticWeights } from '../../src/model/weights.js';
 import { encode } from '../../src/model/tokenizer.js';
 import { CpuModel } from '../../src/ref/forward.js';
@@ -77,16 +78,21 @@ describe('serving on the GPU', () => {
     }
   });
 
-  it('preempts when the KV cache is full, recomputes, and still returns the reference tokens', async () => {
+  it('preempts when the KV cache is full, recomputes, and still returns the reference tokens (the cache sized in tokens or in bytes)', async () => {
     const cpu = new CpuModel(weights);
     const want = PROMPTS.map((p, i) => cpu.generate(p, OUT[i]!));
     const ctx = await gpu();
-    const engine = await Engine.create(ctx, weights, { policy: 'continuous', maxSeqs: 4, tokenBudget: 32, kvTokens: 160 });
-    const results = await Promise.all(PROMPTS.map((tokens, i) => engine.submit({ tokens, maxTokens: OUT[i]! }).result));
-    expect(results.map((r) => r.tokens)).toEqual(want);
-    expect(results.reduce((a, r) => a + r.metrics.preemptions, 0)).toBeGreaterThan(0);
-    expect(engine.scheduler.allocator.freeBlocks).toBe(10);
-    engine.destroy();
+    const blockBytes = kvBlockBytes(weights.config);
+    // 160 positions (ten blocks), or one byte short of eleven blocks, which rounds down to ten.
+    for (const capacity of [{ kvTokens: 160 }, { kvBytes: 11 * blockBytes - 1 }]) {
+      const engine = await Engine.create(ctx, weights, { policy: 'continuous', maxSeqs: 4, tokenBudget: 32, ...capacity });
+      expect(engine.model.kv.bytes, JSON.stringify(capacity)).toBe(10 * blockBytes);
+      const results = await Promise.all(PROMPTS.map((tokens, i) => engine.submit({ tokens, maxTokens: OUT[i]! }).result));
+      expect(results.map((r) => r.tokens)).toEqual(want);
+      expect(results.reduce((a, r) => a + r.metrics.preemptions, 0)).toBeGreaterThan(0);
+      expect(engine.scheduler.allocator.freeBlocks).toBe(10);
+      engine.destroy();
+    }
   });
 
   it('streams tokens, and cancelling frees the KV blocks at once without disturbing others', async () => {
@@ -168,6 +174,9 @@ describe('serving on the GPU', () => {
 
   it('refuses bad requests with typed errors and keeps serving', async () => {
     const ctx = await gpu();
+    // A KV capacity given twice or too small is refused before anything is made.
+    await expect(Engine.create(ctx, weights, { kvTokens: 160, kvBytes: 1 << 20 })).rejects.toThrow(/tokens or in bytes, not both/);
+    await expect(Engine.create(ctx, weights, { kvBytes: 100 })).rejects.toThrow(RangeError);
     const engine = await Engine.create(ctx, weights, { maxSeqs: 2 });
     expect(() => engine.submit({ tokens: [], maxTokens: 3 })).toThrow(/empty/);
     expect(() => engine.submit({ prompt: 'x', maxTokens: 0 })).toThrow(/maxTokens/);
