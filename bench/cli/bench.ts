@@ -15,7 +15,7 @@ import type { Ceilings } from '../../src/perf/ceilings.js';
 import { judgedKernelRows } from '../suites/kernels.js';
 import { sweepFile } from '../suites/sweep.js';
 import { LADDER_WIDTHS, LADDER_WIDTHS_QUICK } from '../../src/perf/ladder.js';
-import { loadWorkload, SATURATE, saturates } from './workloads.js';
+import { describeGenerator, generatorOf, loadWorkload, SATURATE, saturates, type WorkloadOptions } from './workloads.js';
 import { DEFAULT_SERVE_BUDGET, DEFAULT_SLO } from '../suites/serve.js';
 import { writeReport } from './report.js';
 import { describeArrivals, describeSlowdowns, describeSpeedups } from '../report/format.js';
@@ -36,6 +36,10 @@ const program = new Command('bench')
   .option('--workload <w>', 'serve: poisson, seed, or a JSON trace file [{arrivalS, promptTokens | prompt, outputTokens}]', 'poisson')
   .option('--rate <r>', `serve: poisson requests per second (default: ${SATURATE.loadFactor}x what continuous batching finishes here, from the step calibration, which saturates the engine)`, parseFloat)
   .option('--requests <n>', 'serve: poisson requests (default 32, 12 with --quick)', parse.int(1))
+  .option('--burstiness <b>', 'serve: poisson: Gamma shape of the gaps between arrivals (1: Poisson; below 1 burstier, above 1 smoother)', parse.positive)
+  .option('--prompt-tokens <lo-hi>', 'serve: poisson: prompt lengths, uniform over LO-HI (default 16-128)', parse.range)
+  .option('--output-tokens <lo-hi>', 'serve: poisson: output lengths, uniform over LO-HI (default 16-64; 8-32 with --quick)', parse.range)
+  .option('--workload-seed <n>', 'serve: poisson: the generator\'s seed (default 1)', parse.int(0))
   .option('--replays <n>', 'serve: replays of the trace per policy, each row the median one (default 3, 1 with --quick)', parse.int(1))
   .option('--max-seqs <n>', 'serve: sequences running at once (decode steps past 16 rows go through the GEMM, whose SwiftShader tile is 32 rows)', parse.int(1), DEFAULT_MAX_SEQS)
   .option('--budget <n>', 'serve: token rows per step (a prefill chunk shares a step with the decodes)', parse.int(1), DEFAULT_SERVE_BUDGET)
@@ -60,6 +64,10 @@ interface Opts {
   workload: string;
   rate?: number;
   requests?: number;
+  burstiness?: number;
+  promptTokens?: [number, number];
+  outputTokens?: [number, number];
+  workloadSeed?: number;
   replays?: number;
   maxSeqs: number;
   budget: number;
@@ -98,7 +106,8 @@ async function main(o: Opts): Promise<void> {
   if (!PRESETS[o.model]) program.error(`unknown model '${o.model}'; known: ${Object.keys(PRESETS).join(', ')}`);
   const policies = o.policy.split(',').map((p) => p.trim());
   policies.forEach((p) => makePolicy(p)); // refuse unknown names before starting a browser
-  const trace = suites.includes('serve') ? loadWorkload({ workload: o.workload, rate: o.rate, requests: o.requests, quick: o.quick }) : [];
+  const workload: WorkloadOptions = { workload: o.workload, rate: o.rate, requests: o.requests, burstiness: o.burstiness, promptTokens: o.promptTokens, outputTokens: o.outputTokens, seed: o.workloadSeed, quick: o.quick };
+  const trace = suites.includes('serve') ? loadWorkload(workload) : [];
   const repeats = o.repeats ?? (o.quick ? 3 : 5);
   const outDir = resolve(o.out);
   mkdirSync(outDir, { recursive: true });
@@ -188,11 +197,13 @@ async function main(o: Opts): Promise<void> {
           const out = unwrap(await runner.call('serveBench', { model: o.model, policies, trace, maxSeqs: o.maxSeqs, tokenBudget: o.budget, calibrationRepeats: o.quick ? 3 : undefined, replays: o.replays ?? (o.quick ? 1 : 3), saturate, slo: o.slo }));
           const arrivals = { ...out.arrivals, rate: out.arrivals.rate ?? o.rate };
           spinner.succeed(`serve: ${trace.length} requests (${describeArrivals(o.workload, arrivals)}) on ${o.model}, max ${o.maxSeqs} sequences, ${o.budget} rows per step`);
+          const drawn = describeGenerator(workload);
+          if (drawn) console.log(drawn);
           console.log(serveTable(out.rows));
           const speedups = describeSpeedups(out.rows);
           if (speedups) console.log(speedups);
           console.log(describeSlowdowns(out.slo, out.idle));
-          result = { workload: o.workload, arrivals, maxSeqs: o.maxSeqs, tokenBudget: o.budget, slo: out.slo, idle: out.idle, calibration: out.calibration, rows: out.rows, events: out.trace, steps: out.steps };
+          result = { workload: o.workload, ...(generatorOf(workload) ? { generator: generatorOf(workload) } : {}), arrivals, maxSeqs: o.maxSeqs, tokenBudget: o.budget, slo: out.slo, idle: out.idle, calibration: out.calibration, rows: out.rows, events: out.trace, steps: out.steps };
         }
         const file = join(outDir, `${suite}.json`);
         const full = { suite, ...meta, ...result };

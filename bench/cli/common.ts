@@ -38,6 +38,20 @@ export const parse = {
     }
     return slo;
   },
+  /** A length range `LO-HI` (inclusive, whole numbers >= 1, LO <= HI) or one length `N`. */
+  range(v: string): [number, number] {
+    const m = /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(v);
+    const lo = m ? Number(m[1]) : NaN;
+    const hi = m ? Number(m[2] ?? m[1]) : NaN;
+    if (!m || lo < 1 || hi < lo) throw new InvalidArgumentError(`expected LO-HI with whole numbers 1 <= LO <= HI (or one number), got '${v}'`);
+    return [lo, hi];
+  },
+  /** A positive number (a rate, a Gamma shape). */
+  positive(v: string): number {
+    const n = Number(v);
+    if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`expected a positive number, got '${v}'`);
+    return n;
+  },
   oneOf<T extends string>(...allowed: T[]) {
     return (v: string) => {
       if (!allowed.includes(v as T)) throw new InvalidArgumentError(`expected one of ${allowed.join(', ')}, got '${v}'`);

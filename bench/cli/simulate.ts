@@ -9,7 +9,7 @@ import { modelledIdle } from '../../src/sched/simulate.js';
 import { DEFAULT_SLO } from '../suites/serve.js';
 import { calibratedModel, type StepCalibration } from '../../src/serve/calibrate.js';
 import { parse, reportError } from './common.js';
-import { loadWorkload, SATURATE, saturates } from './workloads.js';
+import { describeGenerator, generatorOf, loadWorkload, SATURATE, saturates } from './workloads.js';
 
 const program = new Command('simulate')
   .description('Run the scheduling policies on a modelled clock (the simulator twin).')
@@ -22,6 +22,10 @@ const program = new Command('simulate')
   .option('--budget <n>', 'token rows per step (default: the calibrated run\'s, else 8192)', parse.int(1))
   .option('--rate <r>', `poisson: requests per second (default: ${SATURATE.loadFactor}x what continuous batching finishes on the modelled engine, which saturates it)`, parseFloat)
   .option('--requests <n>', 'poisson: number of requests', parse.int(1))
+  .option('--burstiness <b>', 'poisson: Gamma shape of the gaps between arrivals (1: Poisson; below 1 burstier, above 1 smoother)', parse.positive)
+  .option('--prompt-tokens <lo-hi>', 'poisson: prompt lengths, uniform over LO-HI (default 16-128)', parse.range)
+  .option('--output-tokens <lo-hi>', 'poisson: output lengths, uniform over LO-HI (default 16-64; 8-32 with --quick)', parse.range)
+  .option('--workload-seed <n>', 'poisson: the generator\'s seed (default 1)', parse.int(0))
   .option('--slo <spec>', `goodput's SLO: ttft:MS,tpot:MS and/or scale:X (within X times each request's own figures alone on the modelled engine; default scale:${DEFAULT_SLO.scale})`, parse.slo)
   .option('--json', 'print JSON')
   .parse();
@@ -36,6 +40,10 @@ interface Opts {
   budget?: number;
   rate?: number;
   requests?: number;
+  burstiness?: number;
+  promptTokens?: [number, number];
+  outputTokens?: [number, number];
+  workloadSeed?: number;
   slo?: Slo;
   json?: boolean;
 }
@@ -55,7 +63,7 @@ function stepModel(o: Opts): { model: StepTimeModel; label: string; maxSeqs?: nu
 }
 
 function main(o: Opts): void {
-  const w = { workload: o.workload, rate: o.rate, requests: o.requests };
+  const w = { workload: o.workload, rate: o.rate, requests: o.requests, burstiness: o.burstiness, promptTokens: o.promptTokens, outputTokens: o.outputTokens, seed: o.workloadSeed };
   let requests = toRequests(loadWorkload(w), encode);
   const contextLength = Math.max(...requests.map((r) => r.prompt.length + r.maxTokens));
   const { model, label, ...measured } = stepModel(o);
@@ -74,11 +82,14 @@ function main(o: Opts): void {
     return { policy: name.trim(), steps: run.steps, ...summarize(run.records, slo, idle), records: run.records };
   });
   if (o.json) {
-    console.log(JSON.stringify({ workload: o.workload, ...(rate === undefined ? {} : { rate }), model: label, slo, rows }, null, 2));
+    const generator = generatorOf(w);
+    console.log(JSON.stringify({ workload: o.workload, ...(generator ? { generator } : {}), ...(rate === undefined ? {} : { rate }), model: label, slo, rows }, null, 2));
     return;
   }
   const at = rate === undefined ? '' : ` at ${rate.toFixed(1)}/s${saturates(w) ? ` (${SATURATE.loadFactor}x continuous batching's capacity)` : ''}`;
   console.log(`${requests.length} requests (${o.workload}${at}); step times: ${label}; max ${maxSeqs} sequences, ${budget} rows per step`);
+  const drawn = describeGenerator(w);
+  if (drawn) console.log(drawn);
   const t = new Table({ head: ['policy', 'makespan s', 'output tok/s', 'TTFT p50 s', 'TTFT p99 s', 'TPOT p50 ms', 'E2E p50 s', 'E2E p99 s', 'slowdown p50/p99', 'goodput req/s', 'steps'] });
   for (const r of rows)
     t.push([

@@ -8,9 +8,47 @@ export interface WorkloadOptions {
   workload: string; // seed | poisson | FILE.json
   rate?: number;
   requests?: number;
+  /** poisson: the Gamma shape of the gaps (1: Poisson; below 1 burstier, above smoother). */
   burstiness?: number;
+  /** poisson: the generator's seed (default 1). */
   seed?: number;
+  /** poisson: prompt and output lengths, uniform over [lo, hi] (defaults: DEFAULT_LENGTHS). */
+  promptTokens?: [number, number];
+  outputTokens?: [number, number];
   quick?: boolean;
+}
+
+/** The generated workload's lengths unless told otherwise: prompts 16-128 tokens, outputs 16-64 (8-32 with --quick). */
+export const DEFAULT_LENGTHS = { promptTokens: [16, 128] as [number, number], outputTokens: [16, 64] as [number, number], quickOutputTokens: [8, 32] as [number, number] };
+
+/** What a generated (poisson) workload was drawn with, for the result files; undefined for seed and files. */
+export function generatorOf(o: WorkloadOptions): { requests: number; burstiness: number; seed: number; promptTokens: [number, number]; outputTokens: [number, number] } | undefined {
+  if (o.workload !== 'poisson') return undefined;
+  return {
+    requests: o.requests ?? (o.quick ? 12 : 32),
+    burstiness: o.burstiness ?? 1,
+    seed: o.seed ?? 1,
+    promptTokens: o.promptTokens ?? DEFAULT_LENGTHS.promptTokens,
+    outputTokens: o.outputTokens ?? (o.quick ? DEFAULT_LENGTHS.quickOutputTokens : DEFAULT_LENGTHS.outputTokens),
+  };
+}
+
+/** The generator's options and the CLI flags that set them. */
+const GENERATOR_FLAGS = [
+  ['burstiness', '--burstiness'],
+  ['seed', '--workload-seed'],
+  ['promptTokens', '--prompt-tokens'],
+  ['outputTokens', '--output-tokens'],
+] as const;
+
+const span = ([lo, hi]: [number, number]) => (lo === hi ? `${lo}` : `${lo}-${hi}`);
+
+/** A generated workload's draw in a line ("generated: 32 requests, ..."), or undefined for seed and files. */
+export function describeGenerator(o: WorkloadOptions): string | undefined {
+  const g = generatorOf(o);
+  if (!g) return undefined;
+  const gaps = g.burstiness === 1 ? 'exponential gaps (Poisson)' : `Gamma gaps of shape ${g.burstiness} (${g.burstiness < 1 ? 'burstier' : 'smoother'} than Poisson)`;
+  return `generated: ${g.requests} requests, ${gaps}, prompts ${span(g.promptTokens)} tokens and outputs ${span(g.outputTokens)}, uniform, seed ${g.seed}`;
 }
 
 /**
@@ -27,16 +65,11 @@ export function saturates(o: WorkloadOptions): boolean {
  * file. Poisson arrivals without a rate come at one request per second (saturates).
  */
 export function loadWorkload(o: WorkloadOptions): TraceEntry[] {
+  const generator = generatorOf(o);
+  if (generator) return poissonWorkload({ ...generator, rate: o.rate ?? 1 });
+  const flags = GENERATOR_FLAGS.filter(([k]) => o[k] !== undefined).map(([, flag]) => flag);
+  if (flags.length) throw new WorkloadError(`${flags.join(', ')} ${flags.length > 1 ? 'shape' : 'shapes'} a generated workload (--workload poisson), not '${o.workload}'`);
   if (o.workload === 'seed') return seedWorkload();
-  if (o.workload === 'poisson')
-    return poissonWorkload({
-      requests: o.requests ?? (o.quick ? 12 : 32),
-      rate: o.rate ?? 1,
-      burstiness: o.burstiness ?? 1,
-      promptTokens: [16, 128],
-      outputTokens: o.quick ? [8, 32] : [16, 64],
-      seed: o.seed ?? 1,
-    });
   let text: string;
   try {
     text = readFileSync(o.workload, 'utf8');

@@ -79,6 +79,9 @@ describe('npm run bench -- --quick', () => {
     expect(serialRow.overSerial.rounds).toEqual([1, 1]);
     expect(stdout).toMatch(/output tokens\/s over serial's: static [\d.]+x \(round by round [\d.]+, [\d.]+\); continuous [\d.]+x/);
     expect(serve.slo).toEqual({ scale: 10 });
+    // The generated workload's draw: --quick's lengths, Poisson gaps, seed 1.
+    expect(serve.generator).toEqual({ requests: 6, burstiness: 1, seed: 1, promptTokens: [16, 128], outputTokens: [8, 32] });
+    expect(stdout).toMatch(/generated: 6 requests, exponential gaps \(Poisson\), prompts 16-128 tokens and outputs 8-32, uniform, seed 1/);
     expect(serve.idle.basis).toBe('serial');
     expect(Number.isFinite(serve.idle.modelledErrorPct)).toBe(true);
     type Timed = { e2eS: number; queueS: number; slowdown: number };
