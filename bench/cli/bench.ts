@@ -203,7 +203,8 @@ async function main(o: Opts): Promise<void> {
           const speedups = describeSpeedups(out.rows);
           if (speedups) console.log(speedups);
           console.log(describeSlowdowns(out.slo, out.idle));
-          result = { workload: o.workload, ...(generatorOf(workload) ? { generator: generatorOf(workload) } : {}), arrivals, maxSeqs: o.maxSeqs, tokenBudget: o.budget, slo: out.slo, idle: out.idle, calibration: out.calibration, rows: out.rows, events: out.trace, steps: out.steps };
+          const generator = generatorOf(workload);
+          result = { workload: o.workload, ...(generator ? { generator } : {}), arrivals, maxSeqs: o.maxSeqs, tokenBudget: o.budget, slo: out.slo, idle: out.idle, calibration: out.calibration, rows: out.rows, events: out.trace, steps: out.steps };
         }
         const file = join(outDir, `${suite}.json`);
         const full = { suite, ...meta, ...result };
