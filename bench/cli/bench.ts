@@ -193,7 +193,7 @@ async function main(o: Opts): Promise<void> {
           console.log(Object.keys(out.best).length ? `faster here than the current tuning: --tuning '${JSON.stringify(out.best)}'` : 'no candidate beat the current tuning');
           result = out;
         } else {
-          const saturate = saturates({ workload: o.workload, rate: o.rate }) ? SATURATE : undefined;
+          const saturate = saturates(workload) ? SATURATE : undefined;
           const out = unwrap(await runner.call('serveBench', { model: o.model, policies, trace, maxSeqs: o.maxSeqs, tokenBudget: o.budget, calibrationRepeats: o.quick ? 3 : undefined, replays: o.replays ?? (o.quick ? 1 : 3), saturate, slo: o.slo }));
           const arrivals = { ...out.arrivals, rate: out.arrivals.rate ?? o.rate };
           spinner.succeed(`serve: ${trace.length} requests (${describeArrivals(o.workload, arrivals)}) on ${o.model}, max ${o.maxSeqs} sequences, ${o.budget} rows per step`);

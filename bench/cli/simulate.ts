@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import Table from 'cli-table3';
 import { Command } from 'commander';
-import { encode, makePolicy, POLICY_NAMES, rateModel, saturatingArrivals, simulate, summarize, toRequests, WorkloadError, type Slo, type StepTimeModel } from '../../src/index.js';
+import { encode, KV_BLOCK_SIZE, makePolicy, POLICY_NAMES, rateModel, saturatingArrivals, simulate, summarize, toRequests, WorkloadError, type Slo, type StepTimeModel } from '../../src/index.js';
 import { modelledIdle } from '../../src/sched/simulate.js';
 import { DEFAULT_SLO } from '../suites/serve.js';
 import { calibratedModel, type StepCalibration } from '../../src/serve/calibrate.js';
@@ -70,8 +70,8 @@ function main(o: Opts): void {
   // A calibrated run is replayed with the shape it was measured with unless told otherwise.
   const maxSeqs = o.maxSeqs ?? measured.maxSeqs ?? 4;
   const budget = o.budget ?? measured.tokenBudget ?? 8192;
-  const blocks = maxSeqs * Math.ceil(contextLength / 16);
-  const opts = { maxSeqs, tokenBudget: budget, kvBlocks: blocks, blockSize: 16, contextLength };
+  const blocks = maxSeqs * Math.ceil(contextLength / KV_BLOCK_SIZE);
+  const opts = { maxSeqs, tokenBudget: budget, kvBlocks: blocks, blockSize: KV_BLOCK_SIZE, contextLength };
   let rate = o.rate;
   if (saturates(w)) ({ requests, rate } = saturatingArrivals(requests, opts, model, SATURATE.loadFactor));
   // Slowdown's baseline: each request alone on the same modelled engine.

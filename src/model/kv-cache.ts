@@ -64,7 +64,7 @@ export class GpuKvCache {
     const kvWidth = config.kvHeads * config.headDim;
     this.layout = { kvWidth, blockSize: KV_BLOCK_SIZE, blocksPerSeq, capacity: totalBlocks * KV_BLOCK_SIZE };
     const layerBytes = 2 * this.layout.capacity * kvWidth * 4;
-    this.bytes = layerBytes * config.layers;
+    this.bytes = totalBlocks * kvBlockBytes(config); // layerBytes * layers: the figure kvBytes sizes
     this.layers = Array.from({ length: config.layers }, (_, l) => ctx.storage(`kv.layer${l}`, layerBytes));
     const table = new Uint32Array(seqSlots * blocksPerSeq);
     for (let i = 0; i < table.length; i++) table[i] = i % totalBlocks;

@@ -87,6 +87,7 @@ describe('serving on the GPU', () => {
     for (const capacity of [{ kvTokens: 160 }, { kvBytes: 11 * blockBytes - 1 }]) {
       const engine = await Engine.create(ctx, weights, { policy: 'continuous', maxSeqs: 4, tokenBudget: 32, ...capacity });
       expect(engine.model.kv.bytes, JSON.stringify(capacity)).toBe(10 * blockBytes);
+      expect(engine.model.kv.layers.reduce((a, b) => a + b.size, 0)).toBe(engine.model.kv.bytes); // what the buffers take
       const results = await Promise.all(PROMPTS.map((tokens, i) => engine.submit({ tokens, maxTokens: OUT[i]! }).result));
       expect(results.map((r) => r.tokens)).toEqual(want);
       expect(results.reduce((a, r) => a + r.metrics.preemptions, 0)).toBeGreaterThan(0);
