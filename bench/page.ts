@@ -1,6 +1,15 @@
 // The bench page (npm run dev): the same suites as npm run bench, run live on
 // this browser's GPU, drawn with the same code as report.html.
-import { acquireGpu, DEFAULT_MAX_SEQS, EngineError, PRESETS, DEFAULT_PRESET, poissonWorkload, seedWorkload, type GpuContext } from '../src/index.js';
+import {
+  acquireGpu,
+  DEFAULT_MAX_SEQS,
+  EngineError,
+  PRESETS,
+  DEFAULT_PRESET,
+  poissonWorkload,
+  seedWorkload,
+  type GpuContext,
+} from '../src/index.js';
 import { LADDER_WIDTHS_QUICK, LADDER_WIDTHS } from '../src/perf/ladder.js';
 import type { Ceilings } from '../src/perf/ceilings.js';
 import { judgedKernelRows } from './suites/kernels.js';
@@ -70,7 +79,12 @@ async function runSuite(suite: string, quick: boolean, meta: object): Promise<vo
   const model = $<HTMLSelectElement>('model').value;
   const dtype = $<HTMLSelectElement>('dtype').value as 'f32' | 'f16';
   const needCeilings = async (): Promise<Ceilings> => {
-    const c = results.ceilings ?? { ...meta, ...unwrap(await api.ceilings({ sizesMiB: quick ? [1, 4, 16] : [1, 4, 16, 64, 256], repeats: quick ? 3 : 5, fmaTrips: quick ? 128 : 1024 })) };
+    const c = results.ceilings ?? {
+      ...meta,
+      ...unwrap(
+        await api.ceilings({ sizesMiB: quick ? [1, 4, 16] : [1, 4, 16, 64, 256], repeats: quick ? 3 : 5, fmaTrips: quick ? 128 : 1024 }),
+      ),
+    };
     results.ceilings = c;
     return c;
   };
@@ -79,22 +93,64 @@ async function runSuite(suite: string, quick: boolean, meta: object): Promise<vo
     const c = await needCeilings();
     const gemvSize = quick ? 512 : 4096; // 64 MiB of f32 weights: past the caches
     const gemmSize = quick ? 512 : 2048;
-    const { rows, skipped, peers, peerErrors } = unwrap(await api.kernelBench({ gemv: [1, 4, 8].map((b) => [b, gemvSize, gemvSize]), gemm: [[quick ? 64 : 512, gemmSize, gemmSize]], dtypes: [dtype], repeats: 3, peers: true }));
+    const { rows, skipped, peers, peerErrors } = unwrap(
+      await api.kernelBench({
+        gemv: [1, 4, 8].map((b) => [b, gemvSize, gemvSize]),
+        gemm: [[quick ? 64 : 512, gemmSize, gemmSize]],
+        dtypes: [dtype],
+        repeats: 3,
+        peers: true,
+      }),
+    );
     results.kernels = { ...meta, ceilings: c, skipped, rows: judgedKernelRows(rows, c), peers, peerErrors };
   } else if (suite === 'sweep') {
     const c = await needCeilings();
-    const out = unwrap(await api.sweepBench({ widths: quick ? LADDER_WIDTHS_QUICK.slice(0, 3) : LADDER_WIDTHS, dtypes: ['f32', 'f16'], decodeSteps: 4, prefillModel: model, promptLengths: quick ? [1, 16] : [1, 8, 32, 128, 512], ceilings: c }));
+    const out = unwrap(
+      await api.sweepBench({
+        widths: quick ? LADDER_WIDTHS_QUICK.slice(0, 3) : LADDER_WIDTHS,
+        dtypes: ['f32', 'f16'],
+        decodeSteps: 4,
+        prefillModel: model,
+        promptLengths: quick ? [1, 16] : [1, 8, 32, 128, 512],
+        ceilings: c,
+      }),
+    );
     results.sweep = { ...meta, ...sweepFile(out, c) };
   } else if (suite === 'decode') {
-    results.decode = { ...meta, rows: unwrap(await api.decodeBench({ model, dtypes: [dtype], promptTokens: 32, decodeTokens: 16, repeats: 3 })) };
+    results.decode = {
+      ...meta,
+      rows: unwrap(await api.decodeBench({ model, dtypes: [dtype], promptTokens: 32, decodeTokens: 16, repeats: 3 })),
+    };
   } else {
     const n = Number($<HTMLInputElement>('requests').value);
     // Poisson arrivals drawn at one request per second, compressed to a saturating rate once the step calibration has measured this GPU.
     const seed = $<HTMLSelectElement>('workload').value === 'seed';
     const trace = seed ? seedWorkload() : poissonWorkload({ requests: n, rate: 1, promptTokens: [16, 64], outputTokens: [8, 32], seed: 1 });
-    const policies = $<HTMLInputElement>('policies').value.split(',').map((p) => p.trim());
-    const out = unwrap(await api.serveBench({ model, policies, trace, maxSeqs: DEFAULT_MAX_SEQS, tokenBudget: DEFAULT_SERVE_BUDGET, replays: quick ? 1 : 3, saturate: seed ? undefined : SATURATE }));
-    results.serve = { ...meta, workload: seed ? 'seed' : 'poisson', arrivals: out.arrivals, slo: out.slo, idle: out.idle, calibration: out.calibration, rows: out.rows, events: out.trace, steps: out.steps };
+    const policies = $<HTMLInputElement>('policies')
+      .value.split(',')
+      .map((p) => p.trim());
+    const out = unwrap(
+      await api.serveBench({
+        model,
+        policies,
+        trace,
+        maxSeqs: DEFAULT_MAX_SEQS,
+        tokenBudget: DEFAULT_SERVE_BUDGET,
+        replays: quick ? 1 : 3,
+        saturate: seed ? undefined : SATURATE,
+      }),
+    );
+    results.serve = {
+      ...meta,
+      workload: seed ? 'seed' : 'poisson',
+      arrivals: out.arrivals,
+      slo: out.slo,
+      idle: out.idle,
+      calibration: out.calibration,
+      rows: out.rows,
+      events: out.trace,
+      steps: out.steps,
+    };
   }
 }
 
@@ -114,7 +170,12 @@ $('run').addEventListener('click', async () => {
   cancelBtn.disabled = false;
   bar.removeAttribute('value'); // indeterminate while a suite runs
   results = {};
-  const meta = { runtime: 'browser', adapter: { ...ctx!.adapter, tuning: ctx!.tuning }, timer: ctx!.hasTimestamps ? 'timestamp-query' : 'wall-clock', date: new Date().toISOString() };
+  const meta = {
+    runtime: 'browser',
+    adapter: { ...ctx!.adapter, tuning: ctx!.tuning },
+    timer: ctx!.hasTimestamps ? 'timestamp-query' : 'wall-clock',
+    date: new Date().toISOString(),
+  };
   try {
     await runSuite($<HTMLSelectElement>('suite').value, $<HTMLInputElement>('quick').checked, meta);
     status.textContent = 'done';
@@ -133,7 +194,13 @@ $('run').addEventListener('click', async () => {
 $('cancel').addEventListener('click', () => cancel?.abort());
 $('download-json').addEventListener('click', () => download('bench-results.json', results));
 $('download-trace').addEventListener('click', () =>
-  download('trace.json', buildTrace({ serve: results.serve ? { events: results.serve.events, steps: results.serve.steps } : undefined, profiles: results.sweep?.profiles })),
+  download(
+    'trace.json',
+    buildTrace({
+      serve: results.serve ? { events: results.serve.events, steps: results.serve.steps } : undefined,
+      profiles: results.sweep?.profiles,
+    }),
+  ),
 );
 
 void init();

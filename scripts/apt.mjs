@@ -18,5 +18,7 @@ export function canAptInstall() {
 
 /** apt-get update && apt-get install -y --no-install-recommends PACKAGE, output shown. */
 export function aptInstall(pkg) {
-  execFileSync('sh', ['-c', `apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ${pkg}`], { stdio: 'inherit' });
+  execFileSync('sh', ['-c', `apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ${pkg}`], {
+    stdio: 'inherit',
+  });
 }

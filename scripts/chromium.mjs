@@ -46,7 +46,7 @@ export function ensureChromium({ quiet = false } = {}) {
     return found;
   }
   if (canAptInstall()) {
-    console.log('[chromium] no Chrome/Chromium found; installing Debian\'s chromium: apt-get update && apt-get install -y chromium');
+    console.log("[chromium] no Chrome/Chromium found; installing Debian's chromium: apt-get update && apt-get install -y chromium");
     aptInstall('chromium');
     const p = findChromium();
     if (p) return p;

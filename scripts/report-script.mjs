@@ -6,6 +6,14 @@ import { build } from 'esbuild';
 
 export async function buildReportScript() {
   const entry = fileURLToPath(new URL('../bench/report/entry.ts', import.meta.url));
-  const out = await build({ entryPoints: [entry], bundle: true, format: 'iife', minify: true, write: false, target: 'es2020', logLevel: 'silent' });
+  const out = await build({
+    entryPoints: [entry],
+    bundle: true,
+    format: 'iife',
+    minify: true,
+    write: false,
+    target: 'es2020',
+    logLevel: 'silent',
+  });
   return out.outputFiles[0].text;
 }

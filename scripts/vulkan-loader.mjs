@@ -25,7 +25,9 @@ export function ensureVulkanLoader() {
     aptInstall('libvulkan1');
     if (hasVulkanLoader()) return;
   }
-  console.error(`[vulkan] the Node runtime needs the Vulkan loader (libvulkan.so.1). Install it and retry:\n  ${isRoot() ? '' : 'sudo '}${INSTALL}`);
+  console.error(
+    `[vulkan] the Node runtime needs the Vulkan loader (libvulkan.so.1). Install it and retry:\n  ${isRoot() ? '' : 'sudo '}${INSTALL}`,
+  );
   process.exit(1);
 }
 

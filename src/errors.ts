@@ -65,13 +65,7 @@ export class TuningError extends EngineError {
 /** A weights file that cannot be trusted; `reason` names the check that failed. */
 export class WeightsFormatError extends EngineError {
   constructor(
-    readonly reason:
-      | 'truncated'
-      | 'bad-header'
-      | 'bad-offsets'
-      | 'missing-tensor'
-      | 'bad-shape'
-      | 'unsupported-dtype',
+    readonly reason: 'truncated' | 'bad-header' | 'bad-offsets' | 'missing-tensor' | 'bad-shape' | 'unsupported-dtype',
     detail: string,
   ) {
     super('BAD_WEIGHTS', `Weights file rejected (${reason}): ${detail}`);
@@ -90,7 +84,7 @@ export class ContextOverflowError extends EngineError {
       maxTokens === 0
         ? `Prompt of ${promptTokens} tokens is longer than the context (${contextLength} tokens).`
         : `Prompt of ${promptTokens} tokens plus ${maxTokens} new tokens would run past the context ` +
-          `(${contextLength} tokens); lower --max-tokens to at most ${Math.max(0, contextLength - promptTokens)}.`,
+            `(${contextLength} tokens); lower --max-tokens to at most ${Math.max(0, contextLength - promptTokens)}.`,
     );
   }
 }

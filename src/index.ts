@@ -21,6 +21,33 @@ export { Scheduler, type SchedulerOptions } from './sched/scheduler.js';
 export { makePolicy, POLICY_NAMES, SerialPolicy, StaticPolicy, ContinuousPolicy } from './sched/policies/index.js';
 export type { Policy, Grant, SchedulerView } from './sched/policy.js';
 export type { RequestSpec, StepPlan, PlanItem, SchedEvent } from './sched/types.js';
-export { requestMetrics, summarize, percentile, idleFromSerial, slowdown, type IdleFigures, type RequestMetrics, type RunSummary, type Slo } from './sched/metrics.js';
-export { parseTrace, seedWorkload, poissonWorkload, atRate, toRequests, WorkloadError, type TraceEntry, type PoissonOptions } from './sched/workload.js';
-export { simulate, capacityRps, saturatingArrivals, rateModel, modelledIdle, type StepTimeModel, type SimulationResult } from './sched/simulate.js';
+export {
+  requestMetrics,
+  summarize,
+  percentile,
+  idleFromSerial,
+  slowdown,
+  type IdleFigures,
+  type RequestMetrics,
+  type RunSummary,
+  type Slo,
+} from './sched/metrics.js';
+export {
+  parseTrace,
+  seedWorkload,
+  poissonWorkload,
+  atRate,
+  toRequests,
+  WorkloadError,
+  type TraceEntry,
+  type PoissonOptions,
+} from './sched/workload.js';
+export {
+  simulate,
+  capacityRps,
+  saturatingArrivals,
+  rateModel,
+  modelledIdle,
+  type StepTimeModel,
+  type SimulationResult,
+} from './sched/simulate.js';

@@ -4,7 +4,17 @@ import { tuningFor } from '../src/gpu/tuning.js';
 
 /** What acquireGpu would report for an adapter of this vendor and architecture, with subgroups of `subgroupSize`. */
 export const adapterReport = (vendor: string, architecture: string, subgroupSize = 32): AdapterReport =>
-  ({ vendor, architecture, device: '', description: '', isFallbackAdapter: false, subgroupMinSize: subgroupSize, subgroupMaxSize: subgroupSize, features: ['subgroups'], limits: {} }) as unknown as AdapterReport;
+  ({
+    vendor,
+    architecture,
+    device: '',
+    description: '',
+    isFallbackAdapter: false,
+    subgroupMinSize: subgroupSize,
+    subgroupMaxSize: subgroupSize,
+    features: ['subgroups'],
+    limits: {},
+  }) as unknown as AdapterReport;
 
 /** The tuning a GPU with many cores gets (an NVIDIA one), and SwiftShader's (subgroups of 4, as it has). */
 export const gpuTuning = tuningFor(adapterReport('nvidia', 'hopper'));

@@ -48,11 +48,9 @@ export async function withRunner<T>(options: BrowserOptions, fn: (runner: Runner
     server: { host: 'localhost', port: 0, strictPort: false, hmr: false },
   });
   await server.listen();
-  const browser = await chromium
-    .launch({ executablePath, headless: !options.headed, args: CHROMIUM_ARGS })
-    .catch((e: Error) => {
-      throw new BrowserSetupError(`Could not start ${executablePath} as Chromium: ${e.message.split('\n')[0]}`);
-    });
+  const browser = await chromium.launch({ executablePath, headless: !options.headed, args: CHROMIUM_ARGS }).catch((e: Error) => {
+    throw new BrowserSetupError(`Could not start ${executablePath} as Chromium: ${e.message.split('\n')[0]}`);
+  });
   try {
     const page = await browser.newPage();
     page.on('console', (m) => {
@@ -62,7 +60,9 @@ export async function withRunner<T>(options: BrowserOptions, fn: (runner: Runner
     });
     page.on('pageerror', (e) => process.stderr.write(`[page error] ${e.message}\n`));
     for (const [path, body] of Object.entries(options.files ?? {}))
-      await page.route(`**${path}`, (route) => route.fulfill({ body: Buffer.from(body.buffer, body.byteOffset, body.byteLength), contentType: 'application/octet-stream' }));
+      await page.route(`**${path}`, (route) =>
+        route.fulfill({ body: Buffer.from(body.buffer, body.byteOffset, body.byteLength), contentType: 'application/octet-stream' }),
+      );
     const url = server.resolvedUrls?.local[0] ?? `http://localhost:${(server.httpServer?.address() as { port: number }).port}/`;
     await page.goto(new URL('bench/runner.html', url).href);
     await page.waitForFunction(() => 'engineRunner' in window, undefined, { timeout: 60_000 });
@@ -79,7 +79,10 @@ export class RunnerHandle {
 
   call<K extends keyof EngineRunner>(name: K, ...args: Parameters<EngineRunner[K]>): ReturnType<EngineRunner[K]> {
     return this.page.evaluate(
-      ([n, a]) => (window as unknown as { engineRunner: Record<string, (...x: unknown[]) => unknown> }).engineRunner[n as string]!(...(a as unknown[])),
+      ([n, a]) =>
+        (window as unknown as { engineRunner: Record<string, (...x: unknown[]) => unknown> }).engineRunner[n as string]!(
+          ...(a as unknown[]),
+        ),
       [name, args] as const,
     ) as ReturnType<EngineRunner[K]>;
   }

@@ -30,7 +30,8 @@ export const parse = {
     for (const part of v.split(',')) {
       const [key, value, ...rest] = part.split(':').map((x) => x.trim());
       const n = Number(value);
-      if (rest.length || !value || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`expected ttft:MS, tpot:MS or scale:X with a positive number, got '${part}'`);
+      if (rest.length || !value || !Number.isFinite(n) || n <= 0)
+        throw new InvalidArgumentError(`expected ttft:MS, tpot:MS or scale:X with a positive number, got '${part}'`);
       if (key === 'ttft') slo.ttftS = n / 1000;
       else if (key === 'tpot') slo.tpotS = n / 1000;
       else if (key === 'scale') slo.scale = n;
@@ -43,7 +44,8 @@ export const parse = {
     const m = /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(v);
     const lo = m ? Number(m[1]) : NaN;
     const hi = m ? Number(m[2] ?? m[1]) : NaN;
-    if (!m || lo < 1 || hi < lo) throw new InvalidArgumentError(`expected LO-HI with whole numbers 1 <= LO <= HI (or one number), got '${v}'`);
+    if (!m || lo < 1 || hi < lo)
+      throw new InvalidArgumentError(`expected LO-HI with whole numbers 1 <= LO <= HI (or one number), got '${v}'`);
     return [lo, hi];
   },
   /** A positive number (a rate, a Gamma shape). */
@@ -69,7 +71,10 @@ export function unwrap<T>(r: RunnerResult<T>): T {
 }
 
 /** Weights from a checkpoint file (checked here, in Node, before any browser starts) or synthetic ones. */
-export function loadWeights(opts: { model: string; dtype: WeightDtype; seed: number; weights?: string }): { weights: ModelWeights; fileBytes?: Uint8Array } {
+export function loadWeights(opts: { model: string; dtype: WeightDtype; seed: number; weights?: string }): {
+  weights: ModelWeights;
+  fileBytes?: Uint8Array;
+} {
   if (!opts.weights) return { weights: syntheticWeights(preset(opts.model), opts.dtype, opts.seed) };
   let bytes: Uint8Array;
   try {

@@ -13,15 +13,27 @@ const program = new Command('generate')
   .option('--prompt <text>', 'prompt text (byte tokens, BOS first)')
   .option('--tokens <ids>', 'prompt as comma-separated token ids instead of text')
   .option('--max-tokens <n>', 'tokens to generate', parse.int(1), 32)
-  .option('--model <name>', `model preset (${Object.keys(PRESETS).join(', ')}); with --weights, the config to check the file against`, DEFAULT_PRESET)
+  .option(
+    '--model <name>',
+    `model preset (${Object.keys(PRESETS).join(', ')}); with --weights, the config to check the file against`,
+    DEFAULT_PRESET,
+  )
   .option('--weights <file>', 'a Llama .safetensors checkpoint (f32, f16 or bf16) instead of synthetic weights')
   .option('--dtype <dtype>', 'synthetic weights stored as f32 or f16', parse.oneOf<WeightDtype>('f32', 'f16'), 'f32')
   .option('--seed <n>', 'seed of the synthetic weights', parse.int(0), 1234)
   .option('--backend <backend>', 'webgpu or cpu', parse.oneOf('webgpu', 'cpu'), 'webgpu')
-  .option('--runtime <runtime>', 'where WebGPU runs: browser (headless Chromium) or node (Dawn)', parse.oneOf<RuntimeName>('browser', 'node'), 'browser')
+  .option(
+    '--runtime <runtime>',
+    'where WebGPU runs: browser (headless Chromium) or node (Dawn)',
+    parse.oneOf<RuntimeName>('browser', 'node'),
+    'browser',
+  )
   .option('--stop-at-eos', 'stop early when EOS is generated')
   .option('--json', 'print one JSON object')
-  .option('--prompt-logits', 'instead of generating, print the logits of every prompt row as f32 bit patterns (JSON), to compare runtimes bit for bit')
+  .option(
+    '--prompt-logits',
+    'instead of generating, print the logits of every prompt row as f32 bit patterns (JSON), to compare runtimes bit for bit',
+  )
   .option('--browser <path>', 'Chrome/Chromium to run (default: found automatically)')
   .option('--headed', 'show the browser window')
   .option('--verbose', "print the page's console")
@@ -56,7 +68,15 @@ async function main(o: Opts): Promise<void> {
     if (o.backend === 'cpu') program.error('--prompt-logits compares GPU runtimes; use --backend webgpu');
     const files = fileBytes ? { '/__weights__.safetensors': fileBytes } : undefined;
     const bits = await withRuntime({ runtime: o.runtime, browser: o.browser, files }, async (runner) =>
-      unwrap(await runner.call('promptLogits', { model: o.model, dtype: o.dtype, seed: o.seed, weightsUrl: fileBytes ? '/__weights__.safetensors' : undefined, prompt })),
+      unwrap(
+        await runner.call('promptLogits', {
+          model: o.model,
+          dtype: o.dtype,
+          seed: o.seed,
+          weightsUrl: fileBytes ? '/__weights__.safetensors' : undefined,
+          prompt,
+        }),
+      ),
     );
     console.log(JSON.stringify({ runtime: o.runtime, rows: prompt.length, vocab: weights.config.vocab, logitBits: bits }));
     return;
@@ -86,7 +106,16 @@ async function main(o: Opts): Promise<void> {
   const text = decode(result.tokens);
   const model = o.weights ? `${o.weights} (${weights.dtype})` : `${o.model} (${o.dtype}, synthetic seed ${o.seed})`;
   if (o.json) {
-    console.log(JSON.stringify({ backend: o.backend, runtime: o.backend === 'cpu' ? 'cpu' : o.runtime, model, promptTokens: prompt.length, ...result, text }));
+    console.log(
+      JSON.stringify({
+        backend: o.backend,
+        runtime: o.backend === 'cpu' ? 'cpu' : o.runtime,
+        model,
+        promptTokens: prompt.length,
+        ...result,
+        text,
+      }),
+    );
     return;
   }
   const a = result.adapter as { vendor: string; architecture: string; isFallbackAdapter?: boolean };
@@ -94,7 +123,9 @@ async function main(o: Opts): Promise<void> {
   console.log(`prompt: ${prompt.length} tokens`);
   console.log(`text: ${JSON.stringify(text)}`);
   console.log(`tokens: ${result.tokens.join(',')}`);
-  console.log(`prefill: ${result.prefillMs.toFixed(1)} ms   decode: ${result.decodeTokensPerSec.toFixed(1)} tokens/s (${result.tokens.length - 1} tokens in ${result.decodeMs.toFixed(1)} ms)`);
+  console.log(
+    `prefill: ${result.prefillMs.toFixed(1)} ms   decode: ${result.decodeTokensPerSec.toFixed(1)} tokens/s (${result.tokens.length - 1} tokens in ${result.decodeMs.toFixed(1)} ms)`,
+  );
 }
 
 main(program.opts<Opts>()).catch(reportError);

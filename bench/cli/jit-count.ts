@@ -33,17 +33,35 @@ const o = new Command('jit-count')
   .option('--lane-matmul <file>', `a variant of ${LANE_MATMUL} to compile in its place`)
   .option('--tune <json>', 'tuning overrides, as ctx.retune takes them, e.g. {"gemm":{"directRows":16}}', parse.json)
   .option('--seconds <s>', 'how long perf samples', parse.int(1), 5)
-  .option('--asm <file>', "write the loop's disassembly (objdump) to this file, each line after the perf samples taken at it, to read what the JIT made of it and where its time goes")
-  .option('--bucket <bytes>', 'code slice size for finding the hot block (smaller for small kernels, e.g. 256 for a one-row GEMV)', parse.int(16), 4096)
+  .option(
+    '--asm <file>',
+    "write the loop's disassembly (objdump) to this file, each line after the perf samples taken at it, to read what the JIT made of it and where its time goes",
+  )
+  .option(
+    '--bucket <bytes>',
+    'code slice size for finding the hot block (smaller for small kernels, e.g. 256 for a one-row GEMV)',
+    parse.int(16),
+    4096,
+  )
   .parse()
-  .opts<{ kernel: 'gemm' | 'gemv'; shape: string; dtype: 'f32' | 'f16'; laneMatmul?: string; tune?: object; seconds: number; bucket: number; asm?: string }>();
+  .opts<{
+    kernel: 'gemm' | 'gemv';
+    shape: string;
+    dtype: 'f32' | 'f16';
+    laneMatmul?: string;
+    tune?: object;
+    seconds: number;
+    bucket: number;
+    asm?: string;
+  }>();
 
 /** The level-1 instruction cache's size as Linux reports it ('32K'), if it does. */
 function instructionCache(): string | undefined {
   for (let i = 0; i < 8; i++) {
     const dir = `/sys/devices/system/cpu/cpu0/cache/index${i}`;
     try {
-      if (readFileSync(`${dir}/type`, 'utf8').trim() === 'Instruction' && readFileSync(`${dir}/level`, 'utf8').trim() === '1') return readFileSync(`${dir}/size`, 'utf8').trim();
+      if (readFileSync(`${dir}/type`, 'utf8').trim() === 'Instruction' && readFileSync(`${dir}/level`, 'utf8').trim() === '1')
+        return readFileSync(`${dir}/size`, 'utf8').trim();
     } catch {
       return undefined;
     }
@@ -60,7 +78,8 @@ async function main(): Promise<void> {
   need('perf', 'linux-perf');
   need('objdump', 'binutils');
   const [M, K, N] = o.shape.split(',').map(Number) as [number, number, number];
-  if (![M, K, N].every((v) => Number.isInteger(v) && v > 0)) throw new EngineError('BAD_ARGUMENT', `--shape wants three whole numbers M,K,N, got '${o.shape}'`);
+  if (![M, K, N].every((v) => Number.isInteger(v) && v > 0))
+    throw new EngineError('BAD_ARGUMENT', `--shape wants three whole numbers M,K,N, got '${o.shape}'`);
   process.env.VK_ICD_FILENAMES ??= SWIFTSHADER_ICD;
   process.env.NODEVICE_SELECT ??= '1';
   const dawn = (await import('webgpu')) as unknown as { create: (f: string[]) => GPU; globals: object };
@@ -82,7 +101,9 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'jit-count-'));
   try {
     const data = join(dir, 'perf.data');
-    const perf = spawn('perf', ['record', '-F', '1000', '-p', String(process.pid), '-o', data, '--', 'sleep', String(o.seconds)], { stdio: 'ignore' });
+    const perf = spawn('perf', ['record', '-F', '1000', '-p', String(process.pid), '-o', data, '--', 'sleep', String(o.seconds)], {
+      stdio: 'ignore',
+    });
     const done = new Promise<number | null>((resolve) => perf.on('exit', resolve));
     let stopped = false;
     void done.then(() => (stopped = true));
@@ -91,7 +112,11 @@ async function main(): Promise<void> {
     if ((await done) !== 0) throw new EngineError('PERF_FAILED', 'perf record failed (as root, or with kernel.perf_event_paranoid <= 1)');
 
     const mappings = jitMappings(readFileSync('/proc/self/maps', 'utf8'));
-    if (!mappings.length) throw new EngineError('NO_SWIFTSHADER', `no SwiftShader JIT code in this process: the adapter is ${ctx.adapter.description || ctx.adapter.vendor}`);
+    if (!mappings.length)
+      throw new EngineError(
+        'NO_SWIFTSHADER',
+        `no SwiftShader JIT code in this process: the adapter is ${ctx.adapter.description || ctx.adapter.vendor}`,
+      );
     const script = spawnSync('perf', ['script', '-i', data, '-F', 'ip,dso'], { encoding: 'utf8', maxBuffer: 1 << 28 }).stdout;
     const ips = script
       .split('\n')
@@ -114,7 +139,10 @@ async function main(): Promise<void> {
     // Reaching well past the hot block both ways, so that the loop around it is whole.
     const from = Math.max(0, span.start - LOOP_REACH);
     const to = Math.min(code.length, span.end + LOOP_REACH);
-    const wide = spawnSync('objdump', ['-D', '-b', 'binary', '-m', 'i386:x86-64', `--start-address=${from}`, `--stop-address=${to}`, bin], { encoding: 'utf8', maxBuffer: 1 << 28 }).stdout;
+    const wide = spawnSync('objdump', ['-D', '-b', 'binary', '-m', 'i386:x86-64', `--start-address=${from}`, `--stop-address=${to}`, bin], {
+      encoding: 'utf8',
+      maxBuffer: 1 << 28,
+    }).stdout;
     const asm = linesBetween(wide, span.start, span.end - 1);
     const { total, bytes, byMnemonic } = countInstructions(asm);
     const loop = loopSpan(wide, offsets);
@@ -123,13 +151,27 @@ async function main(): Promise<void> {
     const pick = (m: string) => byMnemonic.get(m) ?? 0;
     const pairs = Math.min(pick('mulps'), pick('addps'));
     passes.sort((x, y) => x - y);
-    console.log(`${o.kernel} ${M}x${K}x${N} ${o.dtype}${o.laneMatmul ? ` (${o.laneMatmul})` : ''}${o.tune ? ` tune ${JSON.stringify(o.tune)}` : ''}`);
+    console.log(
+      `${o.kernel} ${M}x${K}x${N} ${o.dtype}${o.laneMatmul ? ` (${o.laneMatmul})` : ''}${o.tune ? ` tune ${JSON.stringify(o.tune)}` : ''}`,
+    );
     const l1i = instructionCache();
-    console.log(`  hot block ${span.start.toString(16)}-${span.end.toString(16)}: ${span.samplesIn} of ${offsets.length} JIT samples, ${total} instructions in ${(bytes / 1024).toFixed(1)} KiB${l1i ? ` (this CPU's L1 instruction cache: ${l1i})` : ''}`);
+    console.log(
+      `  hot block ${span.start.toString(16)}-${span.end.toString(16)}: ${span.samplesIn} of ${offsets.length} JIT samples, ${total} instructions in ${(bytes / 1024).toFixed(1)} KiB${l1i ? ` (this CPU's L1 instruction cache: ${l1i})` : ''}`,
+    );
     if (loop && loopCount)
-      console.log(`  its loop ${loop.start.toString(16)}-${loop.end.toString(16)}: ${loopCount.total} instructions in ${(loopCount.bytes / 1024).toFixed(1)} KiB, mulps ${loopCount.byMnemonic.get('mulps') ?? 0} (the Zen 3 cores measured here cache 4K decoded ops)`);
-    console.log(`  mulps ${pick('mulps')}, addps ${pick('addps')}, movups ${pick('movups')}, idiv ${pick('idiv')}${pairs ? `: ${(total / pairs).toFixed(1)} instructions and ${(pick('movups') / pairs).toFixed(1)} movups per mul+add pair` : ''}`);
-    console.log(`  most used: ${[...byMnemonic].sort((x, y) => y[1] - x[1]).slice(0, 8).map(([m, n]) => `${m} ${n}`).join(', ')}`);
+      console.log(
+        `  its loop ${loop.start.toString(16)}-${loop.end.toString(16)}: ${loopCount.total} instructions in ${(loopCount.bytes / 1024).toFixed(1)} KiB, mulps ${loopCount.byMnemonic.get('mulps') ?? 0} (the Zen 3 cores measured here cache 4K decoded ops)`,
+      );
+    console.log(
+      `  mulps ${pick('mulps')}, addps ${pick('addps')}, movups ${pick('movups')}, idiv ${pick('idiv')}${pairs ? `: ${(total / pairs).toFixed(1)} instructions and ${(pick('movups') / pairs).toFixed(1)} movups per mul+add pair` : ''}`,
+    );
+    console.log(
+      `  most used: ${[...byMnemonic]
+        .sort((x, y) => y[1] - x[1])
+        .slice(0, 8)
+        .map(([m, n]) => `${m} ${n}`)
+        .join(', ')}`,
+    );
     console.log(`  ${passes.length} passes while sampling, median ${passes[passes.length >> 1]!.toFixed(1)} ms (a time, so noisy)`);
   } finally {
     rmSync(dir, { recursive: true, force: true });

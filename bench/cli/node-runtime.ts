@@ -14,7 +14,11 @@ const ICD_DIRS = ['/usr/share/vulkan/icd.d', '/etc/vulkan/icd.d', '/usr/local/sh
 function describeDrivers(): string {
   const fromEnv = process.env.VK_ICD_FILENAMES ?? process.env.VK_DRIVER_FILES;
   if (fromEnv) return `from the environment (${fromEnv})`;
-  const system = ICD_DIRS.filter(existsSync).flatMap((d) => readdirSync(d).filter((f) => f.endsWith('.json')).map((f) => `${d}/${f}`));
+  const system = ICD_DIRS.filter(existsSync).flatMap((d) =>
+    readdirSync(d)
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => `${d}/${f}`),
+  );
   return system.length ? `system Vulkan drivers (${system.join(', ')})` : 'no system Vulkan driver';
 }
 

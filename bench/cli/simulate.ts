@@ -4,7 +4,20 @@
 import { readFileSync } from 'node:fs';
 import Table from 'cli-table3';
 import { Command } from 'commander';
-import { encode, KV_BLOCK_SIZE, makePolicy, POLICY_NAMES, rateModel, saturatingArrivals, simulate, summarize, toRequests, WorkloadError, type Slo, type StepTimeModel } from '../../src/index.js';
+import {
+  encode,
+  KV_BLOCK_SIZE,
+  makePolicy,
+  POLICY_NAMES,
+  rateModel,
+  saturatingArrivals,
+  simulate,
+  summarize,
+  toRequests,
+  WorkloadError,
+  type Slo,
+  type StepTimeModel,
+} from '../../src/index.js';
 import { modelledIdle } from '../../src/sched/simulate.js';
 import { DEFAULT_SLO } from '../suites/serve.js';
 import { calibratedModel, type StepCalibration } from '../../src/serve/calibrate.js';
@@ -18,15 +31,27 @@ const program = new Command('simulate')
   .option('--prefill-rate <tokens/s>', 'prompt tokens per second', parse.int(1), 20000)
   .option('--decode-rate <steps/s>', 'decode steps per second (each samples one token per running sequence)', parse.int(1), 50)
   .option('--calibrated <file>', 'step times measured on a GPU: a serve.json written by npm run bench -- --suite serve')
-  .option('--max-seqs <n>', 'sequences running at once (default: the calibrated run\'s, else 4)', parse.int(1))
-  .option('--budget <n>', 'token rows per step (default: the calibrated run\'s, else 8192)', parse.int(1))
-  .option('--rate <r>', `poisson: requests per second (default: ${SATURATE.loadFactor}x what continuous batching finishes on the modelled engine, which saturates it)`, parseFloat)
+  .option('--max-seqs <n>', "sequences running at once (default: the calibrated run's, else 4)", parse.int(1))
+  .option('--budget <n>', "token rows per step (default: the calibrated run's, else 8192)", parse.int(1))
+  .option(
+    '--rate <r>',
+    `poisson: requests per second (default: ${SATURATE.loadFactor}x what continuous batching finishes on the modelled engine, which saturates it)`,
+    parseFloat,
+  )
   .option('--requests <n>', 'poisson: number of requests', parse.int(1))
-  .option('--burstiness <b>', 'poisson: Gamma shape of the gaps between arrivals (1: Poisson; below 1 burstier, above 1 smoother)', parse.positive)
+  .option(
+    '--burstiness <b>',
+    'poisson: Gamma shape of the gaps between arrivals (1: Poisson; below 1 burstier, above 1 smoother)',
+    parse.positive,
+  )
   .option('--prompt-tokens <lo-hi>', 'poisson: prompt lengths, uniform over LO-HI (default 16-128)', parse.range)
   .option('--output-tokens <lo-hi>', 'poisson: output lengths, uniform over LO-HI (default 16-64)', parse.range)
-  .option('--workload-seed <n>', 'poisson: the generator\'s seed (default 1)', parse.int(0))
-  .option('--slo <spec>', `goodput's SLO: ttft:MS,tpot:MS and/or scale:X (within X times each request's own figures alone on the modelled engine; default scale:${DEFAULT_SLO.scale})`, parse.slo)
+  .option('--workload-seed <n>', "poisson: the generator's seed (default 1)", parse.int(0))
+  .option(
+    '--slo <spec>',
+    `goodput's SLO: ttft:MS,tpot:MS and/or scale:X (within X times each request's own figures alone on the modelled engine; default scale:${DEFAULT_SLO.scale})`,
+    parse.slo,
+  )
   .option('--json', 'print JSON')
   .parse();
 
@@ -50,7 +75,8 @@ interface Opts {
 
 /** The step-time model, and the run shape a calibration file was measured with. */
 function stepModel(o: Opts): { model: StepTimeModel; label: string; maxSeqs?: number; tokenBudget?: number } {
-  if (!o.calibrated) return { model: rateModel(o.prefillRate, o.decodeRate), label: `prefill ${o.prefillRate} tokens/s, decode ${o.decodeRate} steps/s` };
+  if (!o.calibrated)
+    return { model: rateModel(o.prefillRate, o.decodeRate), label: `prefill ${o.prefillRate} tokens/s, decode ${o.decodeRate} steps/s` };
   let file: { calibration?: StepCalibration; maxSeqs?: number; tokenBudget?: number };
   try {
     file = JSON.parse(readFileSync(o.calibrated, 'utf8'));
@@ -58,12 +84,26 @@ function stepModel(o: Opts): { model: StepTimeModel; label: string; maxSeqs?: nu
     throw new WorkloadError(`cannot read a calibration from ${o.calibrated}: ${(e as Error).message}`);
   }
   const cal = file?.calibration;
-  if (!cal?.decodeMs?.length) throw new WorkloadError(`${o.calibrated} holds no step calibration (write one with npm run bench -- --suite serve)`);
-  return { model: calibratedModel(cal), label: `calibrated on a GPU (${o.calibrated})`, maxSeqs: file.maxSeqs, tokenBudget: file.tokenBudget };
+  if (!cal?.decodeMs?.length)
+    throw new WorkloadError(`${o.calibrated} holds no step calibration (write one with npm run bench -- --suite serve)`);
+  return {
+    model: calibratedModel(cal),
+    label: `calibrated on a GPU (${o.calibrated})`,
+    maxSeqs: file.maxSeqs,
+    tokenBudget: file.tokenBudget,
+  };
 }
 
 function main(o: Opts): void {
-  const w = { workload: o.workload, rate: o.rate, requests: o.requests, burstiness: o.burstiness, promptTokens: o.promptTokens, outputTokens: o.outputTokens, seed: o.workloadSeed };
+  const w = {
+    workload: o.workload,
+    rate: o.rate,
+    requests: o.requests,
+    burstiness: o.burstiness,
+    promptTokens: o.promptTokens,
+    outputTokens: o.outputTokens,
+    seed: o.workloadSeed,
+  };
   let requests = toRequests(loadWorkload(w), encode);
   const contextLength = Math.max(...requests.map((r) => r.prompt.length + r.maxTokens));
   const { model, label, ...measured } = stepModel(o);
@@ -83,14 +123,35 @@ function main(o: Opts): void {
   });
   if (o.json) {
     const generator = generatorOf(w);
-    console.log(JSON.stringify({ workload: o.workload, ...(generator ? { generator } : {}), ...(rate === undefined ? {} : { rate }), model: label, slo, rows }, null, 2));
+    console.log(
+      JSON.stringify(
+        { workload: o.workload, ...(generator ? { generator } : {}), ...(rate === undefined ? {} : { rate }), model: label, slo, rows },
+        null,
+        2,
+      ),
+    );
     return;
   }
-  const at = rate === undefined ? '' : ` at ${rate.toFixed(1)}/s${saturates(w) ? ` (${SATURATE.loadFactor}x continuous batching's capacity)` : ''}`;
+  const at =
+    rate === undefined ? '' : ` at ${rate.toFixed(1)}/s${saturates(w) ? ` (${SATURATE.loadFactor}x continuous batching's capacity)` : ''}`;
   console.log(`${requests.length} requests (${o.workload}${at}); step times: ${label}; max ${maxSeqs} sequences, ${budget} rows per step`);
   const drawn = describeGenerator(w);
   if (drawn) console.log(drawn);
-  const t = new Table({ head: ['policy', 'makespan s', 'output tok/s', 'TTFT p50 s', 'TTFT p99 s', 'TPOT p50 ms', 'E2E p50 s', 'E2E p99 s', 'slowdown p50/p99', 'goodput req/s', 'steps'] });
+  const t = new Table({
+    head: [
+      'policy',
+      'makespan s',
+      'output tok/s',
+      'TTFT p50 s',
+      'TTFT p99 s',
+      'TPOT p50 ms',
+      'E2E p50 s',
+      'E2E p99 s',
+      'slowdown p50/p99',
+      'goodput req/s',
+      'steps',
+    ],
+  });
   for (const r of rows)
     t.push([
       r.policy,
@@ -106,7 +167,9 @@ function main(o: Opts): void {
       r.steps,
     ]);
   console.log(t.toString());
-  console.log(`goodput: requests/s meeting the SLO ${JSON.stringify(slo)} (scale: TTFT and TPOT within that many times the request's own alone on this modelled engine); slowdown: E2E over its E2E alone`);
+  console.log(
+    `goodput: requests/s meeting the SLO ${JSON.stringify(slo)} (scale: TTFT and TPOT within that many times the request's own alone on this modelled engine); slowdown: E2E over its E2E alone`,
+  );
   for (const r of rows) console.log(`${r.policy} makespan ${r.makespanS.toFixed(3)} s`);
 }
 

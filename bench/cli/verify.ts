@@ -10,7 +10,11 @@ import { ensureChromium } from '../../scripts/chromium.mjs';
 import { parse, reportError, unwrap } from './common.js';
 import { describeRun, verifyTable } from './tables.js';
 
-const list = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
+const list = (v: string) =>
+  v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 const program = new Command('verify')
   .description("Check the engine's output on this adapter against the CPU reference.")
@@ -21,7 +25,12 @@ const program = new Command('verify')
   .option('--tokens <n>', 'greedy tokens per request', parse.int(1), 12)
   .option('--batch <n>', 'requests served at once', parse.int(1), 16)
   .option('--tuning <json>', "override the adapter's kernel tuning (src/gpu/tuning.ts), as for npm run bench", parse.json)
-  .option('--runtime <runtime>', 'where WebGPU runs: browser (headless Chromium) or node (Dawn)', parse.oneOf<RuntimeName>('browser', 'node'), 'browser')
+  .option(
+    '--runtime <runtime>',
+    'where WebGPU runs: browser (headless Chromium) or node (Dawn)',
+    parse.oneOf<RuntimeName>('browser', 'node'),
+    'browser',
+  )
   .option('--browser <path>', 'Chrome/Chromium to run (default: found automatically)')
   .option('--json', 'print one JSON object instead of the table')
   .parse();
@@ -53,12 +62,17 @@ async function main(o: Opts): Promise<void> {
   if (o.runtime === 'browser' && !o.browser) ensureChromium({ quiet: true });
   const spinner = ora({ text: 'starting', stream: process.stderr, isSilent: Boolean(o.json) }).start();
   let driver: string | undefined;
-  const out = await withRuntime({ runtime: o.runtime, browser: o.browser, onProgress: (m) => (spinner.text = m), onDriver: (d) => (driver = d) }, async (runner) => {
-    if (o.tuning) unwrap(await runner.call('retune', o.tuning));
-    const adapter = unwrap(await runner.call('adapter'));
-    const rows = unwrap(await runner.call('verify', { models, dtypes, seed: o.seed, promptLengths, decodeTokens: o.tokens, batch: o.batch }));
-    return { adapter, rows };
-  });
+  const out = await withRuntime(
+    { runtime: o.runtime, browser: o.browser, onProgress: (m) => (spinner.text = m), onDriver: (d) => (driver = d) },
+    async (runner) => {
+      if (o.tuning) unwrap(await runner.call('retune', o.tuning));
+      const adapter = unwrap(await runner.call('adapter'));
+      const rows = unwrap(
+        await runner.call('verify', { models, dtypes, seed: o.seed, promptLengths, decodeTokens: o.tokens, batch: o.batch }),
+      );
+      return { adapter, rows };
+    },
+  );
   spinner.stop();
   const failed = out.rows.filter((r) => !r.pass).length;
   if (o.json) console.log(JSON.stringify({ runtime: o.runtime, driver, ...out, failed }));

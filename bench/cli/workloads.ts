@@ -19,10 +19,16 @@ export interface WorkloadOptions {
 }
 
 /** The generated workload's lengths unless told otherwise: prompts 16-128 tokens, outputs 16-64 (8-32 with --quick). */
-export const DEFAULT_LENGTHS = { promptTokens: [16, 128] as [number, number], outputTokens: [16, 64] as [number, number], quickOutputTokens: [8, 32] as [number, number] };
+export const DEFAULT_LENGTHS = {
+  promptTokens: [16, 128] as [number, number],
+  outputTokens: [16, 64] as [number, number],
+  quickOutputTokens: [8, 32] as [number, number],
+};
 
 /** What a generated (poisson) workload was drawn with, for the result files; undefined for seed and files. */
-export function generatorOf(o: WorkloadOptions): { requests: number; burstiness: number; seed: number; promptTokens: [number, number]; outputTokens: [number, number] } | undefined {
+export function generatorOf(
+  o: WorkloadOptions,
+): { requests: number; burstiness: number; seed: number; promptTokens: [number, number]; outputTokens: [number, number] } | undefined {
   if (o.workload !== 'poisson') return undefined;
   return {
     requests: o.requests ?? (o.quick ? 12 : 32),
@@ -47,7 +53,10 @@ const span = ([lo, hi]: [number, number]) => (lo === hi ? `${lo}` : `${lo}-${hi}
 export function describeGenerator(o: WorkloadOptions): string | undefined {
   const g = generatorOf(o);
   if (!g) return undefined;
-  const gaps = g.burstiness === 1 ? 'exponential gaps (Poisson)' : `Gamma gaps of shape ${g.burstiness} (${g.burstiness < 1 ? 'burstier' : 'smoother'} than Poisson)`;
+  const gaps =
+    g.burstiness === 1
+      ? 'exponential gaps (Poisson)'
+      : `Gamma gaps of shape ${g.burstiness} (${g.burstiness < 1 ? 'burstier' : 'smoother'} than Poisson)`;
   return `generated: ${g.requests} requests, ${gaps}, prompts ${span(g.promptTokens)} tokens and outputs ${span(g.outputTokens)}, uniform, seed ${g.seed}`;
 }
 
@@ -68,7 +77,10 @@ export function loadWorkload(o: WorkloadOptions): TraceEntry[] {
   const generator = generatorOf(o);
   if (generator) return poissonWorkload({ ...generator, rate: o.rate ?? 1 });
   const flags = GENERATOR_FLAGS.filter(([k]) => o[k] !== undefined).map(([, flag]) => flag);
-  if (flags.length) throw new WorkloadError(`${flags.join(', ')} ${flags.length > 1 ? 'shape' : 'shapes'} a generated workload (--workload poisson), not '${o.workload}'`);
+  if (flags.length)
+    throw new WorkloadError(
+      `${flags.join(', ')} ${flags.length > 1 ? 'shape' : 'shapes'} a generated workload (--workload poisson), not '${o.workload}'`,
+    );
   if (o.workload === 'seed') return seedWorkload();
   let text: string;
   try {

@@ -15,7 +15,12 @@ import { onnxMatmulModel } from './onnx-matmul.js';
  * GFLOP/s on a 16 GFLOP/s adapter). ORT takes its device before its first session and
  * keeps it for the page's lifetime.
  */
-export async function ortMatmulBench(ctx: GpuContext, shapes: [number, number, number][], repeats: number, progress: (msg: string) => void): Promise<PeerMatmulRow[]> {
+export async function ortMatmulBench(
+  ctx: GpuContext,
+  shapes: [number, number, number][],
+  repeats: number,
+  progress: (msg: string) => void,
+): Promise<PeerMatmulRow[]> {
   if (typeof window === 'undefined')
     // Its wasm hands queue.writeBuffer a view of shared wasm memory, which Dawn's Node binding refuses.
     throw new Error('its WebGPU backend runs in a browser only (use --runtime browser)');
@@ -26,7 +31,8 @@ export async function ortMatmulBench(ctx: GpuContext, shapes: [number, number, n
     ort.env.webgpu.device = ctx.device;
   } catch (e) {
     // Set once per page; a second GpuContext cannot move it.
-    if ((await ort.env.webgpu.device) !== ctx.device) throw new Error(`it already runs on another GPUDevice in this page (${(e as Error).message})`);
+    if ((await ort.env.webgpu.device) !== ctx.device)
+      throw new Error(`it already runs on another GPUDevice in this page (${(e as Error).message})`);
   }
   const clock = new PassClock(ctx);
   const rows: PeerMatmulRow[] = [];

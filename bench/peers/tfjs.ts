@@ -20,7 +20,11 @@ function withNavigatorGpu<T>(ctx: GpuContext, make: () => T): T {
   const g = globalThis as { navigator?: { gpu?: unknown } };
   if (g.navigator?.gpu) return make();
   const had = Object.getOwnPropertyDescriptor(globalThis, 'navigator');
-  Object.defineProperty(globalThis, 'navigator', { value: { ...(g.navigator ?? {}), gpu: { peerOnly: true, device: ctx.device } }, configurable: true, writable: true });
+  Object.defineProperty(globalThis, 'navigator', {
+    value: { ...(g.navigator ?? {}), gpu: { peerOnly: true, device: ctx.device } },
+    configurable: true,
+    writable: true,
+  });
   try {
     return make();
   } finally {
@@ -35,7 +39,12 @@ function withNavigatorGpu<T>(ctx: GpuContext, make: () => T): T {
  * its GEMV. The tfjs backend is registered as 'webgpu' (its kernels are registered
  * under that name) on our device, and removed afterwards; the device stays ours.
  */
-export async function tfjsMatmulBench(ctx: GpuContext, shapes: [number, number, number][], repeats: number, progress: (msg: string) => void): Promise<PeerMatmulRow[]> {
+export async function tfjsMatmulBench(
+  ctx: GpuContext,
+  shapes: [number, number, number][],
+  repeats: number,
+  progress: (msg: string) => void,
+): Promise<PeerMatmulRow[]> {
   const tf: Tf = await import('@tensorflow/tfjs-core');
   const webgpu = await import('@tensorflow/tfjs-backend-webgpu');
   // The backend exports no version; package.json pins it to tfjs-core's.
@@ -47,7 +56,8 @@ export async function tfjsMatmulBench(ctx: GpuContext, shapes: [number, number, 
   const clock = new PassClock(ctx);
   const rows: PeerMatmulRow[] = [];
   try {
-    if (!(await tf.setBackend('webgpu')) || tf.backend() !== backend) throw new Error('tfjs could not start its WebGPU backend on this device');
+    if (!(await tf.setBackend('webgpu')) || tf.backend() !== backend)
+      throw new Error('tfjs could not start its WebGPU backend on this device');
     for (const [M, K, N] of shapes) {
       progress(`kernels: peer ${peer} matMul ${M}x${K}x${N}`);
       const av = peerValues(M * K, 1);

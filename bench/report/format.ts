@@ -13,7 +13,9 @@ export const fmt = (x: number, digits = 2): string => (Number.isFinite(x) ? x.to
 export const mib = (bytes: number): string => `${fmt(bytes / MiB, 1)} MiB`;
 
 /** The adapter in one line, with the kernel variants chosen for it when known; a software adapter says so. */
-export function describeAdapter(a: Pick<AdapterReport, 'vendor' | 'architecture'> & { isFallbackAdapter?: boolean; tuning?: Tuning }): string {
+export function describeAdapter(
+  a: Pick<AdapterReport, 'vendor' | 'architecture'> & { isFallbackAdapter?: boolean; tuning?: Tuning },
+): string {
   const base = `${a.vendor} ${a.architecture}${a.isFallbackAdapter ? ' (software adapter: these are CPU numbers)' : ''}`;
   return a.tuning ? `${base}; kernels: ${describeKernels(a.tuning)}` : base;
 }
@@ -29,7 +31,10 @@ export function describeKernels(t: Tuning): string {
 /** How a serving run's requests arrived, for its heading: `poisson at 24.1/s (2x ...), the last at 1.3 s`. */
 export function describeArrivals(workload: string, a: ServeArrivals): string {
   const rate = a.rate === undefined ? '' : ` at ${fmt(a.rate, 1)}/s`;
-  const why = a.loadFactor === undefined ? '' : ` (${a.loadFactor}x the ${fmt(a.continuousCapacityRps!, 1)}/s continuous batching finishes here: saturating)`;
+  const why =
+    a.loadFactor === undefined
+      ? ''
+      : ` (${a.loadFactor}x the ${fmt(a.continuousCapacityRps!, 1)}/s continuous batching finishes here: saturating)`;
   return `${workload}${rate}${why}, the last at ${fmt(a.lastArrivalS, 2)} s`;
 }
 
@@ -61,13 +66,26 @@ export function describeSpeedups(rows: readonly Pick<ServePolicyRow, 'policy' | 
   if (!others.length) return undefined;
   const one = (r: (typeof others)[number]) => {
     const { outputTokensPerSec, rounds } = r.overSerial!;
-    return `${r.policy} ${fmt(outputTokensPerSec)}x` + (rounds.length > 1 ? ` (round by round ${rounds.map((x) => fmt(x)).join(', ')})` : '');
+    return (
+      `${r.policy} ${fmt(outputTokensPerSec)}x` + (rounds.length > 1 ? ` (round by round ${rounds.map((x) => fmt(x)).join(', ')})` : '')
+    );
   };
   return `output tokens/s over serial's: ${others.map(one).join('; ')}`;
 }
 
 /** The serve table's columns, shared by the CLI (bench/cli/tables.ts, which adds preemptions) and the report. */
-export const SERVE_HEAD = ['policy', 'makespan s (replays)', 'sim. makespan s (replays; median err)', 'output tok/s', 'TTFT p50/p99 ms', 'TPOT p50 ms', 'E2E p50/p99 ms', 'slowdown p50/p99', 'goodput req/s', 'GPU busy'];
+export const SERVE_HEAD = [
+  'policy',
+  'makespan s (replays)',
+  'sim. makespan s (replays; median err)',
+  'output tok/s',
+  'TTFT p50/p99 ms',
+  'TPOT p50 ms',
+  'E2E p50/p99 ms',
+  'slowdown p50/p99',
+  'goodput req/s',
+  'GPU busy',
+];
 
 /**
  * One serve row under SERVE_HEAD. Older result files lack the replays, slowdowns and

@@ -16,7 +16,6 @@ export interface BenchResults {
   tune?: any; // written to tune.json; the report does not draw it
 }
 
-
 function section(root: HTMLElement, title: string, explain: string): HTMLElement {
   const s = document.createElement('section');
   s.innerHTML = `<h2>${title}</h2><p class="explain">${explain}</p>`;
@@ -66,7 +65,8 @@ export function renderReport(root: HTMLElement, results: BenchResults): void {
       'Decode turns memory-bound as the weights grow',
       `Each decode step reads every weight once. Measured tokens/s at batch 1 (from GPU timestamps) against the weights' size, beside the cost model and two bounds measured on this device: the bandwidth roofline (read ceiling ${fmt(c.readGBps)} GB/s over the weight bytes) and the overhead floor (no step is faster than its dispatches at ${fmt(c.dependentDispatchUs ?? c.dispatchOverheadUs, 1)} us each, each waiting for the one before). Small models stay under both: a step has other fixed costs (the readback, tiny kernels that leave the device idle), which is the regime where batching and fewer dispatches pay. Past about ${fmt(sw.overheadFloorEndsAtBytes / MiB, 1)} MiB reading the weights costs more than the dispatches, and the dots bend onto the roofline. [${label(sw)}]`,
     );
-    const pts = (dtype: string, key: string) => sw.rows.filter((r: any) => r.dtype === dtype).map((r: any) => ({ x: r.weightBytes / MiB, y: r[key] }));
+    const pts = (dtype: string, key: string) =>
+      sw.rows.filter((r: any) => r.dtype === dtype).map((r: any) => ({ x: r.weightBytes / MiB, y: r[key] }));
     const sizes = sw.rows.map((r: any) => r.weightBytes / MiB).sort((a: number, b: number) => a - b);
     const roof = sizes.map((m: number) => ({ x: m, y: (c.readGBps * 1e9) / (m * MiB) }));
     // The floor: a step can go no faster than its dispatches, however small the weights.
@@ -80,8 +80,22 @@ export function renderReport(root: HTMLElement, results: BenchResults): void {
           datasets: [
             { label: 'measured f32', data: pts('f32', 'tokensPerSec'), backgroundColor: '#1f77b4' },
             { label: 'measured f16', data: pts('f16', 'tokensPerSec'), backgroundColor: '#ff7f0e' },
-            { label: 'modelled f32', data: pts('f32', 'modelledTokensPerSec'), showLine: true, borderColor: '#1f77b4', borderDash: [4, 4], pointRadius: 0 },
-            { label: 'modelled f16', data: pts('f16', 'modelledTokensPerSec'), showLine: true, borderColor: '#ff7f0e', borderDash: [4, 4], pointRadius: 0 },
+            {
+              label: 'modelled f32',
+              data: pts('f32', 'modelledTokensPerSec'),
+              showLine: true,
+              borderColor: '#1f77b4',
+              borderDash: [4, 4],
+              pointRadius: 0,
+            },
+            {
+              label: 'modelled f16',
+              data: pts('f16', 'modelledTokensPerSec'),
+              showLine: true,
+              borderColor: '#ff7f0e',
+              borderDash: [4, 4],
+              pointRadius: 0,
+            },
             { label: 'bandwidth roofline', data: roof, showLine: true, borderColor: '#2ca02c', pointRadius: 0 },
             { label: 'dispatch-overhead floor', data: floor, showLine: true, borderColor: '#d62728', pointRadius: 0 },
           ],
@@ -97,7 +111,19 @@ export function renderReport(root: HTMLElement, results: BenchResults): void {
     );
     table(
       s,
-      ['model', 'dtype', 'weights MiB', 'ms/token', 'tok/s', 'GB/s', 'of read ceiling', 'of reads beside', 'modelled tok/s', 'measured/modelled', '(ceilings suite)'],
+      [
+        'model',
+        'dtype',
+        'weights MiB',
+        'ms/token',
+        'tok/s',
+        'GB/s',
+        'of read ceiling',
+        'of reads beside',
+        'modelled tok/s',
+        'measured/modelled',
+        '(ceilings suite)',
+      ],
       // Older result files have no reads beside the steps (the dashes).
       sw.rows.map((r: any) => [
         r.config,
@@ -125,7 +151,11 @@ export function renderReport(root: HTMLElement, results: BenchResults): void {
         type: 'bar',
         data: {
           labels: sw.rows.filter((r: any) => r.dtype === 'f32').map((r: any) => `${fmt(r.weightBytes / MiB, 1)} MiB`),
-          datasets: ['f32', 'f16'].map((d, i) => ({ label: `${d} of read ceiling`, data: sw.rows.filter((r: any) => r.dtype === d).map((r: any) => r.fractionOfReadBandwidth), backgroundColor: i ? '#ff7f0e' : '#1f77b4' })),
+          datasets: ['f32', 'f16'].map((d, i) => ({
+            label: `${d} of read ceiling`,
+            data: sw.rows.filter((r: any) => r.dtype === d).map((r: any) => r.fractionOfReadBandwidth),
+            backgroundColor: i ? '#ff7f0e' : '#1f77b4',
+          })),
         },
         options: { scales: { y: { min: 0, max: 1, title: { display: true, text: 'fraction of read ceiling' } } } },
       },
@@ -135,8 +165,16 @@ export function renderReport(root: HTMLElement, results: BenchResults): void {
       f,
       {
         type: 'line',
-        data: { labels: sw.prefill.map((r: any) => r.promptTokens), datasets: [{ label: 'prefill GFLOP/s / FMA peak', data: sw.prefill.map((r: any) => r.fractionOfPeak), borderColor: '#9467bd' }] },
-        options: { scales: { y: { min: 0, title: { display: true, text: 'fraction of FMA peak' } }, x: { title: { display: true, text: 'prompt tokens' } } } },
+        data: {
+          labels: sw.prefill.map((r: any) => r.promptTokens),
+          datasets: [{ label: 'prefill GFLOP/s / FMA peak', data: sw.prefill.map((r: any) => r.fractionOfPeak), borderColor: '#9467bd' }],
+        },
+        options: {
+          scales: {
+            y: { min: 0, title: { display: true, text: 'fraction of FMA peak' } },
+            x: { title: { display: true, text: 'prompt tokens' } },
+          },
+        },
       },
       'chart-prefill',
     );
@@ -149,7 +187,8 @@ export function renderReport(root: HTMLElement, results: BenchResults): void {
         `Decode steps of B sequences on ${first.config} (${fmt(first.weightBytes / MiB, 1)} MiB of f32 weights), one row each. First: the step's time over B = 1's (dashed: 1x, what an adapter bound only by reading the weights would keep). Second: tokens per second over all B sequences. [${label(sw)}]`,
       );
       const batches = [...new Set(sw.batched.map((r: any) => r.batch))] as number[];
-      const per = (d: string, key: string) => batches.map((B) => sw.batched.find((r: any) => r.dtype === d && r.batch === B)?.[key] ?? null);
+      const per = (d: string, key: string) =>
+        batches.map((B) => sw.batched.find((r: any) => r.dtype === d && r.batch === B)?.[key] ?? null);
       const dtypes = [...new Set(sw.batched.map((r: any) => r.dtype))] as string[];
       const colour = (d: string) => (d === 'f16' ? '#ff7f0e' : '#1f77b4');
       chart(
@@ -163,7 +202,12 @@ export function renderReport(root: HTMLElement, results: BenchResults): void {
               { label: 'weights read once (1x)', data: batches.map(() => 1), borderColor: '#2ca02c', borderDash: [4, 4], pointRadius: 0 },
             ],
           },
-          options: { scales: { y: { min: 0, title: { display: true, text: 'x the B = 1 step' } }, x: { title: { display: true, text: 'sequences per step (B)' } } } },
+          options: {
+            scales: {
+              y: { min: 0, title: { display: true, text: 'x the B = 1 step' } },
+              x: { title: { display: true, text: 'sequences per step (B)' } },
+            },
+          },
         },
         'chart-batched-ratio',
       );
@@ -171,15 +215,27 @@ export function renderReport(root: HTMLElement, results: BenchResults): void {
         b,
         {
           type: 'bar',
-          data: { labels: batches, datasets: dtypes.map((d) => ({ label: `${d} tokens/s`, data: per(d, 'tokensPerSec'), backgroundColor: colour(d) })) },
-          options: { scales: { y: { title: { display: true, text: 'decode tokens/s, all sequences' } }, x: { title: { display: true, text: 'sequences per step (B)' } } } },
+          data: {
+            labels: batches,
+            datasets: dtypes.map((d) => ({ label: `${d} tokens/s`, data: per(d, 'tokensPerSec'), backgroundColor: colour(d) })),
+          },
+          options: {
+            scales: {
+              y: { title: { display: true, text: 'decode tokens/s, all sequences' } },
+              x: { title: { display: true, text: 'sequences per step (B)' } },
+            },
+          },
         },
         'chart-batched-tps',
       );
     }
 
     if (sw.profiles?.length) {
-      const k = section(root, 'Where a step spends its time', 'GPU time per kernel (summed over layers) of one prefill and one decode step, each kernel in its own timestamped pass.');
+      const k = section(
+        root,
+        'Where a step spends its time',
+        'GPU time per kernel (summed over layers) of one prefill and one decode step, each kernel in its own timestamped pass.',
+      );
       const kernels = [...new Set(sw.profiles.flatMap((p: any) => Object.keys(p.kernelsMs)))] as string[];
       chart(
         k,
@@ -187,7 +243,11 @@ export function renderReport(root: HTMLElement, results: BenchResults): void {
           type: 'bar',
           data: {
             labels: sw.profiles.map((p: any) => `${p.step} (${p.rows} rows)`),
-            datasets: kernels.map((name, i) => ({ label: name, data: sw.profiles.map((p: any) => p.kernelsMs[name] ?? 0), backgroundColor: `hsl(${(i * 47) % 360} 60% 55%)` })),
+            datasets: kernels.map((name, i) => ({
+              label: name,
+              data: sw.profiles.map((p: any) => p.kernelsMs[name] ?? 0),
+              backgroundColor: `hsl(${(i * 47) % 360} 60% 55%)`,
+            })),
           },
           options: { indexAxis: 'y', scales: { x: { stacked: true, title: { display: true, text: 'GPU ms' } }, y: { stacked: true } } },
         },
@@ -231,7 +291,12 @@ export function renderReport(root: HTMLElement, results: BenchResults): void {
           },
           options: {
             indexAxis: 'y',
-            plugins: { title: { display: true, text: `${row.policy}: makespan ${fmt(row.makespanS)} s, ${fmt(row.outputTokensPerSec, 1)} output tokens/s (${reqs.length} requests)` } },
+            plugins: {
+              title: {
+                display: true,
+                text: `${row.policy}: makespan ${fmt(row.makespanS)} s, ${fmt(row.outputTokensPerSec, 1)} output tokens/s (${reqs.length} requests)`,
+              },
+            },
             scales: { x: { title: { display: true, text: 'seconds' } }, y: { stacked: true, ticks: { display: false } } },
           },
         },
@@ -253,7 +318,14 @@ export function renderReport(root: HTMLElement, results: BenchResults): void {
         l,
         {
           type: 'bar',
-          data: { labels: ['p50', 'p90', 'p99'], datasets: sv.rows.map((r: any, i: number) => ({ label: r.policy, data: keys.map((k) => r[k]), backgroundColor: `hsl(${i * 110} 55% 50%)` })) },
+          data: {
+            labels: ['p50', 'p90', 'p99'],
+            datasets: sv.rows.map((r: any, i: number) => ({
+              label: r.policy,
+              data: keys.map((k) => r[k]),
+              backgroundColor: `hsl(${i * 110} 55% 50%)`,
+            })),
+          },
           options: { plugins: { title: { display: true, text: metric } } },
         },
         `chart-latency-${metric.split(' ')[0]!.toLowerCase()}`,
@@ -285,18 +357,36 @@ export function renderReport(root: HTMLElement, results: BenchResults): void {
         fmt(r.ms.median),
         fmt(r.achievedGBps),
         `${fmt((r.fractionOfReadBandwidth ?? NaN) * 100, 0)}%`,
-        r.fractionOfAdjacentRead === undefined ? '-' : `${fmt(r.fractionOfAdjacentRead * 100, 0)}%` + (r.dtype === 'f16' ? ` (f16 roof ${fmt(r.fractionOfAdjacentDtypeCeiling * 100, 0)}%)` : ''),
+        r.fractionOfAdjacentRead === undefined
+          ? '-'
+          : `${fmt(r.fractionOfAdjacentRead * 100, 0)}%` +
+            (r.dtype === 'f16' ? ` (f16 roof ${fmt(r.fractionOfAdjacentDtypeCeiling * 100, 0)}%)` : ''),
         fmt(r.gflops),
         `${fmt((r.fractionOfPeak ?? NaN) * 100, 0)}%`,
       ]),
     );
     const peers: any[] = results.kernels.peers ?? [];
     if (peers.length) {
-      const p = section(root, 'Beside a peer', 'The same f32 shapes through other WebGPU engines on this adapter and device, timed on the same clock (timestamps from empty passes submitted just before and after their work).');
+      const p = section(
+        root,
+        'Beside a peer',
+        'The same f32 shapes through other WebGPU engines on this adapter and device, timed on the same clock (timestamps from empty passes submitted just before and after their work).',
+      );
       table(
         p,
         ['peer', 'kernel', 'M', 'K', 'N', 'peer ms', 'peer GFLOP/s', 'ours ms', 'ours GFLOP/s', 'ours faster by'],
-        peers.map((r) => [r.peer, r.kernel, r.M, r.K, r.N, fmt(r.ms.median), fmt(r.gflops), fmt(r.oursMs), fmt(r.oursGflops), `${fmt(r.speedup, 1)}x`]),
+        peers.map((r) => [
+          r.peer,
+          r.kernel,
+          r.M,
+          r.K,
+          r.N,
+          fmt(r.ms.median),
+          fmt(r.gflops),
+          fmt(r.oursMs),
+          fmt(r.oursGflops),
+          `${fmt(r.speedup, 1)}x`,
+        ]),
       );
     }
     const peerErrors: string[] = results.kernels.peerErrors ?? [];

@@ -30,10 +30,20 @@ const REQUEST_TID0 = 10;
 
 export function buildTrace(input: TraceInput): { traceEvents: ChromeEvent[]; displayTimeUnit: 'ms' } {
   const out: ChromeEvent[] = [];
-  const meta = (pid: number, tid: number, kind: 'process_name' | 'thread_name', name: string) => out.push({ name: kind, ph: 'M', ts: 0, pid, tid, args: { name } });
+  const meta = (pid: number, tid: number, kind: 'process_name' | 'thread_name', name: string) =>
+    out.push({ name: kind, ph: 'M', ts: 0, pid, tid, args: { name } });
   const slice = (pid: number, tid: number, name: string, startS: number, endS: number, cat: string, args?: Record<string, unknown>) =>
     // dur rounded like ts (0.001 us), so a slice that starts where another ends starts at its end.
-    out.push({ name, cat, ph: 'X', ts: us(startS), dur: Math.max(0, Math.round((us(endS) - us(startS)) * 1000) / 1000), pid, tid, ...(args ? { args } : {}) });
+    out.push({
+      name,
+      cat,
+      ph: 'X',
+      ts: us(startS),
+      dur: Math.max(0, Math.round((us(endS) - us(startS)) * 1000) / 1000),
+      pid,
+      tid,
+      ...(args ? { args } : {}),
+    });
 
   if (input.serve) {
     const byPid = new Map<number, TraceEvent[]>();
@@ -59,13 +69,20 @@ export function buildTrace(input: TraceInput): { traceEvents: ChromeEvent[]; dis
           slice(pid, tid, 'prefill', scheduled, firstToken, 'request');
           if (first !== undefined) slice(pid, tid, 'decode', first, fin.t, 'request');
         }
-        for (const p of mine.filter((e) => e.type === 'preempt')) out.push({ name: 'preempted', cat: 'request', ph: 'i', s: 't', ts: us(p.t), pid, tid });
+        for (const p of mine.filter((e) => e.type === 'preempt'))
+          out.push({ name: 'preempted', cat: 'request', ph: 'i', s: 't', ts: us(p.t), pid, tid });
       });
     }
     for (const s of input.serve.steps) {
-      slice(s.pid, STEPS_TID, s.decodeRows === s.rows ? 'decode step' : 'prefill chunk', s.startS, s.endS, 'step', { rows: s.rows, prefillRows: s.prefillRows, decodeRows: s.decodeRows, seqs: s.seqs });
+      slice(s.pid, STEPS_TID, s.decodeRows === s.rows ? 'decode step' : 'prefill chunk', s.startS, s.endS, 'step', {
+        rows: s.rows,
+        prefillRows: s.prefillRows,
+        decodeRows: s.decodeRows,
+        seqs: s.seqs,
+      });
       // The GPU's part of the step ends when its results came back.
-      if (Number.isFinite(s.gpuMs)) slice(s.pid, GPU_TID, 'forward pass', Math.max(s.startS, s.endS - s.gpuMs / 1000), s.endS, 'gpu', { gpuMs: s.gpuMs });
+      if (Number.isFinite(s.gpuMs))
+        slice(s.pid, GPU_TID, 'forward pass', Math.max(s.startS, s.endS - s.gpuMs / 1000), s.endS, 'gpu', { gpuMs: s.gpuMs });
     }
   }
 
@@ -76,7 +93,11 @@ export function buildTrace(input: TraceInput): { traceEvents: ChromeEvent[]; dis
     input.profiles.forEach((p, i) => {
       const tid = i + 1;
       meta(pid, tid, 'thread_name', `${p.step} step, ${p.rows} rows`);
-      slice(pid, tid, `${p.step} step`, t, t + p.attributedMs / 1000, 'profile', { attributedMs: p.attributedMs, productionMs: p.productionMs, gapMs: p.gapMs });
+      slice(pid, tid, `${p.step} step`, t, t + p.attributedMs / 1000, 'profile', {
+        attributedMs: p.attributedMs,
+        productionMs: p.productionMs,
+        gapMs: p.gapMs,
+      });
       let k = t;
       for (const [kernel, ms] of Object.entries(p.kernelsMs)) {
         slice(pid, tid, kernel, k, k + ms / 1000, 'kernel', { ms });
@@ -99,7 +120,8 @@ export function nestingViolation(events: ChromeEvent[]): string | undefined {
       // ts + dur is a sum of two rounded decimals: compare with a margin far below their 0.001 us step.
       while (open.length && open[open.length - 1]!.ts + open[open.length - 1]!.dur! <= e.ts + 1e-6) open.pop();
       const parent = open[open.length - 1];
-      if (parent && e.ts + e.dur! > parent.ts + parent.dur! + 1e-3) return `${key}: '${e.name}' at ${e.ts} overlaps '${parent.name}' without nesting`;
+      if (parent && e.ts + e.dur! > parent.ts + parent.dur! + 1e-3)
+        return `${key}: '${e.name}' at ${e.ts} overlaps '${parent.name}' without nesting`;
       open.push(e);
     }
   }

@@ -2,7 +2,18 @@
 // in the browser page as window.engineRunner, bench/cli/node-runtime.ts calls
 // it in-process under Dawn. Typed engine errors are returned, not thrown, so
 // the CLI can print their code and message whichever side ran.
-import { EngineError, generate, GpuModel, loadCheckpoint, preset, syntheticWeights, type AdapterReport, type GpuContext, type ModelWeights, type WeightDtype } from '../../src/index.js';
+import {
+  EngineError,
+  generate,
+  GpuModel,
+  loadCheckpoint,
+  preset,
+  syntheticWeights,
+  type AdapterReport,
+  type GpuContext,
+  type ModelWeights,
+  type WeightDtype,
+} from '../../src/index.js';
 import { measureCeilings, type CeilingOptions } from '../../src/perf/ceilings.js';
 import type { Tuning, TuningOverrides } from '../../src/gpu/tuning.js';
 import { decodeBench, type DecodeBenchRequest } from './decode.js';
@@ -45,7 +56,9 @@ async function guard<T>(fn: () => Promise<T>): Promise<RunnerResult<T>> {
 
 export function makeEngineApi(host: ApiHost) {
   const weightsFor = async (spec: RunnerModelSpec): Promise<ModelWeights> =>
-    spec.weightsUrl ? loadCheckpoint(await host.fetchBytes(spec.weightsUrl), preset(spec.model)) : syntheticWeights(preset(spec.model), spec.dtype, spec.seed);
+    spec.weightsUrl
+      ? loadCheckpoint(await host.fetchBytes(spec.weightsUrl), preset(spec.model))
+      : syntheticWeights(preset(spec.model), spec.dtype, spec.seed);
   const { progress } = host;
   return {
     /** The adapter, and the kernel variants chosen for it (src/gpu/tuning.ts). */

@@ -75,7 +75,9 @@ export function judgedKernelRows(rows: KernelBenchRow[], c: Ceilings) {
       ? {}
       : {
           fractionOfAdjacentRead: r.achievedGBps / r.adjacentReadGBps,
-          fractionOfAdjacentDtypeCeiling: r.achievedGBps / weightReadGBps({ readGBps: r.adjacentReadGBps, f16ReadGBps: r.adjacentF16ReadGBps ?? r.adjacentReadGBps }, r.dtype),
+          fractionOfAdjacentDtypeCeiling:
+            r.achievedGBps /
+            weightReadGBps({ readGBps: r.adjacentReadGBps, f16ReadGBps: r.adjacentF16ReadGBps ?? r.adjacentReadGBps }, r.dtype),
         }),
   }));
 }
@@ -105,7 +107,10 @@ export async function kernelBench(ctx: GpuContext, req: KernelBenchRequest, prog
         ['output', j.M * j.N * 4],
       ] as const
     ).find(([, bytes]) => bytes > allowed);
-    if (tooBig) skipped.push(`${j.kernel} ${j.dtype} ${j.M}x${j.K}x${j.N}: its ${tooBig[0]} need ${tooBig[1]} bytes in one binding, this device allows ${allowed}`);
+    if (tooBig)
+      skipped.push(
+        `${j.kernel} ${j.dtype} ${j.M}x${j.K}x${j.N}: its ${tooBig[0]} need ${tooBig[1]} bytes in one binding, this device allows ${allowed}`,
+      );
     return !tooBig;
   };
   const runnable = jobs.filter(fits);
@@ -156,7 +161,13 @@ export function matmulRates(weightBytes: number, M: number, K: number, N: number
 
 /** A K x N matrix in `dtype` (the same values for every dtype of a shape), M rows of activations and room for the output. */
 export function operands(ctx: GpuContext, dtype: WeightDtype, M: number, K: number, N: number) {
-  const { layout, words } = packMatrix(fillUniform(new Float32Array(K * N), 0.05, mulberry32(K * 65537 + N)), K, N, dtype, packsShiftedF16(ctx.tuning));
+  const { layout, words } = packMatrix(
+    fillUniform(new Float32Array(K * N), 0.05, mulberry32(K * 65537 + N)),
+    K,
+    N,
+    dtype,
+    packsShiftedF16(ctx.tuning),
+  );
   return {
     layout,
     weightBytes: words.byteLength,
@@ -173,17 +184,30 @@ async function gemvGroup(ctx: GpuContext, clock: PassClock, group: Job[], repeat
   const ceilOut = ctx.storage('bench.ceil.out', 4096 * 4);
   const perDtype = new Map<WeightDtype, ReturnType<typeof operands>>();
   for (const dtype of new Set(group.map((j) => j.dtype))) perDtype.set(dtype, operands(ctx, dtype, maxM, K, N));
-  const ops = await Promise.all(group.map(async (j) => {
-    const o = perDtype.get(j.dtype)!;
-    return Gemv.create(ctx, o.layout, o.a, o.w, o.out, j.M);
-  }));
+  const ops = await Promise.all(
+    group.map(async (j) => {
+      const o = perDtype.get(j.dtype)!;
+      return Gemv.create(ctx, o.layout, o.a, o.w, o.out, j.M);
+    }),
+  );
   const readers = (
     await Promise.all(
       // An f16-only group reads its f16 buffer flat as well, for the plain read rate.
-      [...perDtype].map(([dtype, o]) => readKernels(ctx, o.w, o.weightBytes, ceilOut, dtype === 'f32' ? ['read_stream', 'read_flat'] : perDtype.has('f32') ? ['read_stream_f16'] : ['read_flat', 'read_stream_f16'])),
+      [...perDtype].map(([dtype, o]) =>
+        readKernels(
+          ctx,
+          o.w,
+          o.weightBytes,
+          ceilOut,
+          dtype === 'f32' ? ['read_stream', 'read_flat'] : perDtype.has('f32') ? ['read_stream_f16'] : ['read_flat', 'read_stream_f16'],
+        ),
+      ),
     )
   ).flat();
-  const times = await clock.statsRoundRobin([...group.map((j, i) => (pass: GPUComputePassEncoder) => ops[i]!.encode(pass, j.M)), ...readers.map((r) => r.encode)], repeats);
+  const times = await clock.statsRoundRobin(
+    [...group.map((j, i) => (pass: GPUComputePassEncoder) => ops[i]!.encode(pass, j.M)), ...readers.map((r) => r.encode)],
+    repeats,
+  );
   const rates = readers.map((r, i) => ({ kernel: r.kernel, GBps: r.bytes / times[group.length + i]!.median / 1e6 }));
   const f32Rates = rates.filter((r) => r.kernel !== 'read_stream_f16').map((r) => r.GBps);
   const f16Rates = rates.filter((r) => r.kernel === 'read_stream_f16').map((r) => r.GBps); // its copies: the fastest counts
@@ -209,12 +233,23 @@ const PEERS: [string, typeof tfjsMatmulBench][] = [
 ];
 
 /** Each peer on the f32 shapes we ran (GEMM, and GEMV at B = 1), each row set beside ours. */
-async function comparePeers(ctx: GpuContext, req: KernelBenchRequest, rows: KernelBenchRow[], result: KernelBenchResult, progress: (msg: string) => void): Promise<void> {
+async function comparePeers(
+  ctx: GpuContext,
+  req: KernelBenchRequest,
+  rows: KernelBenchRow[],
+  result: KernelBenchResult,
+  progress: (msg: string) => void,
+): Promise<void> {
   const ours = rows.filter((r) => r.dtype === 'f32' && (r.kernel === 'gemm' || r.M === 1));
   if (!ours.length) return;
   for (const [name, bench] of PEERS) {
     try {
-      const theirs = await bench(ctx, ours.map((r) => [r.M, r.K, r.N]), req.repeats, progress);
+      const theirs = await bench(
+        ctx,
+        ours.map((r) => [r.M, r.K, r.N]),
+        req.repeats,
+        progress,
+      );
       for (const [i, p] of theirs.entries()) {
         const o = ours[i]!;
         result.peers.push({ ...p, oursMs: o.ms.median, oursGflops: o.gflops, speedup: p.ms.median / o.ms.median });

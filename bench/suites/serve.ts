@@ -201,7 +201,11 @@ export async function serveBench(ctx: GpuContext, req: ServeBenchRequest, progre
         progress(`serve ${name}${which}: calibrating step times on this GPU`);
         const calibration = await calibrateSteps(engine.model, req.maxSeqs, req.calibrationRepeats);
         if (req.saturate && policy === byPolicy[0] && i === 0) {
-          const { requests: saturating, rate, continuousCapacityRps } = saturatingArrivals(requests, engine.scheduler.opts, calibratedModel(calibration), req.saturate.loadFactor);
+          const {
+            requests: saturating,
+            rate,
+            continuousCapacityRps,
+          } = saturatingArrivals(requests, engine.scheduler.opts, calibratedModel(calibration), req.saturate.loadFactor);
           requests = saturating;
           arrivals = { rate, loadFactor: req.saturate.loadFactor, continuousCapacityRps };
           progress(`serve: ${rate.toFixed(1)} requests/s, ${req.saturate.loadFactor}x what continuous batching finishes here`);
@@ -266,7 +270,9 @@ function withSlowdowns(rows: MeasuredRow[], modelled: IdleFigures[][], slo: Slo)
 }
 
 /** Every row's output tokens/s over the serial row's, overall and round by round (overSerial), when serial ran. */
-function withSpeedups<R extends Pick<ServePolicyRow, 'policy' | 'outputTokensPerSec' | 'replayOutputTokensPerSec'>>(rows: R[]): (R & Pick<ServePolicyRow, 'overSerial'>)[] {
+function withSpeedups<R extends Pick<ServePolicyRow, 'policy' | 'outputTokensPerSec' | 'replayOutputTokensPerSec'>>(
+  rows: R[],
+): (R & Pick<ServePolicyRow, 'overSerial'>)[] {
   const serial = rows.find((r) => r.policy === 'serial');
   if (!serial) return rows;
   return rows.map((r) => ({
@@ -320,4 +326,3 @@ async function replay(engine: Engine, requests: RequestSpec[], sink: ReplaySink,
     stepWallS: engine.stats.stepWallS - before.stepWallS,
   };
 }
-

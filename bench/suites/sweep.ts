@@ -1,6 +1,16 @@
 import { GpuModel, syntheticWeights, type GpuContext, type ModelConfig, type WeightDtype } from '../../src/index.js';
 import { readKernels, type Ceilings, type ReadKernel } from '../../src/perf/ceilings.js';
-import { modelledDecodeTokensPerSec, modelledPrefillTokensPerSec, overheadFloorBytes, stepCost, weightBytesOf, weightReadGBps, withReadCurves, type DeviceRates, type ReadPoint } from '../../src/perf/cost-model.js';
+import {
+  modelledDecodeTokensPerSec,
+  modelledPrefillTokensPerSec,
+  overheadFloorBytes,
+  stepCost,
+  weightBytesOf,
+  weightReadGBps,
+  withReadCurves,
+  type DeviceRates,
+  type ReadPoint,
+} from '../../src/perf/cost-model.js';
 import { ladderConfig } from '../../src/perf/ladder.js';
 import { stats, type Stats } from '../../src/perf/stats.js';
 import { detectQuantumNs } from '../../src/gpu/timer.js';
@@ -78,7 +88,15 @@ export interface StepProfile {
 
 /** A sweep as the result files carry it (sweep.json, the page's JSON), beside the ceilings it was judged by. */
 export function sweepFile(s: SweepResult, ceilings: Ceilings) {
-  return { ceilings, rows: s.decode, batched: s.batched, prefill: s.prefill, profiles: s.profiles, skipped: s.skipped, overheadFloorEndsAtBytes: s.overheadFloorEndsAtBytes };
+  return {
+    ceilings,
+    rows: s.decode,
+    batched: s.batched,
+    prefill: s.prefill,
+    profiles: s.profiles,
+    skipped: s.skipped,
+    overheadFloorEndsAtBytes: s.overheadFloorEndsAtBytes,
+  };
 }
 
 /** Decode steps of B sequences on one model whose weights dominate: the weights are read once for all B. */
@@ -113,11 +131,22 @@ const gpuMs = (ns: number, wallMs: number) => (Number.isFinite(ns) ? ns / 1e6 : 
  * matrices: the first layer's four (every layer has the same shapes) and the head, with
  * how many times a step reads each.
  */
-async function matrixReaders(ctx: GpuContext, model: GpuModel, dtype: WeightDtype, out: GPUBuffer): Promise<{ copies: ReadKernel[]; times: number }[]> {
+async function matrixReaders(
+  ctx: GpuContext,
+  model: GpuModel,
+  dtype: WeightDtype,
+  out: GPUBuffer,
+): Promise<{ copies: ReadKernel[]; times: number }[]> {
   const w = model.weights;
   const l = w.layers[0]!;
   const made = [];
-  for (const [m, times] of [[l.wqkv, w.layers.length], [l.wo, w.layers.length], [l.wGateUp, w.layers.length], [l.wDown, w.layers.length], [w.lmHead, 1]] as const) {
+  for (const [m, times] of [
+    [l.wqkv, w.layers.length],
+    [l.wo, w.layers.length],
+    [l.wGateUp, w.layers.length],
+    [l.wDown, w.layers.length],
+    [w.lmHead, 1],
+  ] as const) {
     const copies = await readKernels(ctx, m.buffer, m.buffer.size, out, [dtype === 'f16' ? 'read_stream_f16' : 'read_stream']);
     if (copies.length) made.push({ copies, times });
   }
@@ -168,7 +197,8 @@ export async function sweepBench(ctx: GpuContext, req: SweepRequest, progress: (
             throw e;
           }
         }
-        const step = (model: GpuModel, s: number) => model.step({ tokens: [65], positions: [prompt.length + s], logitRows: [0], phase: 'decode' });
+        const step = (model: GpuModel, s: number) =>
+          model.step({ tokens: [65], positions: [prompt.length + s], logitRows: [0], phase: 'decode' });
         for (const { model } of models) {
           await model.step({ tokens: prompt, positions: prompt.map((_, i) => i), phase: 'prefill' });
           // Warm-up: the first decode step, again and again (it rewrites one position).
@@ -187,11 +217,18 @@ export async function sweepBench(ctx: GpuContext, req: SweepRequest, progress: (
             const out = await step(model, s);
             times[i]!.push(gpuMs(out.gpuNs, performance.now() - t0));
             walls[i]!.push(performance.now() - t0);
-            for (const [j, r] of readers[i]!.entries()) for (const [c, k] of r.copies.entries()) reads[i]![j]![c]!.push(await clock.once(k.encode));
+            for (const [j, r] of readers[i]!.entries())
+              for (const [c, k] of r.copies.entries()) reads[i]![j]![c]!.push(await clock.once(k.encode));
           }
         // Each matrix at its fastest copy's rate.
         const rate = (k: ReadKernel, samples: number[]) => k.bytes / stats(samples).median / 1e6;
-        const curves = readers.map((rs, i) => rs.map((r, j): ReadPoint & { times: number } => ({ bytes: r.copies[0]!.bytes, GBps: Math.max(...r.copies.map((k, c) => rate(k, reads[i]![j]![c]!))), times: r.times })));
+        const curves = readers.map((rs, i) =>
+          rs.map((r, j): ReadPoint & { times: number } => ({
+            bytes: r.copies[0]!.bytes,
+            GBps: Math.max(...r.copies.map((k, c) => rate(k, reads[i]![j]![c]!))),
+            times: r.times,
+          })),
+        );
         const f32Curve = curves[models.findIndex((m) => m.dtype === 'f32')];
         for (const [i, { dtype, model }] of models.entries()) {
           // Coarse timestamps (a quantum over 1% of a step) say too little per step: fall
@@ -206,7 +243,8 @@ export async function sweepBench(ctx: GpuContext, req: SweepRequest, progress: (
           const modelled = modelledDecodeTokensPerSec(config, dtype, 1, context, adjacent);
           const fromCeilings = modelledDecodeTokensPerSec(config, dtype, 1, context, rates);
           const achieved = model.weightBytes / ms.median / 1e6;
-          const adjacentRead = curve.reduce((a, p) => a + p.bytes * p.times, 0) / curve.reduce((a, p) => a + (p.bytes * p.times) / p.GBps, 0);
+          const adjacentRead =
+            curve.reduce((a, p) => a + p.bytes * p.times, 0) / curve.reduce((a, p) => a + (p.bytes * p.times) / p.GBps, 0);
           decode.push({
             config: config.name,
             weightBytes: model.weightBytes,
@@ -272,7 +310,10 @@ export async function sweepBench(ctx: GpuContext, req: SweepRequest, progress: (
       const toks = Array.from({ length: T }, (_, i) => 65 + (i % 26));
       const prefillIn = { tokens: toks, positions: toks.map((_, i) => i), phase: 'prefill' as const };
       const decodeIn = { tokens: [66], positions: [T], logitRows: [0], phase: 'decode' as const };
-      for (const [step, input] of [['prefill', prefillIn], ['decode', decodeIn]] as const) {
+      for (const [step, input] of [
+        ['prefill', prefillIn],
+        ['decode', decodeIn],
+      ] as const) {
         await warmUp(ctx, () => pm.step(input));
         // Both ways in turn, PROFILE_ROUNDS times, medians of each: on these shared
         // machines one step can take half again another's time, so a single sample (or
@@ -284,7 +325,9 @@ export async function sweepBench(ctx: GpuContext, req: SweepRequest, progress: (
           production.push((await pm.step(input)).gpuNs / 1e6);
         }
         const productionMs = stats(production).median;
-        const kernelsMs = Object.fromEntries(Object.keys(attributed[0]!.kernels).map((k) => [k, stats(attributed.map((a) => a.kernels[k]! / 1e6)).median]));
+        const kernelsMs = Object.fromEntries(
+          Object.keys(attributed[0]!.kernels).map((k) => [k, stats(attributed.map((a) => a.kernels[k]! / 1e6)).median]),
+        );
         // The kernels' medians, summed: so the step is its kernels laid end to end (the
         // trace draws it so), where the median of the totals need not be.
         const attributedMs = Object.values(kernelsMs).reduce((a, b) => a + b, 0);
@@ -302,7 +345,12 @@ export async function sweepBench(ctx: GpuContext, req: SweepRequest, progress: (
  * Batched decode on the smallest ladder model with at least 16 MiB of f32 weights:
  * B sequences with their own cached prompt, one decode row each per step.
  */
-async function batchedDecode(ctx: GpuContext, req: SweepRequest, progress: (m: string) => void, skipped: string[]): Promise<BatchedDecodeRow[]> {
+async function batchedDecode(
+  ctx: GpuContext,
+  req: SweepRequest,
+  progress: (m: string) => void,
+  skipped: string[],
+): Promise<BatchedDecodeRow[]> {
   const D = req.widths.find((w) => weightBytesOf(ladderConfig(w), 'f32') >= 16 * 2 ** 20);
   if (D === undefined) {
     skipped.push('batched decode: no ladder model with 16 MiB of weights in this sweep');
@@ -325,7 +373,8 @@ async function batchedDecode(ctx: GpuContext, req: SweepRequest, progress: (m: s
       throw e;
     }
     try {
-      for (let s = 0; s < maxB; s++) await model.step({ tokens: prompt, positions: prompt.map((_, i) => i), seqs: prompt.map(() => s), phase: 'prefill' });
+      for (let s = 0; s < maxB; s++)
+        await model.step({ tokens: prompt, positions: prompt.map((_, i) => i), seqs: prompt.map(() => s), phase: 'prefill' });
       // Every GEMV row bucket; each step rewrites the same position.
       const inputs = GEMV_BUCKETS.map((B) => {
         const seqs = Array.from({ length: B }, (_, i) => i);
@@ -345,7 +394,15 @@ async function batchedDecode(ctx: GpuContext, req: SweepRequest, progress: (m: s
       const b1 = stats(times[0]!).median;
       for (const [i, B] of GEMV_BUCKETS.entries()) {
         const ms = stats(times[i]!);
-        rows.push({ config: config.name, weightBytes: model.weightBytes, dtype, batch: B, msPerStep: ms, overB1: ms.median / b1, tokensPerSec: (B * 1000) / ms.median });
+        rows.push({
+          config: config.name,
+          weightBytes: model.weightBytes,
+          dtype,
+          batch: B,
+          msPerStep: ms,
+          overB1: ms.median / b1,
+          tokensPerSec: (B * 1000) / ms.median,
+        });
       }
     } finally {
       model.destroy();
@@ -353,4 +410,3 @@ async function batchedDecode(ctx: GpuContext, req: SweepRequest, progress: (m: s
   }
   return rows;
 }
-

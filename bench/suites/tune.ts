@@ -74,7 +74,8 @@ export interface TuneLimits {
  */
 export function tuneCandidates(t: Tuning, limits: TuneLimits, batches: number[]): TuneCandidate[] {
   const out: TuneCandidate[] = [];
-  for (const kernel of ['gemm', 'gemv'] as const) out.push({ kernel, label: 'current', overrides: {} }, { kernel, label: AGAIN, overrides: {} });
+  for (const kernel of ['gemm', 'gemv'] as const)
+    out.push({ kernel, label: 'current', overrides: {} }, { kernel, label: AGAIN, overrides: {} });
   const g = t.gemm;
   if (g.variant === 'tiled') {
     for (const workgroupX of [8, 16, 32])
@@ -89,7 +90,11 @@ export function tuneCandidates(t: Tuning, limits: TuneLimits, batches: number[])
     for (const directRows of [16, 32])
       for (const directBlocks of [1, 2])
         if (directRows !== g.directRows || directBlocks !== g.directBlocks)
-          out.push({ kernel: 'gemm', label: `${directRows} rows x ${directBlocks} blocks`, overrides: { gemm: { directRows, directBlocks } } });
+          out.push({
+            kernel: 'gemm',
+            label: `${directRows} rows x ${directBlocks} blocks`,
+            overrides: { gemm: { directRows, directBlocks } },
+          });
     for (const workgroupX of [8, 32])
       if (workgroupX !== g.workgroupX && workgroupX % g.directBlocks === 0)
         out.push({ kernel: 'gemm', label: `workgroupX ${workgroupX}`, overrides: { gemm: { workgroupX } } });
@@ -101,11 +106,20 @@ export function tuneCandidates(t: Tuning, limits: TuneLimits, batches: number[])
     for (const i of [...new Set(batches.filter((B) => B <= GEMV_MAX_ROWS).map(bucketOf))]) {
       const blocks = [...v.blocks];
       blocks[i] = blocks[i] === 1 ? 2 : 1;
-      out.push({ kernel: 'gemv', label: `${blocks[i]} block${blocks[i] === 1 ? '' : 's'} at ${GEMV_BUCKETS[i]} rows`, overrides: { gemv: { blocks } }, batches: batches.filter((B) => bucketOf(B) === i) });
+      out.push({
+        kernel: 'gemv',
+        label: `${blocks[i]} block${blocks[i] === 1 ? '' : 's'} at ${GEMV_BUCKETS[i]} rows`,
+        overrides: { gemv: { blocks } },
+        batches: batches.filter((B) => bucketOf(B) === i),
+      });
     }
   } else {
     for (const f of [0.25, 0.5, 2, 4])
-      out.push({ kernel: 'gemv', label: `split target ${v.splitInvocations * f}`, overrides: { gemv: { splitInvocations: v.splitInvocations * f } } });
+      out.push({
+        kernel: 'gemv',
+        label: `split target ${v.splitInvocations * f}`,
+        overrides: { gemv: { splitInvocations: v.splitInvocations * f } },
+      });
   }
   for (const workgroupSize of v.variant === 'lanes' ? [8, 32] : [64, 256])
     if (workgroupSize !== v.workgroupSize && workgroupSize <= limits.maxComputeInvocationsPerWorkgroup)
@@ -155,7 +169,13 @@ interface TuneRun {
 }
 
 /** One kernel's candidates at each of `shapes` rows (M, or B), round robin; what it made is destroyed. */
-async function tuneKernel(t: TuneRun, kernel: 'gemm' | 'gemv', candidates: TuneCandidate[], o: ReturnType<typeof operands>, shapes: number[]): Promise<TuneRow[]> {
+async function tuneKernel(
+  t: TuneRun,
+  kernel: 'gemm' | 'gemv',
+  candidates: TuneCandidate[],
+  o: ReturnType<typeof operands>,
+  shapes: number[],
+): Promise<TuneRow[]> {
   const { ctx, clock, current } = t;
   const maxRows = Math.max(...shapes);
   const made: Made[] = [];
@@ -165,7 +185,8 @@ async function tuneKernel(t: TuneRun, kernel: 'gemm' | 'gemv', candidates: TuneC
       try {
         ctx.tuning = applyTuning(current, c.overrides);
         const out = ctx.storage(`tune.${kernel}.out`, maxRows * o.layout.N * 4);
-        const op = kernel === 'gemm' ? await Gemm.create(ctx, o.layout, o.a, o.w, out) : await Gemv.create(ctx, o.layout, o.a, o.w, out, maxRows);
+        const op =
+          kernel === 'gemm' ? await Gemm.create(ctx, o.layout, o.a, o.w, out) : await Gemv.create(ctx, o.layout, o.a, o.w, out, maxRows);
         made.push({ c, op, out, sameChunks: sameChunks(ctx.tuning, current, o.layout.K, o.layout.N) });
       } catch (e) {
         t.skipped.push(`${kernel} ${c.label}: ${(e as Error).message}`);
@@ -177,7 +198,14 @@ async function tuneKernel(t: TuneRun, kernel: 'gemm' | 'gemv', candidates: TuneC
     // Every (candidate, rows) pair it changes anything at, all in one round robin.
     const runs = shapes.flatMap((r) => made.filter((m) => !m.c.batches || m.c.batches.includes(r)).map((m) => ({ m, r })));
     t.progress(`tune: ${kernel}, ${runs.length} kernels round robin`);
-    const times = await clock.statsRoundRobin(runs.map(({ m, r }) => (pass: GPUComputePassEncoder) => m.op.encode(pass, r)), t.repeats);
+    const times = await clock.statsRoundRobin(
+      runs.map(
+        ({ m, r }) =>
+          (pass: GPUComputePassEncoder) =>
+            m.op.encode(pass, r),
+      ),
+      t.repeats,
+    );
     // One more pass each, read back, for the bits.
     const bits: Uint32Array[] = [];
     for (const { m, r } of runs) {

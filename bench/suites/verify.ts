@@ -51,7 +51,11 @@ export async function verify(ctx: GpuContext, req: VerifyRequest, progress: (m: 
           const out = await model.step({ tokens, positions: all, logitRows: all, phase: 'prefill' }, { readLogits: true });
           cpu.reset();
           const err = relErr(out.logits!, cpu.forward(tokens));
-          add(`prompt logits, ${length} rows`, err < LOGIT_TOL, `max error ${err.toExponential(2)} of the logits' scale (tolerance ${LOGIT_TOL})`);
+          add(
+            `prompt logits, ${length} rows`,
+            err < LOGIT_TOL,
+            `max error ${err.toExponential(2)} of the logits' scale (tolerance ${LOGIT_TOL})`,
+          );
         }
         // Decode (the GEMV path, one row per step): greedy tokens.
         progress(`verify: ${name} ${dtype}: greedy decode`);
@@ -114,12 +118,23 @@ function referenceGreedy(cpu: CpuModel, prompt: number[], n: number): { tokens: 
  * reference's top two logits there were closer than the logits' tolerance: any two
  * correct summation orders may pick either of a near-tie, and the texts differ after.
  */
-export function compareGreedy(got: number[], want: { tokens: number[]; margins: number[] }): { pass: boolean; tie: boolean; detail: string } {
+export function compareGreedy(
+  got: number[],
+  want: { tokens: number[]; margins: number[] },
+): { pass: boolean; tie: boolean; detail: string } {
   const at = want.tokens.findIndex((t, i) => got[i] !== t);
   if (at < 0 && got.length === want.tokens.length) return { pass: true, tie: false, detail: `${got.length} tokens equal the reference` };
   const i = at < 0 ? want.tokens.length : at;
   const margin = want.margins[i] ?? Infinity;
   if (margin < LOGIT_TOL)
-    return { pass: true, tie: true, detail: `${i} tokens equal the reference, then a near-tie (top two logits ${margin.toExponential(1)} of their scale apart)` };
-  return { pass: false, tie: false, detail: `differs from token ${i}: got ${got.slice(i, i + 4).join(',')}..., reference ${want.tokens.slice(i, i + 4).join(',')}... (margin ${margin.toExponential(1)})` };
+    return {
+      pass: true,
+      tie: true,
+      detail: `${i} tokens equal the reference, then a near-tie (top two logits ${margin.toExponential(1)} of their scale apart)`,
+    };
+  return {
+    pass: false,
+    tie: false,
+    detail: `differs from token ${i}: got ${got.slice(i, i + 4).join(',')}..., reference ${want.tokens.slice(i, i + 4).join(',')}... (margin ${margin.toExponential(1)})`,
+  };
 }

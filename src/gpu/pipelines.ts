@@ -22,7 +22,8 @@ export class PipelineCache {
         const module = this.device.createShaderModule({ label: kernel, code });
         const info = await module.getCompilationInfo();
         const errors = info.messages.filter((x) => x.type === 'error');
-        if (errors.length) throw new ShaderCompileError(kernel, errors.map((x) => `line ${x.lineNum}:${x.linePos} ${x.message}`).join('; '));
+        if (errors.length)
+          throw new ShaderCompileError(kernel, errors.map((x) => `line ${x.lineNum}:${x.linePos} ${x.message}`).join('; '));
         return module;
       })();
       this.modules.set(kernel, m);

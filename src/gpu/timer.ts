@@ -24,9 +24,18 @@ export class PassTimer {
     if (!this.available) return;
     const device = ctx.device;
     this.querySet = device.createQuerySet({ label: 'timer', type: 'timestamp', count: 2 * capacity });
-    this.resolveBuf = device.createBuffer({ label: 'timer.resolve', size: 16 * capacity, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC });
-    this.staging = device.createBuffer({ label: 'timer.staging', size: 16 * capacity, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
-    for (let i = 0; i < capacity; i++) this.writes.push({ querySet: this.querySet, beginningOfPassWriteIndex: 2 * i, endOfPassWriteIndex: 2 * i + 1 });
+    this.resolveBuf = device.createBuffer({
+      label: 'timer.resolve',
+      size: 16 * capacity,
+      usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC,
+    });
+    this.staging = device.createBuffer({
+      label: 'timer.staging',
+      size: 16 * capacity,
+      usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
+    });
+    for (let i = 0; i < capacity; i++)
+      this.writes.push({ querySet: this.querySet, beginningOfPassWriteIndex: 2 * i, endOfPassWriteIndex: 2 * i + 1 });
   }
 
   /** The timestampWrites for pass i, or undefined without timestamps. */

@@ -134,12 +134,17 @@ export function applyTuning(base: Tuning, overrides: TuningOverrides): Tuning {
   // lane_matmul is written for one or two blocks and for power-of-two rows up to 32.
   const oneOrTwo = (b: unknown) => b === 1 || b === 2;
   if (t.gemv.blocks.length !== GEMV_BUCKETS.length || !t.gemv.blocks.every(oneOrTwo))
-    throw bad('gemv.blocks', `must be ${GEMV_BUCKETS.length} values of 1 or 2 (one per row bucket: ${GEMV_BUCKETS.join(', ')}), got ${JSON.stringify(t.gemv.blocks)}`);
+    throw bad(
+      'gemv.blocks',
+      `must be ${GEMV_BUCKETS.length} values of 1 or 2 (one per row bucket: ${GEMV_BUCKETS.join(', ')}), got ${JSON.stringify(t.gemv.blocks)}`,
+    );
   if (!oneOrTwo(t.gemm.directBlocks)) throw bad('gemm.directBlocks', `must be 1 or 2, got ${t.gemm.directBlocks}`);
-  if (![1, 2, 4, 8, 16, 32].includes(t.gemm.directRows)) throw bad('gemm.directRows', `must be 1, 2, 4, 8, 16 or 32, got ${t.gemm.directRows}`);
+  if (![1, 2, 4, 8, 16, 32].includes(t.gemm.directRows))
+    throw bad('gemm.directRows', `must be 1, 2, 4, 8, 16 or 32, got ${t.gemm.directRows}`);
   if (!['bits', 'builtin'].includes(t.f16Unpack)) throw bad('f16Unpack', `must be 'bits' or 'builtin', got ${JSON.stringify(t.f16Unpack)}`);
   // gemm_direct sums all of K in one chain, so it cannot match the split-K GEMV's chunks.
-  if (t.gemv.variant === 'splitk' && t.gemm.variant !== 'tiled') throw bad('gemv.variant', `'splitk' needs gemm.variant 'tiled' (gemm_direct sums K in one chunk, the split-K GEMV in several)`);
+  if (t.gemv.variant === 'splitk' && t.gemm.variant !== 'tiled')
+    throw bad('gemv.variant', `'splitk' needs gemm.variant 'tiled' (gemm_direct sums K in one chunk, the split-K GEMV in several)`);
   return t;
 }
 

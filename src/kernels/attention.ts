@@ -30,7 +30,12 @@ export class Attention {
     // The per-invocation form holds a head in registers unrolled for its width, and
     // serves two query heads at once where they share a key/value head.
     const headsPerInvocation = !perWorkgroup && (dims.heads / dims.kvHeads) % 2 === 0 ? 2 : 1;
-    const pipeline = await ctx.pipelines.get('attention', code, entry, perWorkgroup ? {} : { HEAD_V4: dims.headDim / 4, HEADS_PER: headsPerInvocation, WG_INV: INVOCATION_WG });
+    const pipeline = await ctx.pipelines.get(
+      'attention',
+      code,
+      entry,
+      perWorkgroup ? {} : { HEAD_V4: dims.headDim / 4, HEADS_PER: headsPerInvocation, WG_INV: INVOCATION_WG },
+    );
     const call = new KernelCall(ctx, pipeline, entry, 10, [bufs.qkv, bufs.positions, bufs.seqs, bufs.blockTable, bufs.cache, bufs.out]);
     call
       .u32(1, dims.heads)

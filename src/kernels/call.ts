@@ -28,7 +28,11 @@ export class KernelCall {
     const bytes = Math.ceil(paramWords / 4) * 16;
     this.words = new Uint32Array(bytes / 4);
     this.floats = new Float32Array(this.words.buffer);
-    this.params = ctx.device.createBuffer({ label: `${label}.params`, size: bytes, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+    this.params = ctx.device.createBuffer({
+      label: `${label}.params`,
+      size: bytes,
+      usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
+    });
     const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: this.params } }];
     buffers.forEach((b, i) => b && entries.push({ binding: i + 1, resource: 'buffer' in b ? b : { buffer: b } }));
     this.bindGroup = ctx.device.createBindGroup({ label, layout: pipeline.getBindGroupLayout(0), entries });
@@ -65,7 +69,8 @@ export class KernelCall {
    * a time). A step past the 65,535 workgroup rows a dispatch may have is refused.
    */
   dispatchRows(pass: GPUComputePassEncoder, perRow: number, rows: number, workgroup = 64): void {
-    if (rows > 65535) throw new RangeError(`${this.bindGroup.label}: ${rows} rows in one step, past the 65,535 workgroup rows a dispatch may have`);
+    if (rows > 65535)
+      throw new RangeError(`${this.bindGroup.label}: ${rows} rows in one step, past the 65,535 workgroup rows a dispatch may have`);
     this.dispatch(pass, Math.max(1, Math.ceil(perRow / workgroup)), rows);
   }
 
@@ -84,4 +89,3 @@ export class KernelCall {
     this.params.destroy();
   }
 }
-

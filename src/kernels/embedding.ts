@@ -10,7 +10,15 @@ export class Embedding {
     private readonly D: number,
   ) {}
 
-  static async create(ctx: GpuContext, dtype: WeightDtype, D: number, rowWords: number, ids: Bind, table: Bind, out: Bind): Promise<Embedding> {
+  static async create(
+    ctx: GpuContext,
+    dtype: WeightDtype,
+    D: number,
+    rowWords: number,
+    ids: Bind,
+    table: Bind,
+    out: Bind,
+  ): Promise<Embedding> {
     const pipeline = await ctx.pipelines.get('embedding', code, 'embedding', { W_F16: dtype === 'f16' ? 1 : 0 });
     const call = new KernelCall(ctx, pipeline, 'embedding', 3, [ids, table, out]);
     call.u32(1, D).u32(2, rowWords);

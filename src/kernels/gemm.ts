@@ -36,7 +36,10 @@ export class Gemm {
       refuseShiftedF16(layout, 'gemm_tiled');
       const bytes = gemmTileBytes(t);
       const limit = ctx.device.limits.maxComputeWorkgroupStorageSize;
-      if (bytes > limit) throw new TuningError(`gemm tiles of ${t.workgroupX} x ${t.workgroupY} invocations and tileK ${t.tileK} need ${bytes} bytes of workgroup memory; the device allows ${limit}`);
+      if (bytes > limit)
+        throw new TuningError(
+          `gemm tiles of ${t.workgroupX} x ${t.workgroupY} invocations and tileK ${t.tileK} need ${bytes} bytes of workgroup memory; the device allows ${limit}`,
+        );
     }
     // Tiled: one invocation per 8 contiguous columns. Direct: lane_matmul's lane groups.
     const columns = tiled
@@ -52,7 +55,8 @@ export class Gemm {
       BLOCKS: tiled ? 1 : t.directBlocks,
     });
     const { kc, chunks } = kChunks(layout.K, layout.N, ctx.tuning);
-    if (!tiled && chunks > 1) throw new RangeError(`gemm_direct sums K in one chunk; this adapter's GEMV sums ${chunks} (tune gemm 'tiled' with gemv 'splitk')`);
+    if (!tiled && chunks > 1)
+      throw new RangeError(`gemm_direct sums K in one chunk; this adapter's GEMV sums ${chunks} (tune gemm 'tiled' with gemv 'splitk')`);
     const call = new KernelCall(ctx, pipeline, label, 5, [a, w, out]);
     call.u32(1, layout.K).u32(2, layout.N).u32(3, rowVec4(layout)).u32(4, kc);
     return new Gemm(call, tiled, tiled ? TILED_ROWS * t.workgroupY : t.directRows, columns.workgroups);

@@ -34,9 +34,20 @@ export const Gemv = {
    * `partials`: the split-K variant's scratch, at least gemvScratchBytes(); one buffer
    * can serve every GEMV of a model, since they run one after another. Made here if absent.
    */
-  async create(ctx: GpuContext, layout: MatrixLayout, x: Bind, w: Bind, out: Bind, maxRows: number, label = 'gemv', partials?: GPUBuffer): Promise<Gemv> {
+  async create(
+    ctx: GpuContext,
+    layout: MatrixLayout,
+    x: Bind,
+    w: Bind,
+    out: Bind,
+    maxRows: number,
+    label = 'gemv',
+    partials?: GPUBuffer,
+  ): Promise<Gemv> {
     if (maxRows < 1 || maxRows > GEMV_MAX_ROWS) throw new RangeError(`gemv rows must be 1..${GEMV_MAX_ROWS}, got ${maxRows}`);
-    return ctx.tuning.gemv.variant === 'splitk' ? SplitKGemv.create(ctx, layout, x, w, out, maxRows, label, partials) : LaneGemv.create(ctx, layout, x, w, out, maxRows, label);
+    return ctx.tuning.gemv.variant === 'splitk'
+      ? SplitKGemv.create(ctx, layout, x, w, out, maxRows, label, partials)
+      : LaneGemv.create(ctx, layout, x, w, out, maxRows, label);
   },
 };
 
@@ -60,14 +71,28 @@ interface LaneBucket {
 class LaneGemv implements Gemv {
   private constructor(private readonly buckets: Map<number, LaneBucket>) {}
 
-  static async create(ctx: GpuContext, layout: MatrixLayout, x: Bind, w: Bind, out: Bind, maxRows: number, label: string): Promise<LaneGemv> {
+  static async create(
+    ctx: GpuContext,
+    layout: MatrixLayout,
+    x: Bind,
+    w: Bind,
+    out: Bind,
+    maxRows: number,
+    label: string,
+  ): Promise<LaneGemv> {
     const t = ctx.tuning.gemv;
     const buckets = new Map<number, LaneBucket>();
     const code = withLaneMatmul(laneKernel, ctx.tuning.activations); // one source, ROWS set per bucket
     for (const b of bucketsUpTo(maxRows)) {
       const blocks = gemvBlocks(ctx.tuning, b);
       const { workgroup, workgroups } = laneColumnDispatch(layout.N, blocks, t.lanes, t.workgroupSize);
-      const pipeline = await ctx.pipelines.get('gemv', code, 'gemv', { ...weightConstants(layout), ROWS: b, LANES: t.lanes, WG: workgroup, BLOCKS: blocks });
+      const pipeline = await ctx.pipelines.get('gemv', code, 'gemv', {
+        ...weightConstants(layout),
+        ROWS: b,
+        LANES: t.lanes,
+        WG: workgroup,
+        BLOCKS: blocks,
+      });
       const call = new KernelCall(ctx, pipeline, `${label}.b${b}`, 5, [x, w, out]);
       call.u32(1, layout.K).u32(2, layout.N).u32(3, rowVec4(layout));
       buckets.set(b, { call, workgroups });
@@ -82,7 +107,10 @@ class LaneGemv implements Gemv {
     if (!bucket || n > GEMV_MAX_ROWS) throw tooMany(this.buckets, n);
     if (n < 1) throw new RangeError(`gemv rows from ${firstRow} to ${rows}: none`);
     if (firstRow % size !== 0) throw new RangeError(`gemv rows from ${firstRow} must start at a multiple of their bucket, ${size}`);
-    bucket.call.u32(0, rows).u32(4, firstRow / size).dispatch(pass, bucket.workgroups);
+    bucket.call
+      .u32(0, rows)
+      .u32(4, firstRow / size)
+      .dispatch(pass, bucket.workgroups);
   }
 
   destroy(): void {
@@ -101,7 +129,16 @@ class SplitKGemv implements Gemv {
     private readonly owned: GPUBuffer | undefined,
   ) {}
 
-  static async create(ctx: GpuContext, layout: MatrixLayout, x: Bind, w: Bind, out: Bind, maxRows: number, label: string, partials?: GPUBuffer): Promise<SplitKGemv> {
+  static async create(
+    ctx: GpuContext,
+    layout: MatrixLayout,
+    x: Bind,
+    w: Bind,
+    out: Bind,
+    maxRows: number,
+    label: string,
+    partials?: GPUBuffer,
+  ): Promise<SplitKGemv> {
     refuseShiftedF16(layout, 'the split-K GEMV');
     const t = ctx.tuning.gemv;
     const { kc, chunks } = kChunks(layout.K, layout.N, ctx.tuning);
@@ -110,7 +147,8 @@ class SplitKGemv implements Gemv {
     const owned = partials ? undefined : ctx.storage(`${label}.partials`, need);
     const scratch = partials ?? owned!;
     const np4 = paddedColumns(layout.N) / 4;
-    const params = (call: KernelCall) => call.u32(1, layout.K).u32(2, layout.N).u32(3, layout.rowWords).u32(4, kc).u32(5, chunks).u32(6, np4);
+    const params = (call: KernelCall) =>
+      call.u32(1, layout.K).u32(2, layout.N).u32(3, layout.rowWords).u32(4, kc).u32(5, chunks).u32(6, np4);
     const constants = { W_F16: layout.dtype === 'f16' ? 1 : 0, WG: t.workgroupSize };
     const partial = new Map<number, KernelCall>();
     for (const b of bucketsUpTo(maxRows)) {

@@ -30,7 +30,9 @@ export class KvWrite {
     bufs: { qkv: Bind; positions: Bind; seqs: Bind; blockTable: Bind; cache: Bind },
   ): Promise<KvWrite> {
     if ([kv.kvWidth, qkvStride, kOffset].some((v) => v % 4 !== 0))
-      throw new RangeError(`kv_write copies vec4s: kvWidth ${kv.kvWidth}, qkvStride ${qkvStride} and kOffset ${kOffset} must be multiples of 4 (headDim % 4 == 0 makes them so)`);
+      throw new RangeError(
+        `kv_write copies vec4s: kvWidth ${kv.kvWidth}, qkvStride ${qkvStride} and kOffset ${kOffset} must be multiples of 4 (headDim % 4 == 0 makes them so)`,
+      );
     const pipeline = await ctx.pipelines.get('kv_write', code, 'kv_write');
     const call = new KernelCall(ctx, pipeline, 'kv_write', 7, [bufs.qkv, bufs.positions, bufs.seqs, bufs.blockTable, bufs.cache]);
     call.u32(1, qkvStride).u32(2, kOffset).u32(3, kv.kvWidth).u32(4, kv.blockSize).u32(5, kv.blocksPerSeq).u32(6, kv.capacity);

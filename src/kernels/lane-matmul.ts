@@ -25,7 +25,12 @@ export function withLaneMatmul(kernel: string, activations: Tuning['activations'
  * workgroups of 16 a 256-wide matrix was one workgroup on one core, 1.6x slower).
  * Depends on the matrix and tuning only, so kernels compute it once at creation.
  */
-export function laneColumnDispatch(N: number, blocks: number, lanes: number, workgroupSize: number): { workgroup: number; workgroups: number } {
+export function laneColumnDispatch(
+  N: number,
+  blocks: number,
+  lanes: number,
+  workgroupSize: number,
+): { workgroup: number; workgroups: number } {
   const workgroup = Math.max(1, Math.floor(workgroupSize / blocks));
   const invocations = Math.ceil(N / (8 * blocks * lanes)) * lanes;
   return { workgroup, workgroups: Math.ceil(invocations / workgroup) };
@@ -45,5 +50,7 @@ export function weightConstants(layout: MatrixLayout): Record<string, number> {
 /** For kernels that unpack f16 only with unpack2x16float (gemm_tiled, the split-K GEMV). */
 export function refuseShiftedF16(layout: MatrixLayout, kernel: string): void {
   if (layout.f16Shift !== undefined)
-    throw new TuningError(`${kernel} reads plain f16 weights; this matrix was packed shifted for the lane kernels (tuning f16Unpack 'bits' goes with gemv 'lanes' and gemm 'direct')`);
+    throw new TuningError(
+      `${kernel} reads plain f16 weights; this matrix was packed shifted for the lane kernels (tuning f16Unpack 'bits' goes with gemv 'lanes' and gemm 'direct')`,
+    );
 }

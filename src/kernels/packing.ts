@@ -95,7 +95,13 @@ function shiftForHalves(halves: Uint16Array): number | undefined {
  * that keeps every value within f16's normal range), recorded in the layout, each word's
  * halves arranged for the shifted unpacking (shiftedPairWord).
  */
-export function packMatrix(values: Float32Array, K: number, N: number, dtype: WeightDtype, shiftF16 = false): { layout: MatrixLayout; words: Uint32Array } {
+export function packMatrix(
+  values: Float32Array,
+  K: number,
+  N: number,
+  dtype: WeightDtype,
+  shiftF16 = false,
+): { layout: MatrixLayout; words: Uint32Array } {
   const layout = matrixLayout(K, N, dtype);
   const words = new Uint32Array(layout.rows * layout.rowWords); // rows past K stay zero
   if (dtype === 'f32') {

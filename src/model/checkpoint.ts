@@ -117,7 +117,10 @@ export function saveCheckpoint(w: ModelWeights, dtype: 'F32' | 'F16' = w.dtype =
       { name: `${p}mlp.down_proj.weight`, shape: [D, F], data: cols(l.wDown, F, D, 0, D) },
     );
   });
-  t.push({ name: 'model.norm.weight', shape: [D], data: w.finalNorm }, { name: 'lm_head.weight', shape: [V, D], data: cols(w.lmHead, D, V, 0, V) });
+  t.push(
+    { name: 'model.norm.weight', shape: [D], data: w.finalNorm },
+    { name: 'lm_head.weight', shape: [V, D], data: cols(w.lmHead, D, V, 0, V) },
+  );
   const meta: Record<string, string> = {};
   for (const [ours, theirs] of META_KEYS) meta[theirs] = String(c[ours]);
   return writeSafetensors(t, dtype, meta);

@@ -59,7 +59,9 @@ export function validateConfig(c: ModelConfig): void {
   }
   if (c.heads % c.kvHeads !== 0) throw new ConfigError(`heads (${c.heads}) must be a multiple of kvHeads (${c.kvHeads})`);
   if (c.headDim % 4 !== 0 || c.headDim > MAX_HEAD_DIM)
-    throw new ConfigError(`headDim must be a multiple of 4 and at most ${MAX_HEAD_DIM} (attention keeps a head in vec4 registers), got ${c.headDim}`);
+    throw new ConfigError(
+      `headDim must be a multiple of 4 and at most ${MAX_HEAD_DIM} (attention keeps a head in vec4 registers), got ${c.headDim}`,
+    );
   if (!(c.ropeTheta > 0)) throw new ConfigError(`ropeTheta must be positive, got ${c.ropeTheta}`);
   if (!(c.normEps > 0)) throw new ConfigError(`normEps must be positive, got ${c.normEps}`);
 }

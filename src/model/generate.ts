@@ -33,7 +33,13 @@ export async function generate(model: GpuModel, prompt: readonly number[], optio
   for (let start = 0; start < prompt.length; start += model.maxRows) {
     const chunk = prompt.slice(start, start + model.maxRows);
     const positions = chunk.map((_, i) => start + i);
-    ({ ids } = await model.step({ tokens: chunk, positions, seqs: positions.map(() => seq), logitRows: [chunk.length - 1], phase: 'prefill' }));
+    ({ ids } = await model.step({
+      tokens: chunk,
+      positions,
+      seqs: positions.map(() => seq),
+      logitRows: [chunk.length - 1],
+      phase: 'prefill',
+    }));
   }
   const t1 = now();
   const out = [ids[0]!];

@@ -191,7 +191,11 @@ export class GpuModel {
       argmax: await Argmax.create(ctx, V, bufs.logits, bufs.ids),
     };
     // Sampled ids, then the step's two timestamps at an 8-byte aligned offset: one map per step.
-    const ids = ctx.device.createBuffer({ label: 'ids.staging', size: timestampOffset(maxRows) + 16, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    const ids = ctx.device.createBuffer({
+      label: 'ids.staging',
+      size: timestampOffset(maxRows) + 16,
+      usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
+    });
     const staging = {
       timer: new PassTimer(ctx, 1),
       ids,
@@ -288,7 +292,8 @@ export class GpuModel {
    * shape, to see what splitting passes costs. Needs timestamp-query.
    */
   async profileStep(input: StepInput): Promise<{ kernels: Record<string, number>; totalNs: number }> {
-    if (!this.ctx.hasTimestamps) throw new UnsupportedAdapterError('profiling kernels needs the timestamp-query feature, which this adapter lacks');
+    if (!this.ctx.hasTimestamps)
+      throw new UnsupportedAdapterError('profiling kernels needs the timestamp-query feature, which this adapter lacks');
     const rows = input.tokens.length;
     const logitRows = input.logitRows?.length ?? 1;
     this.writeInputs(input, rows);
@@ -325,7 +330,8 @@ export class GpuModel {
     const rows = input.tokens.length;
     const n = input.logitRows?.length ?? 1;
     if (rows < 1 || rows > this.maxRows) throw new RangeError(`a step carries 1..${this.maxRows} rows, got ${rows}`);
-    if (input.positions.length !== rows || (input.seqs && input.seqs.length !== rows)) throw new RangeError('tokens, positions and seqs must have one entry per row');
+    if (input.positions.length !== rows || (input.seqs && input.seqs.length !== rows))
+      throw new RangeError('tokens, positions and seqs must have one entry per row');
     if (n < 1 || n > rows) throw new RangeError(`logitRows must name 1..${rows} rows, got ${n}`);
     this.writeInputs(input, rows);
     const device = this.ctx.device;
@@ -365,7 +371,20 @@ export class GpuModel {
     const pairs = (p: MatmulPair) => [p.gemm, p.gemv];
     const all: { destroy(): void }[] = [ops.embed, ops.finalNorm, ...pairs(ops.head), ops.argmax];
     for (const l of ops.layers)
-      all.push(l.attnNorm, ...pairs(l.qkv), l.rope, l.kvWrite, l.attention, ...pairs(l.o), l.addAttn, l.mlpNorm, ...pairs(l.gateUp), l.swiglu, ...pairs(l.down), l.addMlp);
+      all.push(
+        l.attnNorm,
+        ...pairs(l.qkv),
+        l.rope,
+        l.kvWrite,
+        l.attention,
+        ...pairs(l.o),
+        l.addAttn,
+        l.mlpNorm,
+        ...pairs(l.gateUp),
+        l.swiglu,
+        ...pairs(l.down),
+        l.addMlp,
+      );
     for (const o of all) o.destroy();
     for (const b of Object.values(this.bufs)) b.destroy();
     this.staging.ids.destroy();

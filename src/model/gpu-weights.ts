@@ -35,7 +35,8 @@ export class GpuWeights {
     const c = w.config;
     const maxBinding = maxBindingBytes(ctx.device.limits);
     const upload = (label: string, data: ArrayBufferView) => {
-      if (data.byteLength > maxBinding) throw new LimitExceededError('maxStorageBufferBindingSize', data.byteLength, maxBinding, `Weight '${label}'`);
+      if (data.byteLength > maxBinding)
+        throw new LimitExceededError('maxStorageBufferBindingSize', data.byteLength, maxBinding, `Weight '${label}'`);
       const b = ctx.storage(label, data.byteLength, data);
       this.all.push(b);
       return b;

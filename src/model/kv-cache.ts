@@ -26,7 +26,8 @@ export interface KvCapacity {
  */
 export function kvBlocksFor(config: ModelConfig, maxSeqs: number, capacity: KvCapacity = {}): number {
   const { kvTokens, kvBytes } = capacity;
-  if (kvTokens !== undefined && kvBytes !== undefined) throw new RangeError(`give the KV capacity in tokens or in bytes, not both (kvTokens ${kvTokens}, kvBytes ${kvBytes})`);
+  if (kvTokens !== undefined && kvBytes !== undefined)
+    throw new RangeError(`give the KV capacity in tokens or in bytes, not both (kvTokens ${kvTokens}, kvBytes ${kvBytes})`);
   const positive = (name: string, v: number) => {
     if (!Number.isFinite(v) || v <= 0) throw new RangeError(`${name} must be a positive number, got ${v}`);
   };
@@ -34,7 +35,10 @@ export function kvBlocksFor(config: ModelConfig, maxSeqs: number, capacity: KvCa
     positive('kvBytes', kvBytes);
     const perBlock = kvBlockBytes(config);
     const blocks = Math.floor(kvBytes / perBlock);
-    if (blocks < 1) throw new RangeError(`kvBytes ${kvBytes} holds no block: one block of ${KV_BLOCK_SIZE} positions of ${config.name} takes ${perBlock} bytes`);
+    if (blocks < 1)
+      throw new RangeError(
+        `kvBytes ${kvBytes} holds no block: one block of ${KV_BLOCK_SIZE} positions of ${config.name} takes ${perBlock} bytes`,
+      );
     return blocks;
   }
   if (kvTokens !== undefined) positive('kvTokens', kvTokens);

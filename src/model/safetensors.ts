@@ -28,12 +28,16 @@ export interface SafetensorsFile {
 }
 
 export function parseSafetensors(bytes: Uint8Array): SafetensorsFile {
-  if (bytes.byteLength < 8) throw new WeightsFormatError('truncated', `file is ${bytes.byteLength} bytes, shorter than the 8-byte header length`);
+  if (bytes.byteLength < 8)
+    throw new WeightsFormatError('truncated', `file is ${bytes.byteLength} bytes, shorter than the 8-byte header length`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headerLen = Number(view.getBigUint64(0, true));
   if (headerLen > MAX_HEADER) throw new WeightsFormatError('bad-header', `header length ${headerLen} exceeds ${MAX_HEADER} bytes`);
   if (8 + headerLen > bytes.byteLength)
-    throw new WeightsFormatError('truncated', `header claims ${headerLen} bytes but the file has only ${bytes.byteLength - 8} after the length`);
+    throw new WeightsFormatError(
+      'truncated',
+      `header claims ${headerLen} bytes but the file has only ${bytes.byteLength - 8} after the length`,
+    );
   let header: unknown;
   try {
     header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + headerLen)));
@@ -55,7 +59,8 @@ export function parseSafetensors(bytes: Uint8Array): SafetensorsFile {
     const t = raw as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
     if (typeof t !== 'object' || t === null || !Array.isArray(t.shape) || !Array.isArray(t.data_offsets) || typeof t.dtype !== 'string')
       throw new WeightsFormatError('bad-header', `tensor '${name}' lacks dtype, shape or data_offsets`);
-    if (!(t.dtype in BYTES)) throw new WeightsFormatError('unsupported-dtype', `tensor '${name}' has dtype ${t.dtype}; supported: F32, F16, BF16`);
+    if (!(t.dtype in BYTES))
+      throw new WeightsFormatError('unsupported-dtype', `tensor '${name}' has dtype ${t.dtype}; supported: F32, F16, BF16`);
     const dtype = t.dtype as FileDtype;
     const shape = t.shape as unknown[];
     if (!shape.every((d) => Number.isSafeInteger(d) && (d as number) >= 0))
@@ -68,7 +73,10 @@ export function parseSafetensors(bytes: Uint8Array): SafetensorsFile {
       throw new WeightsFormatError('bad-offsets', `tensor '${name}' spans [${b}, ${e}) but the data section has ${dataLen} bytes`);
     const count = (shape as number[]).reduce((a, d) => a * d, 1);
     if (e - b !== count * BYTES[dtype])
-      throw new WeightsFormatError('bad-offsets', `tensor '${name}' of shape [${shape}] ${dtype} needs ${count * BYTES[dtype]} bytes, offsets give ${e - b}`);
+      throw new WeightsFormatError(
+        'bad-offsets',
+        `tensor '${name}' of shape [${shape}] ${dtype} needs ${count * BYTES[dtype]} bytes, offsets give ${e - b}`,
+      );
     tensors.set(name, { name, dtype, shape: shape as number[], begin: dataStart + b, end: dataStart + e });
   }
   return { tensors, metadata, bytes };

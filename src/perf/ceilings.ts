@@ -78,7 +78,6 @@ const MiB = 2 ** 20;
 // read_stream reads with the GEMV's own loads: the helpers are appended, as the GEMV's are.
 const code = `${ceilingKernels}\n${laneColumns}`;
 
-
 /** A read-ceiling kernel set up over a buffer: `bytes` is what one dispatch reads. */
 export interface ReadKernel {
   kernel: ReadCeilingRow['kernel'];
@@ -108,7 +107,13 @@ const ceilingPipe = (ctx: GpuContext, entry: string, extra: Record<string, numbe
  * bytes of `src`, as a [K, 4096] matrix (narrower when the buffer is small). Kernels
  * whose shape does not fit in `bytes` are left out.
  */
-export async function readKernels(ctx: GpuContext, src: GPUBuffer, bytes: number, out: GPUBuffer, which: ReadonlyArray<'read_stream' | 'read_stream_f16' | 'read_flat'>): Promise<ReadKernel[]> {
+export async function readKernels(
+  ctx: GpuContext,
+  src: GPUBuffer,
+  bytes: number,
+  out: GPUBuffer,
+  which: ReadonlyArray<'read_stream' | 'read_stream_f16' | 'read_flat'>,
+): Promise<ReadKernel[]> {
   const made: ReadKernel[] = [];
   const N = bytes >= 4096 * 4 * 64 ? 4096 : 256;
   for (const kernel of which) {
@@ -118,7 +123,12 @@ export async function readKernels(ctx: GpuContext, src: GPUBuffer, bytes: number
       if (perInvocation < 1) continue;
       const flat = new KernelCall(ctx, await ceilingPipe(ctx, 'read_flat'), 'read_flat', 4, [undefined, out, src]);
       flat.u32(1, perInvocation).u32(2, T);
-      made.push({ kernel, bytes: perInvocation * T * 16, encode: (p) => flat.dispatch(p, Math.ceil(T / CEILING_WG)), destroy: () => flat.destroy() });
+      made.push({
+        kernel,
+        bytes: perInvocation * T * 16,
+        encode: (p) => flat.dispatch(p, Math.ceil(T / CEILING_WG)),
+        destroy: () => flat.destroy(),
+      });
     } else {
       const f16 = kernel === 'read_stream_f16';
       const wordsPerRow = f16 ? N / 2 : N;
@@ -133,10 +143,26 @@ export async function readKernels(ctx: GpuContext, src: GPUBuffer, bytes: number
       // at 512 x 256 and 4096^2, f32 and f16, the two were within the noise).
       const d = laneColumnDispatch(N, blocks, ctx.tuning.gemv.lanes, ctx.tuning.gemv.workgroupSize);
       for (let copy = 0; copy < STREAM_COPIES; copy++) {
-        const pipeline = await ceilingPipe(ctx, 'read_stream', { W_F16: f16 ? 1 : 0, F16_SHIFTED: shifted, BLOCKS: blocks, WG: d.workgroup, COPY: copy });
+        const pipeline = await ceilingPipe(ctx, 'read_stream', {
+          W_F16: f16 ? 1 : 0,
+          F16_SHIFTED: shifted,
+          BLOCKS: blocks,
+          WG: d.workgroup,
+          COPY: copy,
+        });
         const stream = new KernelCall(ctx, pipeline, kernel, 4, [src, out]);
-        stream.u32(0, 1).u32(1, K).u32(2, N).u32(3, wordsPerRow / 4); // vec4 per row
-        made.push({ kernel, copy, bytes: K * wordsPerRow * 4, encode: (p) => stream.dispatch(p, d.workgroups), destroy: () => stream.destroy() });
+        stream
+          .u32(0, 1)
+          .u32(1, K)
+          .u32(2, N)
+          .u32(3, wordsPerRow / 4); // vec4 per row
+        made.push({
+          kernel,
+          copy,
+          bytes: K * wordsPerRow * 4,
+          encode: (p) => stream.dispatch(p, d.workgroups),
+          destroy: () => stream.destroy(),
+        });
       }
     }
   }
@@ -172,7 +198,8 @@ export async function measureCeilings(ctx: GpuContext, o: CeilingOptions, progre
   const copy: CopyCeilingRow[] = [];
   const readCurve: ReadPoint[] = [];
   const f16ReadCurve: ReadPoint[] = [];
-  for (const mib of [...o.sizesMiB].sort((a, b) => a - b)) { // smallest first: the curves' order
+  for (const mib of [...o.sizesMiB].sort((a, b) => a - b)) {
+    // smallest first: the curves' order
     const bytes = mib * MiB;
     if (bytes > limit) {
       skipped.push(`${mib} MiB: past this device's binding limit of ${(limit / MiB).toFixed(0)} MiB`);
@@ -190,18 +217,38 @@ export async function measureCeilings(ctx: GpuContext, o: CeilingOptions, progre
       const kernel = f16 ? 'read_coalesced_f16' : 'read_coalesced';
       const co = new KernelCall(ctx, await pipe('read_coalesced', { W_F16: f16 ? 1 : 0 }), kernel, 4, [undefined, out, src]);
       co.u32(1, perInvocation).u32(2, T);
-      readers.push({ kernel, bytes: perInvocation * T * 16, encode: (p) => co.dispatch(p, Math.ceil(T / WG)), destroy: () => co.destroy() });
+      readers.push({
+        kernel,
+        bytes: perInvocation * T * 16,
+        encode: (p) => co.dispatch(p, Math.ceil(T / WG)),
+        destroy: () => co.destroy(),
+      });
     }
     // All of a size's readers in turn, so a slow spell of the machine falls on all of
     // them; small sizes more often (up to 16x, a few ms each): a 1 MiB read takes about a
     // millisecond here, and the curve the cost model reads should not be one slow wake-up.
     const reps = o.repeats * Math.min(16, Math.max(1, Math.round(16 / mib)));
-    const times = await clock.statsRoundRobin(readers.map((k) => k.encode), reps);
+    const times = await clock.statsRoundRobin(
+      readers.map((k) => k.encode),
+      reps,
+    );
     readers.forEach((k, i) => {
-      read.push({ kernel: k.kernel, ...(k.copy !== undefined ? { copy: k.copy } : {}), bytes: k.bytes, ms: times[i]!, GBps: k.bytes / times[i]!.median / 1e6 });
+      read.push({
+        kernel: k.kernel,
+        ...(k.copy !== undefined ? { copy: k.copy } : {}),
+        bytes: k.bytes,
+        ms: times[i]!,
+        GBps: k.bytes / times[i]!.median / 1e6,
+      });
       k.destroy();
     });
-    const best = (f16: boolean) => Math.max(...read.slice(first).filter((r) => r.kernel.endsWith('_f16') === f16).map((r) => r.GBps));
+    const best = (f16: boolean) =>
+      Math.max(
+        ...read
+          .slice(first)
+          .filter((r) => r.kernel.endsWith('_f16') === f16)
+          .map((r) => r.GBps),
+      );
     readCurve.push({ bytes, GBps: best(false) });
     f16ReadCurve.push({ bytes, GBps: best(true) });
     // copy: copyBufferToBuffer has no pass to timestamp, so wall clock to completion.

@@ -80,7 +80,11 @@ export function withReadCurves(rates: DeviceRates, read?: readonly ReadPoint[], 
  * unpacking. With `bytes` (one dispatch's weights) and the rates' curves, the rate
  * measured near that size (curveGBps).
  */
-export function weightReadGBps(rates: Pick<DeviceRates, 'readGBps' | 'f16ReadGBps' | 'readCurve' | 'f16ReadCurve'>, dtype: WeightDtype, bytes?: number): number {
+export function weightReadGBps(
+  rates: Pick<DeviceRates, 'readGBps' | 'f16ReadGBps' | 'readCurve' | 'f16ReadCurve'>,
+  dtype: WeightDtype,
+  bytes?: number,
+): number {
   const read = bytes === undefined ? rates.readGBps : curveGBps(rates.readCurve, bytes, rates.readGBps);
   const f16 = rates.f16ReadGBps;
   if (dtype !== 'f16' || f16 === undefined || !Number.isFinite(f16)) return read;
@@ -141,9 +145,17 @@ export function stepCost(c: ModelConfig, dtype: WeightDtype, seqs: readonly SeqS
   const { dModel: D, heads: H, headDim: Dh, ffnDim: F, vocab: V, layers: L } = c;
   const kernels: KernelCost[] = [];
   const add = (kernel: string, bytes: number, flops: number, times = 1, weightBytes = 0, dispatchesEach = 1) => {
-    const memMs = (bytes - weightBytes) / (rates.readGBps * 1e6) + (weightBytes && weightBytes / (weightReadGBps(rates, dtype, weightBytes) * 1e6));
+    const memMs =
+      (bytes - weightBytes) / (rates.readGBps * 1e6) + (weightBytes && weightBytes / (weightReadGBps(rates, dtype, weightBytes) * 1e6));
     const fpMs = flops / (rates.fmaGflops * 1e6);
-    kernels.push({ kernel, dispatches: times * dispatchesEach, bytes: bytes * times, flops: flops * times, ms: Math.max(memMs, fpMs) * times, bound: fpMs > memMs ? 'compute' : 'memory' });
+    kernels.push({
+      kernel,
+      dispatches: times * dispatchesEach,
+      bytes: bytes * times,
+      flops: flops * times,
+      ms: Math.max(memMs, fpMs) * times,
+      bound: fpMs > memMs ? 'compute' : 'memory',
+    });
   };
   // The engine's GEMV takes decode steps of up to 16 rows (GpuModel.matmul) and the LM head;
   // with the lane GEMV (SwiftShader) prompt steps of up to 16 rows too, and the rows past
@@ -185,7 +197,12 @@ export function stepCost(c: ModelConfig, dtype: WeightDtype, seqs: readonly SeqS
 
 /** Modelled decode tokens/s of B sequences at context `context` (B tokens per step). */
 export function modelledDecodeTokensPerSec(c: ModelConfig, dtype: WeightDtype, B: number, context: number, rates: DeviceRates): number {
-  const step = stepCost(c, dtype, Array.from({ length: B }, () => ({ newTokens: 1, context })), rates);
+  const step = stepCost(
+    c,
+    dtype,
+    Array.from({ length: B }, () => ({ newTokens: 1, context })),
+    rates,
+  );
   return (B * 1000) / step.ms;
 }
 

@@ -109,7 +109,7 @@ export interface RunSummary {
  * the SLO's `scale`; without it those are NaN and a `scale` is an error.
  */
 export function summarize(records: readonly RequestMetrics[], slo: Slo = {}, idle?: ReadonlyMap<string, IdleFigures>): RunSummary {
-  if (slo.scale !== undefined && !idle) throw new RangeError('an SLO scale needs each request\'s idle figures');
+  if (slo.scale !== undefined && !idle) throw new RangeError("an SLO scale needs each request's idle figures");
   const start = Math.min(...records.map((r) => r.arrivalS));
   const end = Math.max(...records.map((r) => r.arrivalS + r.e2eS));
   const makespanS = end - start;

@@ -68,12 +68,17 @@ export class Scheduler {
   add(req: RequestSpec, now: number): Sequence {
     if (this.all.has(req.id)) throw new InvalidRequestError(`request id '${req.id}' is already in use`);
     if (req.prompt.length === 0) throw new InvalidRequestError('The prompt is empty: give at least one token.');
-    if (!Number.isInteger(req.maxTokens) || req.maxTokens < 1) throw new InvalidRequestError(`maxTokens must be a whole number >= 1, got ${req.maxTokens}.`);
+    if (!Number.isInteger(req.maxTokens) || req.maxTokens < 1)
+      throw new InvalidRequestError(`maxTokens must be a whole number >= 1, got ${req.maxTokens}.`);
     const longest = req.prompt.length + req.maxTokens;
     if (longest > this.opts.contextLength)
-      throw new InvalidRequestError(`Prompt (${req.prompt.length}) plus maxTokens (${req.maxTokens}) exceeds the context of ${this.opts.contextLength} tokens.`);
+      throw new InvalidRequestError(
+        `Prompt (${req.prompt.length}) plus maxTokens (${req.maxTokens}) exceeds the context of ${this.opts.contextLength} tokens.`,
+      );
     if (this.allocator.blocksFor(longest) > this.allocator.totalBlocks)
-      throw new InvalidRequestError(`The request needs ${longest} KV positions but the whole cache holds ${this.allocator.totalBlocks * this.opts.blockSize}.`);
+      throw new InvalidRequestError(
+        `The request needs ${longest} KV positions but the whole cache holds ${this.allocator.totalBlocks * this.opts.blockSize}.`,
+      );
     const seq = new Sequence(req);
     this.all.set(req.id, seq);
     this.enqueue(seq, false);
@@ -162,7 +167,8 @@ export class Scheduler {
       items.push({ seqId: seq.id, slot: seq.slot, tokens, start, kind, sample: start + count === seq.length, blocks: seq.blocks });
       rows += count;
     }
-    if (rows > this.opts.tokenBudget) throw new Error(`policy ${this.policy.name} granted ${rows} rows over the budget of ${this.opts.tokenBudget}`);
+    if (rows > this.opts.tokenBudget)
+      throw new Error(`policy ${this.policy.name} granted ${rows} rows over the budget of ${this.opts.tokenBudget}`);
     return items.length ? { items, rows } : undefined;
   }
 

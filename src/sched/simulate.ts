@@ -33,7 +33,12 @@ export interface SimulationResult {
  * discrete-event clock that advances by the modelled step time. Sampled ids
  * are dummies; requests run to their maxTokens.
  */
-export function simulate(requests: readonly RequestSpec[], policy: Policy, opts: SchedulerOptions, stepTime: StepTimeModel): SimulationResult {
+export function simulate(
+  requests: readonly RequestSpec[],
+  policy: Policy,
+  opts: SchedulerOptions,
+  stepTime: StepTimeModel,
+): SimulationResult {
   const sched = new Scheduler(policy, opts);
   const events: SchedEvent[] = [];
   sched.onEvent((e) => events.push(e));

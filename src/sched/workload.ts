@@ -24,13 +24,16 @@ export function parseTrace(json: unknown): TraceEntry[] {
     const where = `entry ${i}`;
     if (typeof e !== 'object' || e === null) throw new WorkloadError(`${where} is not an object`);
     const { arrivalS, promptTokens, prompt, outputTokens } = e as Record<string, unknown>;
-    if (typeof arrivalS !== 'number' || !Number.isFinite(arrivalS) || arrivalS < 0) throw new WorkloadError(`${where}: arrivalS must be a number >= 0, got ${JSON.stringify(arrivalS)}`);
-    if (!Number.isInteger(outputTokens) || (outputTokens as number) < 1) throw new WorkloadError(`${where}: outputTokens must be a whole number >= 1, got ${JSON.stringify(outputTokens)}`);
+    if (typeof arrivalS !== 'number' || !Number.isFinite(arrivalS) || arrivalS < 0)
+      throw new WorkloadError(`${where}: arrivalS must be a number >= 0, got ${JSON.stringify(arrivalS)}`);
+    if (!Number.isInteger(outputTokens) || (outputTokens as number) < 1)
+      throw new WorkloadError(`${where}: outputTokens must be a whole number >= 1, got ${JSON.stringify(outputTokens)}`);
     if (prompt !== undefined) {
       if (typeof prompt !== 'string' || prompt.length === 0) throw new WorkloadError(`${where}: prompt must be a non-empty string`);
       return { arrivalS, prompt, outputTokens: outputTokens as number };
     }
-    if (!Number.isInteger(promptTokens) || (promptTokens as number) < 1) throw new WorkloadError(`${where}: promptTokens must be a whole number >= 1, got ${JSON.stringify(promptTokens)}`);
+    if (!Number.isInteger(promptTokens) || (promptTokens as number) < 1)
+      throw new WorkloadError(`${where}: promptTokens must be a whole number >= 1, got ${JSON.stringify(promptTokens)}`);
     return { arrivalS, promptTokens: promptTokens as number, outputTokens: outputTokens as number };
   });
 }

@@ -70,7 +70,11 @@ const MAX_TIMED_RUNS = 6;
  * calibration's median, but means of 8.3-8.4 (a tenth of the steps took over 10 ms), and
  * their simulations came out 7-10% short.
  */
-export async function roundRobinMeans(fns: (() => Promise<unknown>)[], repeats: number, now: () => number = () => performance.now()): Promise<number[]> {
+export async function roundRobinMeans(
+  fns: (() => Promise<unknown>)[],
+  repeats: number,
+  now: () => number = () => performance.now(),
+): Promise<number[]> {
   const times: number[] = [];
   for (const fn of fns) {
     await fn(); // cold: its pipelines may still be compiling
@@ -101,7 +105,12 @@ export async function calibrateSteps(model: GpuModel, maxSeqs: number, repeats =
   for (let s = 0; s < slots; s++)
     for (let p0 = 0; p0 < ctx; p0 += fill.length) {
       const n = Math.min(fill.length, ctx - p0);
-      await model.step({ tokens: fill.slice(0, n), positions: fill.slice(0, n).map((_, i) => p0 + i), seqs: fill.slice(0, n).map(() => s), phase: 'prefill' });
+      await model.step({
+        tokens: fill.slice(0, n),
+        positions: fill.slice(0, n).map((_, i) => p0 + i),
+        seqs: fill.slice(0, n).map(() => s),
+        phase: 'prefill',
+      });
     }
   const prompt = (n: number, start: number) => {
     const toks = Array.from({ length: n }, (_, i) => 65 + (i % 26));
@@ -141,7 +150,10 @@ export async function calibrateSteps(model: GpuModel, maxSeqs: number, repeats =
     const rows = Array.from({ length: slots }, (_, i) => i);
     return model.step({ tokens: rows.map(() => 66), positions: rows.map(() => far), seqs: rows, logitRows: rows, phase: 'decode' });
   };
-  const ms = await roundRobinMeans([...buckets.map(decodeStep), ...sizes.map((n) => prompt(n, 0)), ...(mixed ? [mixedStep] : []), ...(far > ctx ? [farStep] : [])], repeats);
+  const ms = await roundRobinMeans(
+    [...buckets.map(decodeStep), ...sizes.map((n) => prompt(n, 0)), ...(mixed ? [mixedStep] : []), ...(far > ctx ? [farStep] : [])],
+    repeats,
+  );
   const bucketMs = new Map(buckets.map((b, i) => [b, ms[i]!]));
   const decodeMs: number[] = [];
   for (let B = 1; B <= slots; B++) {
@@ -164,8 +176,17 @@ export async function calibrateSteps(model: GpuModel, maxSeqs: number, repeats =
   // the decodes' cached positions (ctx each).
   const mixedMs = mixed ? ms[buckets.length + sizes.length]! : undefined;
   const mixedDecodeRowMs =
-    mixedMs === undefined ? undefined : Math.max(0, (mixedMs - prefillFixedMs - prefillPerRowMs * mixedChunk - attentionMsPerPair * mixedDecodes * ctx) / mixedDecodes);
-  return { decodeMs, prefillFixedMs, prefillPerRowMs, attentionMsPerPair, contextAtCalibration: ctx, ...(mixedDecodeRowMs === undefined ? {} : { mixedDecodeRowMs }) };
+    mixedMs === undefined
+      ? undefined
+      : Math.max(0, (mixedMs - prefillFixedMs - prefillPerRowMs * mixedChunk - attentionMsPerPair * mixedDecodes * ctx) / mixedDecodes);
+  return {
+    decodeMs,
+    prefillFixedMs,
+    prefillPerRowMs,
+    attentionMsPerPair,
+    contextAtCalibration: ctx,
+    ...(mixedDecodeRowMs === undefined ? {} : { mixedDecodeRowMs }),
+  };
 }
 
 /** The simulator's step time from a calibration (see StepCalibration). */

@@ -104,8 +104,15 @@ export class Engine {
     const tokenBudget = options.tokenBudget ?? 256;
     const kvBlocks = kvBlocksFor(c, maxSeqs, options); // before anything is made: a bad size is a RangeError
     const model = await GpuModel.create(ctx, weights, { maxSeqs, maxRows: tokenBudget, kvBlocks });
-    const policy = typeof options.policy === 'string' || options.policy === undefined ? makePolicy(options.policy ?? 'continuous') : options.policy;
-    const scheduler = new Scheduler(policy, { maxSeqs, tokenBudget: model.maxRows, kvBlocks, blockSize: KV_BLOCK_SIZE, contextLength: c.contextLength });
+    const policy =
+      typeof options.policy === 'string' || options.policy === undefined ? makePolicy(options.policy ?? 'continuous') : options.policy;
+    const scheduler = new Scheduler(policy, {
+      maxSeqs,
+      tokenBudget: model.maxRows,
+      kvBlocks,
+      blockSize: KV_BLOCK_SIZE,
+      contextLength: c.contextLength,
+    });
     return new Engine(model, scheduler, options);
   }
 
@@ -161,7 +168,15 @@ export class Engine {
     const out = await this.executor.run(plan, Boolean(this.options.onLogits));
     if (this.options.onStep) {
       const prefillRows = plan.items.filter((i) => i.kind === 'prefill').reduce((a, i) => a + i.tokens.length, 0);
-      this.options.onStep({ startS, endS: this.now(), gpuMs: out.gpuNs / 1e6, rows: plan.rows, prefillRows, decodeRows: plan.rows - prefillRows, seqs: plan.items.map((i) => i.seqId) });
+      this.options.onStep({
+        startS,
+        endS: this.now(),
+        gpuMs: out.gpuNs / 1e6,
+        rows: plan.rows,
+        prefillRows,
+        decodeRows: plan.rows - prefillRows,
+        seqs: plan.items.map((i) => i.seqId),
+      });
     }
     this.stats.steps++;
     this.stats.stepWallS += (performance.now() - t) / 1000;
@@ -181,7 +196,13 @@ export class Engine {
     if (e.type === 'token') h.push(e.token);
     else if (e.type === 'finish') {
       const seq = this.scheduler.sequence(e.seqId)!;
-      const result: RequestResult = { id: e.seqId, tokens: [...seq.generated], text: decode(seq.generated), finishReason: e.reason, metrics: requestMetrics(seq) };
+      const result: RequestResult = {
+        id: e.seqId,
+        tokens: [...seq.generated],
+        text: decode(seq.generated),
+        finishReason: e.reason,
+        metrics: requestMetrics(seq),
+      };
       h.finish(result);
       this.handles.delete(e.seqId);
     }

@@ -13,8 +13,14 @@ const run = promisify(execFile);
 describe('npm run bench -- --quick', () => {
   it('writes every suite, report.html and trace.json with the documented fields', async () => {
     const out = mkdtempSync(join(tmpdir(), 'bench-'));
-    const { stdout, stderr } = await run('npm', ['run', '-s', 'bench', '--', '--quick', '--requests', '6', '--replays', '2', '--out', out], { maxBuffer: 1 << 26 });
-    for (const f of ['ceilings', 'kernels', 'sweep', 'decode', 'serve', 'report.html', 'trace.json'].map((n) => (n.includes('.') ? n : `${n}.json`)))
+    const { stdout, stderr } = await run(
+      'npm',
+      ['run', '-s', 'bench', '--', '--quick', '--requests', '6', '--replays', '2', '--out', out],
+      { maxBuffer: 1 << 26 },
+    );
+    for (const f of ['ceilings', 'kernels', 'sweep', 'decode', 'serve', 'report.html', 'trace.json'].map((n) =>
+      n.includes('.') ? n : `${n}.json`,
+    ))
       expect(existsSync(join(out, f)), f).toBe(true);
     expect(stdout).toMatch(/serial/);
     const json = (n: string) => JSON.parse(readFileSync(join(out, `${n}.json`), 'utf8'));
@@ -27,9 +33,20 @@ describe('npm run bench -- --quick', () => {
     const sweep = json('sweep');
     expect(sweep.ceilings.readGBps).toBeGreaterThan(0);
     for (const r of sweep.rows)
-      for (const k of ['weightBytes', 'dtype', 'msPerToken', 'tokensPerSec', 'achievedGBps', 'fractionOfReadBandwidth', 'modelledTokensPerSec', 'measuredOverModelled']) expect(r, k).toHaveProperty(k);
+      for (const k of [
+        'weightBytes',
+        'dtype',
+        'msPerToken',
+        'tokensPerSec',
+        'achievedGBps',
+        'fractionOfReadBandwidth',
+        'modelledTokensPerSec',
+        'measuredOverModelled',
+      ])
+        expect(r, k).toHaveProperty(k);
     expect(sweep.batched.map((r: { batch: number }) => r.batch)).toEqual([1, 2, 4, 8, 16, 1, 2, 4, 8, 16]);
-    for (const r of sweep.batched) for (const k of ['weightBytes', 'dtype', 'msPerStep', 'overB1', 'tokensPerSec']) expect(r, k).toHaveProperty(k);
+    for (const r of sweep.batched)
+      for (const k of ['weightBytes', 'dtype', 'msPerStep', 'overB1', 'tokensPerSec']) expect(r, k).toHaveProperty(k);
     expect(sweep.ceilings.f16ReadGBps).toBeGreaterThan(0);
     const kernels = json('kernels');
     expect(kernels.peerErrors).toEqual([]);
@@ -39,12 +56,27 @@ describe('npm run bench -- --quick', () => {
       ['onnxruntime-web', 'gemv', 1],
       ['onnxruntime-web', 'gemm', 128],
     ]);
-    for (const r of kernels.peers) for (const k of ['peer', 'ms', 'gflops', 'oursMs', 'oursGflops', 'speedup', 'firstRowRelErr']) expect(r, k).toHaveProperty(k);
+    for (const r of kernels.peers)
+      for (const k of ['peer', 'ms', 'gflops', 'oursMs', 'oursGflops', 'speedup', 'firstRowRelErr']) expect(r, k).toHaveProperty(k);
     expect(stdout).toMatch(/through other engines on this adapter/);
     const serve = json('serve');
     expect(serve.rows.map((r: { policy: string }) => r.policy)).toEqual(['serial', 'static', 'continuous']);
     for (const r of serve.rows) {
-      for (const k of ['policy', 'requests', 'makespanS', 'outputTokensPerSec', 'ttftP50Ms', 'ttftP99Ms', 'tpotP50Ms', 'e2eP50Ms', 'gpuBusyFraction', 'simulatedMakespanS', 'calibration', 'records']) expect(r, k).toHaveProperty(k);
+      for (const k of [
+        'policy',
+        'requests',
+        'makespanS',
+        'outputTokensPerSec',
+        'ttftP50Ms',
+        'ttftP99Ms',
+        'tpotP50Ms',
+        'e2eP50Ms',
+        'gpuBusyFraction',
+        'simulatedMakespanS',
+        'calibration',
+        'records',
+      ])
+        expect(r, k).toHaveProperty(k);
       expect(r.records).toHaveLength(6);
       // Two replays each, each simulated with the calibration taken just before it; the row
       // is the faster of the two (the lower median), with its own records; the simulated
@@ -74,7 +106,9 @@ describe('npm run bench -- --quick', () => {
       expect(r.replayOutputTokensPerSec).toHaveLength(2);
       expect(r.overSerial.outputTokensPerSec).toBeCloseTo(r.outputTokensPerSec / serialRow.outputTokensPerSec, 12);
       expect(r.overSerial.rounds).toHaveLength(2);
-      r.overSerial.rounds.forEach((x: number, i: number) => expect(x).toBeCloseTo(r.replayOutputTokensPerSec[i] / serialRow.replayOutputTokensPerSec[i], 12));
+      r.overSerial.rounds.forEach((x: number, i: number) =>
+        expect(x).toBeCloseTo(r.replayOutputTokensPerSec[i] / serialRow.replayOutputTokensPerSec[i], 12),
+      );
     }
     expect(serialRow.overSerial.rounds).toEqual([1, 1]);
     expect(stdout).toMatch(/output tokens\/s over serial's: static [\d.]+x \(round by round [\d.]+, [\d.]+\); continuous [\d.]+x/);

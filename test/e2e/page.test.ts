@@ -11,7 +11,12 @@ let url: string;
 
 beforeAll(async () => {
   const root = resolve(__dirname, '../..');
-  server = await createServer({ root, configFile: resolve(root, 'vite.config.ts'), logLevel: 'error', server: { host: 'localhost', port: 0, hmr: false } });
+  server = await createServer({
+    root,
+    configFile: resolve(root, 'vite.config.ts'),
+    logLevel: 'error',
+    server: { host: 'localhost', port: 0, hmr: false },
+  });
   await server.listen();
   url = new URL('bench/index.html', server.resolvedUrls!.local[0]).href;
 });
@@ -59,9 +64,13 @@ describe('the bench page', () => {
     await page.waitForSelector('.adapter-info');
     await page.selectOption('#suite', 'sweep'); // ceilings first, then several seconds of sweep steps
     await page.click('#run');
-    await page.waitForFunction(() => /sweep: decode/.test(document.getElementById('status')!.textContent ?? ''), undefined, { timeout: 120_000 });
+    await page.waitForFunction(() => /sweep: decode/.test(document.getElementById('status')!.textContent ?? ''), undefined, {
+      timeout: 120_000,
+    });
     await page.click('#cancel');
-    await page.waitForFunction(() => /cancelled/.test(document.getElementById('status')!.textContent ?? ''), undefined, { timeout: 120_000 });
+    await page.waitForFunction(() => /cancelled/.test(document.getElementById('status')!.textContent ?? ''), undefined, {
+      timeout: 120_000,
+    });
     // Said once, by the report (the page used to add its own second notice).
     expect((await page.textContent('#report'))!.match(/This run was cancelled: only the suites that finished are shown/g)).toHaveLength(1);
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download-json')]);

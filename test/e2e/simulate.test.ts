@@ -18,13 +18,19 @@ describe('npm run simulate', () => {
 
   it('replays a calibrated serve.json with the run shape it was measured with, unless told otherwise', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'sim-')), 'serve.json');
-    const calibration = { decodeMs: [10, 12, 15], prefillFixedMs: 20, prefillPerRowMs: 1, attentionMsPerPair: 0.001, contextAtCalibration: 64 };
+    const calibration = {
+      decodeMs: [10, 12, 15],
+      prefillFixedMs: 20,
+      prefillPerRowMs: 1,
+      attentionMsPerPair: 0.001,
+      contextAtCalibration: 64,
+    };
     writeFileSync(file, JSON.stringify({ maxSeqs: 3, tokenBudget: 32, calibration }));
     expect(await simulate('--workload', 'seed', '--calibrated', file)).toMatch(/max 3 sequences, 32 rows per step/);
     expect(await simulate('--workload', 'seed', '--calibrated', file, '--max-seqs', '2')).toMatch(/max 2 sequences, 32 rows per step/);
   });
 
-  it('draws Poisson arrivals at twice continuous batching\'s capacity without --rate, at --rate with it', async () => {
+  it("draws Poisson arrivals at twice continuous batching's capacity without --rate, at --rate with it", async () => {
     const saturating = await simulate('--workload', 'poisson', '--requests', '8');
     const m = saturating.match(/8 requests \(poisson at ([\d.]+)\/s \(2x continuous batching's capacity\)\)/);
     expect(m, saturating).not.toBeNull();
@@ -33,7 +39,8 @@ describe('npm run simulate', () => {
 
   it('draws the workload as told: gap burstiness, length ranges and seed, in the JSON and a line; refuses them for other workloads', async () => {
     type Rec = { arrivalS: number; tokensIn: number; tokensOut: number };
-    const draw = async (...flags: string[]) => JSON.parse(await simulate('--workload', 'poisson', '--requests', '32', '--rate', '10', '--policy', 'serial', '--json', ...flags));
+    const draw = async (...flags: string[]) =>
+      JSON.parse(await simulate('--workload', 'poisson', '--requests', '32', '--rate', '10', '--policy', 'serial', '--json', ...flags));
     const cv = (recs: Rec[]) => {
       const t = recs.map((r) => r.arrivalS).sort((a, b) => a - b);
       const gaps = t.slice(1).map((x, i) => x - t[i]!);
@@ -52,16 +59,38 @@ describe('npm run simulate', () => {
     const smooth = await draw('--burstiness', '4', '--workload-seed', '7');
     expect(cv(recs)).toBeGreaterThan(1.3);
     expect(cv(smooth.rows[0].records)).toBeLessThan(0.8);
-    expect(await simulate('--workload', 'poisson', '--requests', '8', '--burstiness', '2')).toMatch(/generated: 8 requests, Gamma gaps of shape 2 \(smoother than Poisson\), prompts 16-128 tokens and outputs 16-64, uniform, seed 1/);
-    const fail = (...args: string[]) => simulate(...args).then(() => undefined, (e: { code: number; stderr: string }) => e);
-    const [seed, range, shape] = await Promise.all([fail('--workload', 'seed', '--burstiness', '2'), fail('--workload', 'poisson', '--prompt-tokens', '64-32'), fail('--workload', 'poisson', '--burstiness', '0')]);
+    expect(await simulate('--workload', 'poisson', '--requests', '8', '--burstiness', '2')).toMatch(
+      /generated: 8 requests, Gamma gaps of shape 2 \(smoother than Poisson\), prompts 16-128 tokens and outputs 16-64, uniform, seed 1/,
+    );
+    const fail = (...args: string[]) =>
+      simulate(...args).then(
+        () => undefined,
+        (e: { code: number; stderr: string }) => e,
+      );
+    const [seed, range, shape] = await Promise.all([
+      fail('--workload', 'seed', '--burstiness', '2'),
+      fail('--workload', 'poisson', '--prompt-tokens', '64-32'),
+      fail('--workload', 'poisson', '--burstiness', '0'),
+    ]);
     expect(seed?.stderr).toMatch(/--burstiness shapes a generated workload \(--workload poisson\), not 'seed'/);
     expect(range?.stderr).toMatch(/--prompt-tokens .*expected LO-HI with whole numbers 1 <= LO <= HI/);
     expect(shape?.stderr).toMatch(/--burstiness .*expected a positive number, got '0'/);
   });
 
   it('reports goodput under --slo and slowdown against each request alone on the same modelled engine', async () => {
-    const json = await simulate('--workload', 'seed', '--prefill-rate', '20000', '--decode-rate', '50', '--policy', 'serial', '--slo', 'ttft:4100', '--json');
+    const json = await simulate(
+      '--workload',
+      'seed',
+      '--prefill-rate',
+      '20000',
+      '--decode-rate',
+      '50',
+      '--policy',
+      'serial',
+      '--slo',
+      'ttft:4100',
+      '--json',
+    );
     const [serial] = JSON.parse(json).rows;
     // TTFT within 4.1 s: the first two requests (0.045 and 2.095 s); seed serial by hand in test/unit/scheduler.test.ts.
     expect(serial.goodputRps).toBeCloseTo(2 / 24.325, 9);
@@ -70,7 +99,14 @@ describe('npm run simulate', () => {
     expect(table).toMatch(/slowdown p50\/p99/);
     expect(table).toMatch(/goodput: requests\/s meeting the SLO \{"scale":10\}/);
     const bads = ['ttft', 'ttft:-1', 'latency:5', 'scale:2:3'];
-    const errs = await Promise.all(bads.map((bad) => simulate('--workload', 'seed', '--slo', bad).then(() => undefined, (e: { code: number; stderr: string }) => e)));
+    const errs = await Promise.all(
+      bads.map((bad) =>
+        simulate('--workload', 'seed', '--slo', bad).then(
+          () => undefined,
+          (e: { code: number; stderr: string }) => e,
+        ),
+      ),
+    );
     for (const [i, bad] of bads.entries()) {
       const err = errs[i];
       expect(err?.code, bad).not.toBe(0);

@@ -12,8 +12,12 @@ const run = promisify(execFile);
 // Node runtime's correctness tests (vitest.config.ts: maxWorkers) rather than after them.
 describe('npm run bench -- --suite tune', () => {
   // SwiftShader's own kernels (gemm_direct, lane GEMV), then a GPU's (gemm_tiled, split-K GEMV) forced on it.
-  const GPU_KERNELS = '{"gemv":{"variant":"splitk","splitInvocations":512,"workgroupSize":128},"gemm":{"variant":"tiled","workgroupX":16,"workgroupY":8}}';
-  it.each([['this adapter\'s kernels', []], ["a GPU's kernels", ['--tuning', GPU_KERNELS]]])('%s: times tile shapes beside the current tuning, with the same bits wherever the K chunks are the same', async (_, extra) => {
+  const GPU_KERNELS =
+    '{"gemv":{"variant":"splitk","splitInvocations":512,"workgroupSize":128},"gemm":{"variant":"tiled","workgroupX":16,"workgroupY":8}}';
+  it.each([
+    ["this adapter's kernels", []],
+    ["a GPU's kernels", ['--tuning', GPU_KERNELS]],
+  ])('%s: times tile shapes beside the current tuning, with the same bits wherever the K chunks are the same', async (_, extra) => {
     const out = await mkdtemp(join(tmpdir(), 'tune-'));
     try {
       const args = ['--suite', 'tune', '--runtime', 'node', '--quick', '--kernel-size', '256', '--repeats', '2', '--out', out, ...extra];
@@ -30,7 +34,8 @@ describe('npm run bench -- --suite tune', () => {
         expect(rows.length, kernel).toBeGreaterThan(3);
       }
       for (const r of tune.rows) {
-        for (const k of ['kernel', 'label', 'overrides', 'rows', 'ms', 'gflops', 'achievedGBps', 'overCurrent', 'sameBits', 'sameChunks']) expect(r, k).toHaveProperty(k);
+        for (const k of ['kernel', 'label', 'overrides', 'rows', 'ms', 'gflops', 'achievedGBps', 'overCurrent', 'sameBits', 'sameChunks'])
+          expect(r, k).toHaveProperty(k);
         if (r.sameChunks) expect(r.sameBits, `${r.kernel} ${r.label} at ${r.rows} rows`).toBe(true);
       }
       expect(tune.best).toBeTypeOf('object');

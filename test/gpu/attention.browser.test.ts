@@ -65,7 +65,10 @@ async function attend(form: 'invocation' | 'workgroup', { H, Hkv, Dh, prompt, st
     ...Array.from({ length: prompt }, (_, t) => ({ seq: 0, pos: start + t })),
   ];
   const nSeq = firstDecodeSeq + decodeRows;
-  const caches = Array.from({ length: nSeq }, (_, s) => ({ k: randomArray(contextLength * kvWidth, 10 + s), v: randomArray(contextLength * kvWidth, 20 + s) }));
+  const caches = Array.from({ length: nSeq }, (_, s) => ({
+    k: randomArray(contextLength * kvWidth, 10 + s),
+    v: randomArray(contextLength * kvWidth, 20 + s),
+  }));
   const T = rows.length;
   const qStride = (H + 2 * Hkv) * Dh;
   const qkv = randomArray(T * qStride, 30 + T);
@@ -121,7 +124,10 @@ async function attend(form: 'invocation' | 'workgroup', { H, Hkv, Dh, prompt, st
     const slot = table[r.seq * blocksPerSeq + Math.floor(r.pos / BS)]! * BS + (r.pos % BS);
     return {
       k: [after.subarray(slot * kvWidth, (slot + 1) * kvWidth), qkv.subarray(t * qStride + H * Dh, t * qStride + H * Dh + kvWidth)],
-      v: [after.subarray((layout.capacity + slot) * kvWidth, (layout.capacity + slot + 1) * kvWidth), qkv.subarray(t * qStride + H * Dh + kvWidth, (t + 1) * qStride)],
+      v: [
+        after.subarray((layout.capacity + slot) * kvWidth, (layout.capacity + slot + 1) * kvWidth),
+        qkv.subarray(t * qStride + H * Dh + kvWidth, (t + 1) * qStride),
+      ],
     };
   });
   return { got, want, bounds, rowWidth: H * Dh, written };

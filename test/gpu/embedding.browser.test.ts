@@ -21,7 +21,15 @@ describe.each(['f32', 'f16'] as const)('embedding, %s table', (dtype) => {
     const ids = Uint32Array.from({ length: rows }, (_, i) => (i * 7919 + 3) % V);
     const packed = packTable(table, V, D, dtype);
     const out = ctx.storage('out', rows * D * 4);
-    const op = await Embedding.create(ctx, dtype, D, packed.rowWords, ctx.storage('ids', ids.byteLength, ids), ctx.storage('t', packed.words.byteLength, packed.words), out);
+    const op = await Embedding.create(
+      ctx,
+      dtype,
+      D,
+      packed.rowWords,
+      ctx.storage('ids', ids.byteLength, ids),
+      ctx.storage('t', packed.words.byteLength, packed.words),
+      out,
+    );
     run(ctx, (pass) => op.encode(pass, rows));
     expect(await readF32(ctx, out, rows * D)).toEqual(embedding(table, ids, D));
   });

@@ -14,7 +14,7 @@ import { gpu, gpuTuning, randomArray, readF32, run, U32, withTuning, worst } fro
 // (Higham, Accuracy and Stability of Numerical Algorithms, 3.1), where the +2
 // covers the reference's own final rounding and the result's. It is a proven
 // bound, not a fitted one: a kernel outside it has a real bug.
-const bound = (K: number, abs: Float32Array) => (i: number) => ((K + 2) * U32) / (1 - (K + 2) * U32) * abs[i]! + 1e-30;
+const bound = (K: number, abs: Float32Array) => (i: number) => (((K + 2) * U32) / (1 - (K + 2) * U32)) * abs[i]! + 1e-30;
 
 const SHAPES: [number, number, number][] = [
   [1, 1, 1],
@@ -30,81 +30,116 @@ const SHAPES: [number, number, number][] = [
 ];
 
 describe.each(['f32', 'f16'] as const)('gemm/gemv, %s weights', (dtype) => {
-  it.each(SHAPES)('M=%i K=%i N=%i: both GEMM variants and GEMV, with each activation exchange, match the reference, bit for bit with each other; so do the split-K GEMV and gemm_tiled in its K chunks', async (M, K, N) => {
-    const ctx = await gpu();
-    const a = randomArray(M * K, M * 7 + K);
-    let w = randomArray(K * N, K * 13 + N);
-    if (dtype === 'f16') {
-      w = roundToF16InPlace(w);
-      // Subnormal f16 weights, which the shifted unpacking must get right too.
-      w[0] = 3 * 2 ** -24;
-      w[w.length - 1] = -(2 ** -20);
-    }
-    const want = matmul(a, w, M, K, N);
-    const abs = matmulAbs(a, w, M, K, N);
-    const { layout, words } = packMatrix(w, K, N, dtype);
-    const aBuf = ctx.storage('a', a.byteLength, a);
-    const wBuf = ctx.storage('w', words.byteLength, words);
-    // Every activation exchange this adapter supports (subgroups: SwiftShader has them).
-    const modes = ctx.tuning.activations === 'subgroup' ? (['per-lane', 'subgroup'] as const) : (['per-lane'] as const);
-    const results: Float32Array[] = [];
-    for (const activations of modes) {
-      for (const variant of ['direct', 'tiled'] as const) {
-        const out = ctx.storage('out', M * N * 4);
-        const gemm = await Gemm.create(withTuning(ctx, { activations, gemm: { ...ctx.tuning.gemm, variant } }), layout, aBuf, wBuf, out);
-        run(ctx, (pass) => gemm.encode(pass, M));
-        const got = await readF32(ctx, out, M * N);
-        expect(worst(got, want, bound(K, abs)), `gemm_${variant}, ${activations}`).toBeUndefined();
-        results.push(got);
+  it.each(SHAPES)(
+    'M=%i K=%i N=%i: both GEMM variants and GEMV, with each activation exchange, match the reference, bit for bit with each other; so do the split-K GEMV and gemm_tiled in its K chunks',
+    async (M, K, N) => {
+      const ctx = await gpu();
+      const a = randomArray(M * K, M * 7 + K);
+      let w = randomArray(K * N, K * 13 + N);
+      if (dtype === 'f16') {
+        w = roundToF16InPlace(w);
+        // Subnormal f16 weights, which the shifted unpacking must get right too.
+        w[0] = 3 * 2 ** -24;
+        w[w.length - 1] = -(2 ** -20);
       }
-      const gemvOut = await gemvBySlices(withTuning(ctx, { activations }), layout, a, wBuf, M, K, N);
-      expect(worst(gemvOut, want, bound(K, abs)), `gemv, ${activations}`).toBeUndefined();
-      results.push(gemvOut);
-    }
-    // Batch invariance rests on this: one fma chain per output in every kernel.
-    for (const r of results.slice(1)) expect(new Uint32Array(r.buffer)).toEqual(new Uint32Array(results[0]!.buffer));
-
-    if (dtype === 'f16') {
-      // f16 packed shifted (tuning f16Unpack 'bits'), read by the lane kernels with shifts
-      // and a mask and the activations scaled: the same bits as unpack2x16float's.
-      const shifted = packMatrix(w, K, N, dtype, true);
-      expect(shifted.layout.f16Shift).toBeGreaterThanOrEqual(10); // weights below 64
-      const sBuf = ctx.storage('w.shifted', shifted.words.byteLength, shifted.words);
+      const want = matmul(a, w, M, K, N);
+      const abs = matmulAbs(a, w, M, K, N);
+      const { layout, words } = packMatrix(w, K, N, dtype);
+      const aBuf = ctx.storage('a', a.byteLength, a);
+      const wBuf = ctx.storage('w', words.byteLength, words);
+      // Every activation exchange this adapter supports (subgroups: SwiftShader has them).
+      const modes = ctx.tuning.activations === 'subgroup' ? (['per-lane', 'subgroup'] as const) : (['per-lane'] as const);
+      const results: Float32Array[] = [];
       for (const activations of modes) {
-        const out = ctx.storage('out', M * N * 4);
-        const gemm = await Gemm.create(withTuning(ctx, { activations, gemm: { ...ctx.tuning.gemm, variant: 'direct' } }), shifted.layout, aBuf, sBuf, out);
-        run(ctx, (pass) => gemm.encode(pass, M));
-        expect(new Uint32Array((await readF32(ctx, out, M * N)).buffer), `gemm_direct shifted, ${activations}`).toEqual(new Uint32Array(results[0]!.buffer));
-        const gemvOut = await gemvBySlices(withTuning(ctx, { activations, gemv: { ...ctx.tuning.gemv, variant: 'lanes' } }), shifted.layout, a, sBuf, M, K, N);
-        expect(new Uint32Array(gemvOut.buffer), `gemv shifted, ${activations}`).toEqual(new Uint32Array(results[0]!.buffer));
+        for (const variant of ['direct', 'tiled'] as const) {
+          const out = ctx.storage('out', M * N * 4);
+          const gemm = await Gemm.create(withTuning(ctx, { activations, gemm: { ...ctx.tuning.gemm, variant } }), layout, aBuf, wBuf, out);
+          run(ctx, (pass) => gemm.encode(pass, M));
+          const got = await readF32(ctx, out, M * N);
+          expect(worst(got, want, bound(K, abs)), `gemm_${variant}, ${activations}`).toBeUndefined();
+          results.push(got);
+        }
+        const gemvOut = await gemvBySlices(withTuning(ctx, { activations }), layout, a, wBuf, M, K, N);
+        expect(worst(gemvOut, want, bound(K, abs)), `gemv, ${activations}`).toBeUndefined();
+        results.push(gemvOut);
       }
-      // Kernels that only unpack plain f16 refuse a shifted matrix rather than misread it.
-      const many = withTuning(ctx, { gemv: { ...ctx.tuning.gemv, variant: 'splitk', splitInvocations: 256 }, gemm: { ...gpuTuning.gemm } });
-      await expect(Gemm.create(many, shifted.layout, aBuf, sBuf, ctx.storage('out', M * N * 4))).rejects.toThrow(TuningError);
-      await expect(Gemv.create(many, shifted.layout, aBuf, sBuf, ctx.storage('out', N * 4), 1)).rejects.toThrow(TuningError);
-    }
+      // Batch invariance rests on this: one fma chain per output in every kernel.
+      for (const r of results.slice(1)) expect(new Uint32Array(r.buffer)).toEqual(new Uint32Array(results[0]!.buffer));
 
-    // The split-K family (real GPUs): the GEMV sums K in chunks and gemm_tiled sums the
-    // same chunks in the same order, in a GPU's tile (several row groups per workgroup)
-    // and in one row group. A small thread target gives these shapes several chunks.
-    const split = withTuning(ctx, { gemv: { ...ctx.tuning.gemv, variant: 'splitk', splitInvocations: 256 }, gemm: { ...gpuTuning.gemm } });
-    const tiledOut = ctx.storage('out', M * N * 4);
-    const tiled = await Gemm.create(split, layout, aBuf, wBuf, tiledOut);
-    run(ctx, (pass) => tiled.encode(pass, M));
-    const chunkedGemm = await readF32(ctx, tiledOut, M * N);
-    expect(worst(chunkedGemm, want, bound(K, abs)), 'gemm_tiled in K chunks').toBeUndefined();
-    const oneRowGroup = withTuning(split, { gemm: { ...gpuTuning.gemm, workgroupY: 1 } });
-    const narrow = await Gemm.create(oneRowGroup, layout, aBuf, wBuf, tiledOut);
-    run(ctx, (pass) => narrow.encode(pass, M));
-    expect(new Uint32Array((await readF32(ctx, tiledOut, M * N)).buffer), 'gemm_tiled, one row group').toEqual(new Uint32Array(chunkedGemm.buffer));
-    const splitOut = await gemvBySlices(split, layout, a, wBuf, M, K, N);
-    expect(worst(splitOut, want, bound(K, abs)), 'split-K gemv').toBeUndefined();
-    expect(new Uint32Array(splitOut.buffer)).toEqual(new Uint32Array(chunkedGemm.buffer));
-  });
+      if (dtype === 'f16') {
+        // f16 packed shifted (tuning f16Unpack 'bits'), read by the lane kernels with shifts
+        // and a mask and the activations scaled: the same bits as unpack2x16float's.
+        const shifted = packMatrix(w, K, N, dtype, true);
+        expect(shifted.layout.f16Shift).toBeGreaterThanOrEqual(10); // weights below 64
+        const sBuf = ctx.storage('w.shifted', shifted.words.byteLength, shifted.words);
+        for (const activations of modes) {
+          const out = ctx.storage('out', M * N * 4);
+          const gemm = await Gemm.create(
+            withTuning(ctx, { activations, gemm: { ...ctx.tuning.gemm, variant: 'direct' } }),
+            shifted.layout,
+            aBuf,
+            sBuf,
+            out,
+          );
+          run(ctx, (pass) => gemm.encode(pass, M));
+          expect(new Uint32Array((await readF32(ctx, out, M * N)).buffer), `gemm_direct shifted, ${activations}`).toEqual(
+            new Uint32Array(results[0]!.buffer),
+          );
+          const gemvOut = await gemvBySlices(
+            withTuning(ctx, { activations, gemv: { ...ctx.tuning.gemv, variant: 'lanes' } }),
+            shifted.layout,
+            a,
+            sBuf,
+            M,
+            K,
+            N,
+          );
+          expect(new Uint32Array(gemvOut.buffer), `gemv shifted, ${activations}`).toEqual(new Uint32Array(results[0]!.buffer));
+        }
+        // Kernels that only unpack plain f16 refuse a shifted matrix rather than misread it.
+        const many = withTuning(ctx, {
+          gemv: { ...ctx.tuning.gemv, variant: 'splitk', splitInvocations: 256 },
+          gemm: { ...gpuTuning.gemm },
+        });
+        await expect(Gemm.create(many, shifted.layout, aBuf, sBuf, ctx.storage('out', M * N * 4))).rejects.toThrow(TuningError);
+        await expect(Gemv.create(many, shifted.layout, aBuf, sBuf, ctx.storage('out', N * 4), 1)).rejects.toThrow(TuningError);
+      }
+
+      // The split-K family (real GPUs): the GEMV sums K in chunks and gemm_tiled sums the
+      // same chunks in the same order, in a GPU's tile (several row groups per workgroup)
+      // and in one row group. A small thread target gives these shapes several chunks.
+      const split = withTuning(ctx, {
+        gemv: { ...ctx.tuning.gemv, variant: 'splitk', splitInvocations: 256 },
+        gemm: { ...gpuTuning.gemm },
+      });
+      const tiledOut = ctx.storage('out', M * N * 4);
+      const tiled = await Gemm.create(split, layout, aBuf, wBuf, tiledOut);
+      run(ctx, (pass) => tiled.encode(pass, M));
+      const chunkedGemm = await readF32(ctx, tiledOut, M * N);
+      expect(worst(chunkedGemm, want, bound(K, abs)), 'gemm_tiled in K chunks').toBeUndefined();
+      const oneRowGroup = withTuning(split, { gemm: { ...gpuTuning.gemm, workgroupY: 1 } });
+      const narrow = await Gemm.create(oneRowGroup, layout, aBuf, wBuf, tiledOut);
+      run(ctx, (pass) => narrow.encode(pass, M));
+      expect(new Uint32Array((await readF32(ctx, tiledOut, M * N)).buffer), 'gemm_tiled, one row group').toEqual(
+        new Uint32Array(chunkedGemm.buffer),
+      );
+      const splitOut = await gemvBySlices(split, layout, a, wBuf, M, K, N);
+      expect(worst(splitOut, want, bound(K, abs)), 'split-K gemv').toBeUndefined();
+      expect(new Uint32Array(splitOut.buffer)).toEqual(new Uint32Array(chunkedGemm.buffer));
+    },
+  );
 });
 
 /** A GEMV over M rows, one bucket-sized slice of rows at a time (up to 16 rows share a read of w). */
-async function gemvBySlices(ctx: GpuContext, layout: MatrixLayout, a: Float32Array, wBuf: GPUBuffer, M: number, K: number, N: number): Promise<Float32Array> {
+async function gemvBySlices(
+  ctx: GpuContext,
+  layout: MatrixLayout,
+  a: Float32Array,
+  wBuf: GPUBuffer,
+  M: number,
+  K: number,
+  N: number,
+): Promise<Float32Array> {
   const result = new Float32Array(M * N);
   const out = ctx.storage('out', Math.min(M, 16) * N * 4);
   for (let r0 = 0; r0 < M; r0 += 16) {
@@ -156,9 +191,12 @@ describe.each(['f32', 'f16'] as const)('gemm_direct with a lane GEMV tail, %s we
     [65, 64],
     [66, 64],
     [80, 64],
-  ])('M=%i: rows %i.. through the GEMV give the GEMM\'s bits, and it writes no row before them', async (M, first) => {
+  ])("M=%i: rows %i.. through the GEMV give the GEMM's bits, and it writes no row before them", async (M, first) => {
     const base = await gpu();
-    const ctx = withTuning(base, { gemv: { ...base.tuning.gemv, variant: 'lanes' }, gemm: { ...base.tuning.gemm, variant: 'direct', directRows: 32 } });
+    const ctx = withTuning(base, {
+      gemv: { ...base.tuning.gemv, variant: 'lanes' },
+      gemm: { ...base.tuning.gemm, variant: 'direct', directRows: 32 },
+    });
     const K = 67;
     const N = 45;
     const a = randomArray(M * K, M + 3);
@@ -199,7 +237,10 @@ describe.each(['f32', 'f16'] as const)('gemm_direct with a lane GEMV tail, %s we
     expect(() => gemv.encode(pass, 40, 3)).toThrow(RangeError);
     expect(() => gemv.encode(pass, 32, 32)).toThrow(/none/);
     pass.end();
-    const split = withTuning(base, { gemv: { ...base.tuning.gemv, variant: 'splitk', splitInvocations: 256 }, gemm: { ...gpuTuning.gemm } });
+    const split = withTuning(base, {
+      gemv: { ...base.tuning.gemv, variant: 'splitk', splitInvocations: 256 },
+      gemm: { ...gpuTuning.gemm },
+    });
     if (dtype === 'f32') {
       const splitGemv = await Gemv.create(split, layout, ctx.storage('a', 40 * 16 * 4), wBuf, ctx.storage('o', 40 * 8 * 4), 16);
       expect(laneMatmulOnly(split.tuning)).toBe(false);
@@ -257,8 +298,17 @@ describe('gemm_direct tiles', () => {
     const aBuf = base.storage('a', a.byteLength, a);
     const wBuf = base.storage('w', words.byteLength, words);
     const results: Uint32Array[] = [];
-    for (const [directRows, directBlocks] of [[16, 1], [32, 2], [32, 1], [8, 2], [1, 2]] as const) {
-      const ctx = withTuning(base, { gemv: { ...base.tuning.gemv, variant: 'lanes' }, gemm: { ...base.tuning.gemm, variant: 'direct', directRows, directBlocks } });
+    for (const [directRows, directBlocks] of [
+      [16, 1],
+      [32, 2],
+      [32, 1],
+      [8, 2],
+      [1, 2],
+    ] as const) {
+      const ctx = withTuning(base, {
+        gemv: { ...base.tuning.gemv, variant: 'lanes' },
+        gemm: { ...base.tuning.gemm, variant: 'direct', directRows, directBlocks },
+      });
       const out = base.storage('out', M * N * 4);
       const gemm = await Gemm.create(ctx, layout, aBuf, wBuf, out);
       run(ctx, (pass) => gemm.encode(pass, M));

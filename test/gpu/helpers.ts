@@ -76,5 +76,7 @@ export function worst(got: Float32Array, want: Float32Array, bound: (i: number) 
       worstI = i;
     }
   }
-  return worstI < 0 ? undefined : `element ${worstI}: got ${got[worstI]}, want ${want[worstI]}, error ${worstRatio.toFixed(2)}x the bound ${bound(worstI)}`;
+  return worstI < 0
+    ? undefined
+    : `element ${worstI}: got ${got[worstI]}, want ${want[worstI]}, error ${worstRatio.toFixed(2)}x the bound ${bound(worstI)}`;
 }

@@ -15,37 +15,46 @@ const KERNELS = [
   ['many-core', manyCoreKernels],
 ] as const;
 
-describe.each(KERNELS.flatMap(([k, tune]) => (['f32', 'f16'] as const).map((dtype) => ({ k, tune, dtype }))))('tiny model, $dtype weights, $k kernels: GPU logits match the CPU reference', ({ tune, dtype }) => {
-  it.each([
-    { prompt: 'Hello, WebGPU!', maxRows: 256, label: 'whole prompt in one step' },
-    { prompt: 'A prompt long enough to be split into chunks of seven rows.', maxRows: 7, label: 'chunked prefill' },
-  ])('$label: every prefill row and 20 teacher-forced decode steps', async ({ prompt, maxRows }) => {
-    const ctx = tune(await gpu());
-    const weights = syntheticWeights(preset('tiny'), dtype, 42);
-    const V = weights.config.vocab;
-    const model = await GpuModel.create(ctx, weights, { maxRows });
-    const cpu = new CpuModel(weights);
-    const ids = encode(prompt);
-    const wantPrefill = cpu.forward(ids);
-    for (let start = 0; start < ids.length; start += maxRows) {
-      const chunk = ids.slice(start, start + maxRows);
-      const rows = chunk.map((_, i) => i);
-      const out = await model.step({ tokens: chunk, positions: rows.map((i) => start + i), logitRows: rows, phase: 'prefill' }, { readLogits: true });
-      const want = wantPrefill.subarray(start * V, (start + chunk.length) * V);
-      expect(relErr(out.logits!, want), `prefill rows ${start}..`).toBeLessThan(LOGIT_TOL);
-    }
-    // Teacher forcing: both sides are fed the same tokens (a fixed text), so a
-    // near-tie in argmax cannot make the two runs diverge.
-    const forced = encode(' teacher-forced tokens!').slice(1, 21);
-    expect(forced.length).toBe(20);
-    for (let i = 0; i < forced.length; i++) {
-      const want = cpu.forward([forced[i]!]);
-      const out = await model.step({ tokens: [forced[i]!], positions: [ids.length + i], phase: 'decode', logitRows: [0] }, { readLogits: true });
-      expect(relErr(out.logits!, want), `decode step ${i}`).toBeLessThan(LOGIT_TOL);
-    }
-    model.destroy();
-  });
-});
+describe.each(KERNELS.flatMap(([k, tune]) => (['f32', 'f16'] as const).map((dtype) => ({ k, tune, dtype }))))(
+  'tiny model, $dtype weights, $k kernels: GPU logits match the CPU reference',
+  ({ tune, dtype }) => {
+    it.each([
+      { prompt: 'Hello, WebGPU!', maxRows: 256, label: 'whole prompt in one step' },
+      { prompt: 'A prompt long enough to be split into chunks of seven rows.', maxRows: 7, label: 'chunked prefill' },
+    ])('$label: every prefill row and 20 teacher-forced decode steps', async ({ prompt, maxRows }) => {
+      const ctx = tune(await gpu());
+      const weights = syntheticWeights(preset('tiny'), dtype, 42);
+      const V = weights.config.vocab;
+      const model = await GpuModel.create(ctx, weights, { maxRows });
+      const cpu = new CpuModel(weights);
+      const ids = encode(prompt);
+      const wantPrefill = cpu.forward(ids);
+      for (let start = 0; start < ids.length; start += maxRows) {
+        const chunk = ids.slice(start, start + maxRows);
+        const rows = chunk.map((_, i) => i);
+        const out = await model.step(
+          { tokens: chunk, positions: rows.map((i) => start + i), logitRows: rows, phase: 'prefill' },
+          { readLogits: true },
+        );
+        const want = wantPrefill.subarray(start * V, (start + chunk.length) * V);
+        expect(relErr(out.logits!, want), `prefill rows ${start}..`).toBeLessThan(LOGIT_TOL);
+      }
+      // Teacher forcing: both sides are fed the same tokens (a fixed text), so a
+      // near-tie in argmax cannot make the two runs diverge.
+      const forced = encode(' teacher-forced tokens!').slice(1, 21);
+      expect(forced.length).toBe(20);
+      for (let i = 0; i < forced.length; i++) {
+        const want = cpu.forward([forced[i]!]);
+        const out = await model.step(
+          { tokens: [forced[i]!], positions: [ids.length + i], phase: 'decode', logitRows: [0] },
+          { readLogits: true },
+        );
+        expect(relErr(out.logits!, want), `decode step ${i}`).toBeLessThan(LOGIT_TOL);
+      }
+      model.destroy();
+    });
+  },
+);
 
 describe('greedy generation', () => {
   it.each([

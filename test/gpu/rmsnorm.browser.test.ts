@@ -38,7 +38,15 @@ describe.each(['invocation', 'workgroup'] as const)('rmsnorm, one %s per row', (
     const want = new Float32Array(3 * D);
     rows.forEach((r, i) => want.set(full.subarray(r * D, (r + 1) * D), i * D));
     const out = ctx.storage('out', 3 * D * 4);
-    const op = await RmsNorm.create(ctx, D, 1e-5, ctx.storage('x', x.byteLength, x), ctx.storage('g', g.byteLength, g), out, ctx.storage('r', 12, rows));
+    const op = await RmsNorm.create(
+      ctx,
+      D,
+      1e-5,
+      ctx.storage('x', x.byteLength, x),
+      ctx.storage('g', g.byteLength, g),
+      out,
+      ctx.storage('r', 12, rows),
+    );
     run(ctx, (pass) => op.encode(pass, 3));
     expect(worst(await readF32(ctx, out, 3 * D), want, (i) => (D + 32) * U32 * Math.abs(want[i]!) + 1e-30)).toBeUndefined();
   });

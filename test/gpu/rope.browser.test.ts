@@ -33,7 +33,15 @@ describe('rope', () => {
       const j = k % half;
       const cs = table.cos[positions[t]! * half + j]!;
       const sn = table.sin[positions[t]! * half + j]!;
-      return 4 * U32 * (Math.abs(x[base + j]! * cs) + Math.abs(x[base + j + half]! * cs) + Math.abs(x[base + j]! * sn) + Math.abs(x[base + j + half]! * sn)) + 1e-30;
+      return (
+        4 *
+          U32 *
+          (Math.abs(x[base + j]! * cs) +
+            Math.abs(x[base + j + half]! * cs) +
+            Math.abs(x[base + j]! * sn) +
+            Math.abs(x[base + j + half]! * sn)) +
+        1e-30
+      );
     };
     const buf = ctx.storage('x', x.byteLength, x);
     const op = await Rope.create(

@@ -48,7 +48,10 @@ describe('serving on the GPU', () => {
     for (const policy of POLICY_NAMES) {
       const { results, free } = await runAll(policy);
       expect(results.map((r) => r.finishReason)).toEqual(OUT.map(() => 'length'));
-      expect(results.map((r) => r.tokens), policy).toEqual(want);
+      expect(
+        results.map((r) => r.tokens),
+        policy,
+      ).toEqual(want);
       expect(free).toBe(true);
     }
   });
@@ -58,22 +61,31 @@ describe('serving on the GPU', () => {
     for (const policy of ['static', 'continuous', 'continuous-unchunked']) {
       const other = await runAll(policy);
       other.logits.forEach((perToken, r) =>
-        perToken.forEach((l, t) => expect(new Uint32Array(l.buffer), `${policy} request ${r} token ${t}`).toEqual(new Uint32Array(base.logits[r]![t]!.buffer))),
+        perToken.forEach((l, t) =>
+          expect(new Uint32Array(l.buffer), `${policy} request ${r} token ${t}`).toEqual(new Uint32Array(base.logits[r]![t]!.buffer)),
+        ),
       );
     }
     // A different chunk size too: attention walks keys by absolute position, so chunk edges do not matter.
     const small = await runAll('continuous', 7);
-    small.logits.forEach((perToken, r) => perToken.forEach((l, t) => expect(new Uint32Array(l.buffer)).toEqual(new Uint32Array(base.logits[r]![t]!.buffer))));
+    small.logits.forEach((perToken, r) =>
+      perToken.forEach((l, t) => expect(new Uint32Array(l.buffer)).toEqual(new Uint32Array(base.logits[r]![t]!.buffer))),
+    );
   });
 
   it("with many-core GPUs' kernels (split-K GEMV, workgroup attention) too: reference tokens, and the same logits under every policy", async () => {
     const cpu = new CpuModel(weights);
     const base = await runAll('serial', 32, undefined, manyCoreKernels);
     expect(base.results.map((r) => r.tokens)).toEqual(PROMPTS.map((p, i) => cpu.generate(p, OUT[i]!)));
-    for (const [policy, budget] of [['static', 32], ['continuous', 7]] as const) {
+    for (const [policy, budget] of [
+      ['static', 32],
+      ['continuous', 7],
+    ] as const) {
       const other = await runAll(policy, budget, undefined, manyCoreKernels);
       other.logits.forEach((perToken, r) =>
-        perToken.forEach((l, t) => expect(new Uint32Array(l.buffer), `${policy} request ${r} token ${t}`).toEqual(new Uint32Array(base.logits[r]![t]!.buffer))),
+        perToken.forEach((l, t) =>
+          expect(new Uint32Array(l.buffer), `${policy} request ${r} token ${t}`).toEqual(new Uint32Array(base.logits[r]![t]!.buffer)),
+        ),
       );
     }
   });
@@ -131,7 +143,10 @@ describe('serving on the GPU', () => {
     for (let s = 0; s < 3; s++) {
       const p = prompts[s]!;
       await alone.step({ tokens: p, positions: p.map((_, i) => i), seqs: p.map(() => s), phase: 'prefill' });
-      const out = await alone.step({ tokens: [65], positions: [p.length], seqs: [s], logitRows: [0], phase: 'decode' }, { readLogits: true });
+      const out = await alone.step(
+        { tokens: [65], positions: [p.length], seqs: [s], logitRows: [0], phase: 'decode' },
+        { readLogits: true },
+      );
       single.push(out.logits!);
     }
     // Paged in scattered blocks, and the three decodes in one step.
@@ -148,7 +163,8 @@ describe('serving on the GPU', () => {
       { readLogits: true },
     );
     const V = weights.config.vocab;
-    for (let s = 0; s < 3; s++) expect(new Uint32Array(batched.logits!.slice(s * V, (s + 1) * V).buffer)).toEqual(new Uint32Array(single[s]!.buffer));
+    for (let s = 0; s < 3; s++)
+      expect(new Uint32Array(batched.logits!.slice(s * V, (s + 1) * V).buffer)).toEqual(new Uint32Array(single[s]!.buffer));
     alone.destroy();
     paged.destroy();
   });
@@ -163,11 +179,17 @@ describe('serving on the GPU', () => {
       await model.step({ tokens: p, positions: p.map((_, i) => i), seqs: p.map(() => s), phase: 'prefill' });
     }
     const seqs = prompts.map((_, s) => s);
-    const batched = await model.step({ tokens: seqs.map(() => 66), positions: prompts.map((p) => p.length), seqs, logitRows: seqs, phase: 'decode' }, { readLogits: true });
+    const batched = await model.step(
+      { tokens: seqs.map(() => 66), positions: prompts.map((p) => p.length), seqs, logitRows: seqs, phase: 'decode' },
+      { readLogits: true },
+    );
     const V = weights.config.vocab;
     for (const s of [0, 7, 16, 17, 18]) {
       // Rewrites the same key and value at the same position, then decodes the row alone (the GEMV).
-      const alone = await model.step({ tokens: [66], positions: [prompts[s]!.length], seqs: [s], logitRows: [0], phase: 'decode' }, { readLogits: true });
+      const alone = await model.step(
+        { tokens: [66], positions: [prompts[s]!.length], seqs: [s], logitRows: [0], phase: 'decode' },
+        { readLogits: true },
+      );
       expect(new Uint32Array(batched.logits!.slice(s * V, (s + 1) * V).buffer)).toEqual(new Uint32Array(alone.logits!.buffer));
     }
     model.destroy();

@@ -57,7 +57,14 @@ describe('GPU timing', () => {
     const ctx = Object.create(base, { warmUpMs: { value: 200 } }) as typeof base;
     const N = 256;
     const m = packMatrix(randomArray(256 * N, 4), 256, N, 'f32');
-    const gemv = await Gemv.create(ctx, m.layout, ctx.storage('x', 256 * 4, randomArray(256, 5)), ctx.storage('w', m.words.byteLength, m.words), ctx.storage('o', N * 4), 1);
+    const gemv = await Gemv.create(
+      ctx,
+      m.layout,
+      ctx.storage('x', 256 * 4, randomArray(256, 5)),
+      ctx.storage('w', m.words.byteLength, m.words),
+      ctx.storage('o', N * 4),
+      1,
+    );
     const clock = new PassClock(ctx);
     const t0 = performance.now();
     const s = await clock.stats((pass) => gemv.encode(pass, 1), 3);
@@ -99,7 +106,20 @@ describe('GPU timing', () => {
 
   it('the kernels suite sets the peers (tfjs-backend-webgpu, onnxruntime-web) beside our f32 rows, run on our device and checked against the CPU', async () => {
     const ctx = await gpu();
-    const res = await kernelBench(ctx, { gemv: [[1, 65, 63], [4, 65, 63]], gemm: [[3, 64, 65]], dtypes: ['f32', 'f16'], repeats: 1, peers: true }, () => {});
+    const res = await kernelBench(
+      ctx,
+      {
+        gemv: [
+          [1, 65, 63],
+          [4, 65, 63],
+        ],
+        gemm: [[3, 64, 65]],
+        dtypes: ['f32', 'f16'],
+        repeats: 1,
+        peers: true,
+      },
+      () => {},
+    );
     expect(res.peerErrors).toEqual([]);
     // Each GEMV row carries the read ceilings timed in turn with it; the GEMM rows do not.
     for (const r of res.rows) {
@@ -138,17 +158,32 @@ describe('GPU timing', () => {
     expect(again.peers).toEqual([]);
   });
 
-  it('the kernels suite skips a shape past the device\'s binding limit, says why, and runs the rest', async () => {
+  it("the kernels suite skips a shape past the device's binding limit, says why, and runs the rest", async () => {
     const base = await gpu();
     // The real device, reporting a 1 MiB binding limit (methods stay bound to the real one).
     const limits = { maxStorageBufferBindingSize: 1 << 20, maxBufferSize: base.device.limits.maxBufferSize }; // all the suite reads
     const device = new Proxy(base.device, {
-      get: (d, key) => (key === 'limits' ? limits : typeof Reflect.get(d, key) === 'function' ? Reflect.get(d, key).bind(d) : Reflect.get(d, key)),
+      get: (d, key) =>
+        key === 'limits' ? limits : typeof Reflect.get(d, key) === 'function' ? Reflect.get(d, key).bind(d) : Reflect.get(d, key),
     });
     const ctx = Object.create(base, { device: { value: device } }) as typeof base;
-    const { rows, skipped } = await kernelBench(ctx, { gemv: [[1, 64, 64], [1, 1024, 1024]], gemm: [], dtypes: ['f32'], repeats: 1 }, () => {});
+    const { rows, skipped } = await kernelBench(
+      ctx,
+      {
+        gemv: [
+          [1, 64, 64],
+          [1, 1024, 1024],
+        ],
+        gemm: [],
+        dtypes: ['f32'],
+        repeats: 1,
+      },
+      () => {},
+    );
     expect(rows.map((r) => [r.K, r.N])).toEqual([[64, 64]]);
-    expect(skipped).toEqual([`gemv f32 1x1024x1024: its weights need ${1024 * 1024 * 4} bytes in one binding, this device allows ${1 << 20}`]);
+    expect(skipped).toEqual([
+      `gemv f32 1x1024x1024: its weights need ${1024 * 1024 * 4} bytes in one binding, this device allows ${1 << 20}`,
+    ]);
   });
 
   it('ceilings come back complete and plausible (not asserted as speeds)', async () => {
@@ -156,16 +191,43 @@ describe('GPU timing', () => {
     const c = await measureCeilings(ctx, { sizesMiB: [1, 4], repeats: 2, fmaTrips: 16 });
     expect(c.timer).toBe('timestamp-query');
     // read_stream in two copies (two pipelines: one compile can run slower than another).
-    const perSize = ['read_stream 0', 'read_stream 1', 'read_stream_f16 0', 'read_stream_f16 1', 'read_flat', 'read_coalesced', 'read_coalesced_f16'];
+    const perSize = [
+      'read_stream 0',
+      'read_stream 1',
+      'read_stream_f16 0',
+      'read_stream_f16 1',
+      'read_flat',
+      'read_coalesced',
+      'read_coalesced_f16',
+    ];
     expect(c.read.map((r) => (r.copy === undefined ? r.kernel : `${r.kernel} ${r.copy}`))).toEqual([...perSize, ...perSize]);
     for (const v of [c.readGBps, c.f16ReadGBps, c.copyGBps, c.fmaGflops, c.readbackMs.median]) expect(v).toBeGreaterThan(0);
-    expect(c.fma.map((r) => [r.chains, r.invocations])).toEqual([[1, 4096], [2, 4096], [4, 4096], [1, 262144], [2, 262144], [4, 262144]]);
+    expect(c.fma.map((r) => [r.chains, r.invocations])).toEqual([
+      [1, 4096],
+      [2, 4096],
+      [4, 4096],
+      [1, 262144],
+      [2, 262144],
+      [4, 262144],
+    ]);
     expect(c.fmaGflops).toBe(Math.max(...c.fma.map((r) => r.gflops)));
     // The read curves: each size's best reader, f32 and f16, as the cost model reads them.
     const n = perSize.length;
-    const best = (i: number, f16: boolean) => Math.max(...c.read.slice(n * i, n * i + n).filter((r) => r.kernel.endsWith('_f16') === f16).map((r) => r.GBps));
-    expect(c.readCurve).toEqual([{ bytes: 1 << 20, GBps: best(0, false) }, { bytes: 4 << 20, GBps: best(1, false) }]);
-    expect(c.f16ReadCurve).toEqual([{ bytes: 1 << 20, GBps: best(0, true) }, { bytes: 4 << 20, GBps: best(1, true) }]);
+    const best = (i: number, f16: boolean) =>
+      Math.max(
+        ...c.read
+          .slice(n * i, n * i + n)
+          .filter((r) => r.kernel.endsWith('_f16') === f16)
+          .map((r) => r.GBps),
+      );
+    expect(c.readCurve).toEqual([
+      { bytes: 1 << 20, GBps: best(0, false) },
+      { bytes: 4 << 20, GBps: best(1, false) },
+    ]);
+    expect(c.f16ReadCurve).toEqual([
+      { bytes: 1 << 20, GBps: best(0, true) },
+      { bytes: 4 << 20, GBps: best(1, true) },
+    ]);
     expect(Number.isFinite(c.dispatchOverheadUs)).toBe(true);
     expect(Number.isFinite(c.dependentDispatchUs)).toBe(true);
     expect(c.dependentDispatchUs).toBeGreaterThanOrEqual(0);
@@ -183,10 +245,28 @@ describe('profiling a step', () => {
     const input = { tokens: [256, 65, 66], positions: [0, 1, 2], phase: 'prefill' as const };
     const p = await model.profileStep(input);
     expect(Object.keys(p.kernels).sort()).toEqual(
-      ['argmax', 'attention', 'down', 'embedding', 'final_norm', 'gate_up', 'kv_write', 'lm_head', 'o_proj', 'qkv', 'residual', 'rmsnorm', 'rope', 'swiglu'].sort(),
+      [
+        'argmax',
+        'attention',
+        'down',
+        'embedding',
+        'final_norm',
+        'gate_up',
+        'kv_write',
+        'lm_head',
+        'o_proj',
+        'qkv',
+        'residual',
+        'rmsnorm',
+        'rope',
+        'swiglu',
+      ].sort(),
     );
     for (const v of Object.values(p.kernels)) expect(v).toBeGreaterThan(0);
-    expect(p.totalNs).toBeCloseTo(Object.values(p.kernels).reduce((a, b) => a + b, 0), 0);
+    expect(p.totalNs).toBeCloseTo(
+      Object.values(p.kernels).reduce((a, b) => a + b, 0),
+      0,
+    );
     const step = await model.step(input);
     expect(step.gpuNs).toBeGreaterThan(0);
     model.destroy();

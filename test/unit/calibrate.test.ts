@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { calibratedModel, roundRobinMeans, type StepCalibration } from '../../src/serve/calibrate.js';
 import type { PlanItem, StepPlan } from '../../src/sched/types.js';
 
-const cal: StepCalibration = { decodeMs: [10, 12, 15, 15], prefillFixedMs: 20, prefillPerRowMs: 2, attentionMsPerPair: 0.001, contextAtCalibration: 64 };
+const cal: StepCalibration = {
+  decodeMs: [10, 12, 15, 15],
+  prefillFixedMs: 20,
+  prefillPerRowMs: 2,
+  attentionMsPerPair: 0.001,
+  contextAtCalibration: 64,
+};
 const item = (kind: 'prefill' | 'decode', count: number, start: number): PlanItem => ({
   seqId: `s${start}`,
   slot: 0,
@@ -25,7 +31,7 @@ describe('calibrated step times for the simulator', () => {
     expect(m(plan(...Array.from({ length: 8 }, () => item('decode', 1, 64))))).toBeCloseTo(0.03, 12);
   });
 
-  it('steps with prompt rows: the fitted line over all rows, plus every row\'s cached prefix', () => {
+  it("steps with prompt rows: the fitted line over all rows, plus every row's cached prefix", () => {
     const m = calibratedModel(cal);
     expect(m(plan(item('prefill', 32, 0)))).toBeCloseTo((20 + 2 * 32) / 1000, 12);
     // A chunk of 32 behind 64 cached positions, beside one decode row at 80.
@@ -48,7 +54,7 @@ describe('calibrated step times for the simulator', () => {
 });
 
 describe('timing step shapes in turn', () => {
-  it('times a cheap shape several times a round and reports each shape\'s mean', async () => {
+  it("times a cheap shape several times a round and reports each shape's mean", async () => {
     // A fake clock: each call to a shape advances it by that shape's next duration.
     let t = 0;
     const order: string[] = [];
@@ -64,7 +70,13 @@ describe('timing step shapes in turn', () => {
     const dear = shape('dear', () => 60);
     const [cheapMs, dearMs] = await roundRobinMeans([cheap, dear], 3, () => t);
     // Warm-up: each twice; then per round: cheap untimed + 5 timed (100 ms / 20), dear untimed + 2 timed.
-    expect(order).toEqual(['cheap', 'cheap', 'dear', 'dear', ...Array.from({ length: 3 }, () => [...Array(6).fill('cheap'), 'dear', 'dear', 'dear']).flat()]);
+    expect(order).toEqual([
+      'cheap',
+      'cheap',
+      'dear',
+      'dear',
+      ...Array.from({ length: 3 }, () => [...Array(6).fill('cheap'), 'dear', 'dear', 'dear']).flat(),
+    ]);
     expect(cheapMs).toBeCloseTo((12 * 20 + 3 * 32) / 15, 12);
     expect(dearMs).toBe(60);
   });

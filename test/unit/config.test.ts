@@ -4,7 +4,15 @@ import { matrixParams, PRESETS, preset, validateConfig } from '../../src/model/c
 import { f16BitsToF32, f32ToF16Bits } from '../../src/model/f16.js';
 import { checkRequest } from '../../src/model/request.js';
 import { decode, encode, BOS } from '../../src/model/tokenizer.js';
-import { f16ShiftFor, matrixBytes, matrixLayout, packMatrix, rowVec4, shiftedPairHalves, shiftedPairWord } from '../../src/kernels/packing.js';
+import {
+  f16ShiftFor,
+  matrixBytes,
+  matrixLayout,
+  packMatrix,
+  rowVec4,
+  shiftedPairHalves,
+  shiftedPairWord,
+} from '../../src/kernels/packing.js';
 import { bucketFor } from '../../src/kernels/gemv-rows.js';
 
 describe('config', () => {
@@ -113,7 +121,8 @@ describe('weight packing', () => {
     const shifted = packMatrix(values, 3, 3, 'f16', true);
     expect(plain.layout.f16Shift).toBeUndefined();
     expect(shifted.layout.f16Shift).toBe(10);
-    const half = (words: Uint32Array, layout: { rowWords: number }, k: number, n: number) => (words[k * layout.rowWords + (n >> 1)]! >>> ((n & 1) * 16)) & 0xffff;
+    const half = (words: Uint32Array, layout: { rowWords: number }, k: number, n: number) =>
+      (words[k * layout.rowWords + (n >> 1)]! >>> ((n & 1) * 16)) & 0xffff;
     const shiftedHalf = (k: number, n: number) => shiftedPairHalves(shifted.words[k * shifted.layout.rowWords + (n >> 1)]!)[n & 1]!;
     for (let k = 0; k < 3; k++)
       for (let n = 0; n < 3; n++) {
@@ -127,17 +136,24 @@ describe('weight packing', () => {
 
   it("arranges a shifted word's halves so that the kernel's f16_bits makes each one's f32 bits (times 2^-112)", () => {
     // shaders/lane_columns.wgsl f16_bits, in u32 arithmetic.
-    const f16Bits = (u: number) => [(((u + u) & 0x80000000) | ((u >>> 2) & 0x0c000000) | (Math.imul(u, 8192) & 0x03ffe000)) >>> 0, (u & 0x8fffe000) >>> 0];
+    const f16Bits = (u: number) => [
+      (((u + u) & 0x80000000) | ((u >>> 2) & 0x0c000000) | (Math.imul(u, 8192) & 0x03ffe000)) >>> 0,
+      (u & 0x8fffe000) >>> 0,
+    ];
     const f32 = (bits: number) => new Float32Array(Uint32Array.of(bits).buffer)[0]!;
     const wrong: string[] = [];
     for (let h = 0; h < 0x10000; h++) {
       if ((h & 0x7c00) === 0x7c00 || ((h & 0x7c00) === 0 && (h & 0x3ff) !== 0)) continue; // packing never stores inf, NaN or subnormals
       const other = (h * 7919) & 0x7bff; // some normal (or zero) half beside it
-      for (const [lo, hi] of [[h, other], [other, h]] as const) {
+      for (const [lo, hi] of [
+        [h, other],
+        [other, h],
+      ] as const) {
         const word = shiftedPairWord(lo, hi);
         const [backLo, backHi] = shiftedPairHalves(word);
         const [even, odd] = f16Bits(word);
-        if (backLo !== lo || backHi !== hi || f32(even!) !== f16BitsToF32(lo) * 2 ** -112 || f32(odd!) !== f16BitsToF32(hi) * 2 ** -112) wrong.push(`${lo.toString(16)},${hi.toString(16)}`);
+        if (backLo !== lo || backHi !== hi || f32(even!) !== f16BitsToF32(lo) * 2 ** -112 || f32(odd!) !== f16BitsToF32(hi) * 2 ** -112)
+          wrong.push(`${lo.toString(16)},${hi.toString(16)}`);
       }
     }
     expect(wrong).toEqual([]);
@@ -153,7 +169,7 @@ describe('weight packing', () => {
     expect(f.subarray(3 * 8).every((v) => v === 0)).toBe(true);
   });
 
-  it('holds a whole number of vec4 per row, the matmul kernels\' unit (two per octet in f32, one in f16)', () => {
+  it("holds a whole number of vec4 per row, the matmul kernels' unit (two per octet in f32, one in f16)", () => {
     for (const N of [1, 3, 8, 9, 63, 64, 65, 258])
       for (const dtype of ['f32', 'f16'] as const) {
         const layout = matrixLayout(2, N, dtype);

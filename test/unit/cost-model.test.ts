@@ -45,19 +45,40 @@ describe('cost model', () => {
 
   it('a read-rate curve: log-size interpolation between sizes, the nearest end outside them, never above the roof', () => {
     const MiB = 2 ** 20;
-    const curve = [{ bytes: 16 * MiB, GBps: 1.5 }, { bytes: MiB, GBps: 1.1 }, { bytes: 4 * MiB, GBps: 1.3 }]; // any order
+    const curve = [
+      { bytes: 16 * MiB, GBps: 1.5 },
+      { bytes: MiB, GBps: 1.1 },
+      { bytes: 4 * MiB, GBps: 1.3 },
+    ]; // any order
     expect(curveGBps(curve, MiB, 1.5)).toBe(1.1);
     expect(curveGBps(curve, 2 * MiB, 1.5)).toBeCloseTo(1.2, 12); // halfway in log size
     expect(curveGBps(curve, 8 * MiB, 1.5)).toBeCloseTo(1.4, 12);
     expect(curveGBps(curve, 1024, 1.5)).toBe(1.1); // below the smallest size measured
     expect(curveGBps(curve, 64 * MiB, 1.5)).toBe(1.5); // past the largest
     // A small buffer read again and again may sit in a cache: never charged above the roof.
-    expect(curveGBps([{ bytes: MiB, GBps: 9 }, { bytes: 16 * MiB, GBps: 2 }], MiB, 2)).toBe(2);
+    expect(
+      curveGBps(
+        [
+          { bytes: MiB, GBps: 9 },
+          { bytes: 16 * MiB, GBps: 2 },
+        ],
+        MiB,
+        2,
+      ),
+    ).toBe(2);
     // No curve, or nothing usable in it: the roof.
     expect(curveGBps(undefined, MiB, 1.5)).toBe(1.5);
     expect(curveGBps([{ bytes: MiB, GBps: NaN }], MiB, 1.5)).toBe(1.5);
     // f16: the lower of the f32 curve and the f16 one, each at the size asked.
-    const rates = { readGBps: 1.5, f16ReadGBps: 0.9, readCurve: curve, f16ReadCurve: [{ bytes: MiB, GBps: 0.6 }, { bytes: 16 * MiB, GBps: 0.9 }] };
+    const rates = {
+      readGBps: 1.5,
+      f16ReadGBps: 0.9,
+      readCurve: curve,
+      f16ReadCurve: [
+        { bytes: MiB, GBps: 0.6 },
+        { bytes: 16 * MiB, GBps: 0.9 },
+      ],
+    };
     expect(weightReadGBps(rates, 'f16', MiB)).toBe(0.6);
     expect(weightReadGBps(rates, 'f32', MiB)).toBe(1.1);
     expect(weightReadGBps(rates, 'f32')).toBe(1.5); // no size: the ceiling
@@ -68,21 +89,38 @@ describe('cost model', () => {
     const seqs = [{ newTokens: 1, context: 10 }];
     const flat = stepCost(c, 'f32', seqs, rates);
     // Half the rate at 0.5 MiB and below, the full rate from 2 MiB.
-    const curved = stepCost(c, 'f32', seqs, { ...rates, readCurve: [{ bytes: 2 ** 19, GBps: 50 }, { bytes: 2 ** 21, GBps: 100 }] });
+    const curved = stepCost(c, 'f32', seqs, {
+      ...rates,
+      readCurve: [
+        { bytes: 2 ** 19, GBps: 50 },
+        { bytes: 2 ** 21, GBps: 100 },
+      ],
+    });
     const ms = (step: ReturnType<typeof stepCost>, name: string) => step.kernels.find((k) => k.kernel === name)!.ms;
     const qkvWeights = 256 * 512 * 4 * c.layers;
     expect(ms(curved, 'qkv') - ms(flat, 'qkv')).toBeCloseTo(qkvWeights / (50 * 1e6) - qkvWeights / (100 * 1e6), 12);
     // gate_up's 1.34 MiB sits between the two sizes: between the two rates.
     const gateUpWeights = 256 * 2 * c.ffnDim * 4 * c.layers;
-    const rate = 50 + (50 * Math.log((gateUpWeights / c.layers) / 2 ** 19)) / Math.log(4);
+    const rate = 50 + (50 * Math.log(gateUpWeights / c.layers / 2 ** 19)) / Math.log(4);
     expect(ms(curved, 'gate_up') - ms(flat, 'gate_up')).toBeCloseTo(gateUpWeights / (rate * 1e6) - gateUpWeights / (100 * 1e6), 12);
     // Only weights: attention's bytes (the KV cache) stay at the read ceiling.
     expect(ms(curved, 'attention')).toBe(ms(flat, 'attention'));
   });
 
-  it('read curves measured beside a step replace the rates\' curves and roofs; a dtype not measured keeps its own', () => {
-    const base = { ...rates, f16ReadGBps: 40, readCurve: [{ bytes: 2 ** 20, GBps: 90 }, { bytes: 2 ** 28, GBps: 100 }], f16ReadCurve: [{ bytes: 2 ** 28, GBps: 40 }] };
-    const read = [{ bytes: 2 ** 22, GBps: 70 }, { bytes: 2 ** 21, GBps: 60 }];
+  it("read curves measured beside a step replace the rates' curves and roofs; a dtype not measured keeps its own", () => {
+    const base = {
+      ...rates,
+      f16ReadGBps: 40,
+      readCurve: [
+        { bytes: 2 ** 20, GBps: 90 },
+        { bytes: 2 ** 28, GBps: 100 },
+      ],
+      f16ReadCurve: [{ bytes: 2 ** 28, GBps: 40 }],
+    };
+    const read = [
+      { bytes: 2 ** 22, GBps: 70 },
+      { bytes: 2 ** 21, GBps: 60 },
+    ];
     const now = withReadCurves(base, read);
     expect(now.readCurve).toBe(read);
     expect(now.readGBps).toBe(70); // the largest size's rate, wherever it sits in the list
@@ -106,7 +144,8 @@ describe('cost model', () => {
     expect(matmuls(stepCost(c, 'f32', [{ newTokens: 1, context: 10 }], split))).toBe(18);
     // A prefill step runs the GEMM (one dispatch each); its head is a GEMV.
     expect(matmuls(stepCost(c, 'f32', [{ newTokens: 20, context: 0 }], split))).toBe(10);
-    const extra = stepCost(c, 'f32', [{ newTokens: 1, context: 10 }], split).ms - stepCost(c, 'f32', [{ newTokens: 1, context: 10 }], rates).ms;
+    const extra =
+      stepCost(c, 'f32', [{ newTokens: 1, context: 10 }], split).ms - stepCost(c, 'f32', [{ newTokens: 1, context: 10 }], rates).ms;
     expect(extra).toBeCloseTo((9 * rates.dispatchOverheadUs) / 1000, 9);
   });
 
@@ -165,7 +204,7 @@ describe('cost model', () => {
     for (const name of ['qkv', 'o_proj', 'gate_up', 'down', 'lm_head']) {
       const f = fast.kernels.find((k) => k.kernel === name)!;
       const s = slow.kernels.find((k) => k.kernel === name)!;
-      const weightMs = (weightBytesOfKernel(f, c) / (rates.readGBps * 1e6));
+      const weightMs = weightBytesOfKernel(f, c) / (rates.readGBps * 1e6);
       // The weights take 4x as long; the activations the same.
       expect(s.ms).toBeCloseTo(f.ms + 3 * weightMs, 9);
     }

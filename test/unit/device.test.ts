@@ -19,13 +19,16 @@ describe('acquiring a GPU', () => {
 describe('fitting a model to the device', () => {
   const big = { maxStorageBufferBindingSize: 2 ** 30, maxBufferSize: 2 ** 30 };
   it('accepts the presets on a 1 GiB binding limit', () => {
-    for (const name of ['tiny', 'small', 'medium', 'large']) expect(() => checkFitsDevice(preset(name), 'f32', big, preset(name).contextLength / 16, 256)).not.toThrow();
+    for (const name of ['tiny', 'small', 'medium', 'large'])
+      expect(() => checkFitsDevice(preset(name), 'f32', big, preset(name).contextLength / 16, 256)).not.toThrow();
   });
 
   it('names the first buffer that does not fit, with the numbers', () => {
     const small = { maxStorageBufferBindingSize: 1 << 20, maxBufferSize: 1 << 30 };
     expect(() => checkFitsDevice(preset('small'), 'f32', small, 32, 64)).toThrow(LimitExceededError);
-    expect(() => checkFitsDevice(preset('small'), 'f32', small, 32, 64)).toThrow(/gate\|up.*needs maxStorageBufferBindingSize >= 1409024, but this device allows 1048576/);
+    expect(() => checkFitsDevice(preset('small'), 'f32', small, 32, 64)).toThrow(
+      /gate\|up.*needs maxStorageBufferBindingSize >= 1409024, but this device allows 1048576/,
+    );
   });
 
   it('counts f16 weights at half the bytes', () => {

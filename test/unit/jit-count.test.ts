@@ -60,14 +60,27 @@ describe('JIT instruction counts (bench/cli/jit-count.ts)', () => {
     expect(loopSpan(text, [0x1000, 0x1003, 0x1005, 0xfe0], 0.9)).toEqual({ start: 0xfe0, end: 0x1010 });
     expect(loopSpan(text, [0x2000])).toBeUndefined();
     // A second back edge from inside the loop, to a header before its target.
-    const twoEdges = ['    f00:\t90                   \tnop', '   1000:\t90                   \tnop', '   1010:\t75 ee                \tjne    0xf00', '   1012:\teb ec                \tjmp    0x1000'].join('\n');
+    const twoEdges = [
+      '    f00:\t90                   \tnop',
+      '   1000:\t90                   \tnop',
+      '   1010:\t75 ee                \tjne    0xf00',
+      '   1012:\teb ec                \tjmp    0x1000',
+    ].join('\n');
     expect(loopSpan(twoEdges, [0x1000, 0x1004, 0x1012])).toEqual({ start: 0xf00, end: 0x1012 });
     expect(countInstructions(linesBetween(text, 0xff0, 0x1008)).total).toBe(5);
   });
 
   it('prefixes each instruction with the samples taken at its address', () => {
-    const text = ['/tmp/jit.bin:     file format binary', '   10000:\t0f 59 c1             \tmulps  %xmm1,%xmm0', '   10003:\t0f 58 c1             \taddps  %xmm1,%xmm0'].join('\n');
-    expect(annotateSamples(text, [0x10003, 0x10003, 0x10003, 0x10003, 0x10003, 0x10003, 0x10003, 0x10003, 0x10003, 0x10003, 0x20000]).split('\n')).toEqual([
+    const text = [
+      '/tmp/jit.bin:     file format binary',
+      '   10000:\t0f 59 c1             \tmulps  %xmm1,%xmm0',
+      '   10003:\t0f 58 c1             \taddps  %xmm1,%xmm0',
+    ].join('\n');
+    expect(
+      annotateSamples(text, [0x10003, 0x10003, 0x10003, 0x10003, 0x10003, 0x10003, 0x10003, 0x10003, 0x10003, 0x10003, 0x20000]).split(
+        '\n',
+      ),
+    ).toEqual([
       '   /tmp/jit.bin:     file format binary',
       '      10000:\t0f 59 c1             \tmulps  %xmm1,%xmm0',
       '10    10003:\t0f 58 c1             \taddps  %xmm1,%xmm0',

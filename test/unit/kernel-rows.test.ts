@@ -9,7 +9,18 @@ describe('kernel rows judged by ceilings', () => {
   it('divides by the ceilings suite and, for GEMV rows, by the ceilings timed beside them (f16: the lower roof)', () => {
     const rows: KernelBenchRow[] = [
       { kernel: 'gemv', dtype: 'f32', M: 1, K: 4, N: 4, ms, achievedGBps: 1, gflops: 2, adjacentReadGBps: 1.25 },
-      { kernel: 'gemv', dtype: 'f16', M: 1, K: 4, N: 4, ms, achievedGBps: 0.4, gflops: 2, adjacentReadGBps: 1.25, adjacentF16ReadGBps: 0.5 },
+      {
+        kernel: 'gemv',
+        dtype: 'f16',
+        M: 1,
+        K: 4,
+        N: 4,
+        ms,
+        achievedGBps: 0.4,
+        gflops: 2,
+        adjacentReadGBps: 1.25,
+        adjacentF16ReadGBps: 0.5,
+      },
       { kernel: 'gemm', dtype: 'f32', M: 8, K: 4, N: 4, ms, achievedGBps: 0.1, gflops: 5 },
     ];
     const [f32, f16, gemm] = judgedKernelRows(rows, ceilings);

@@ -29,6 +29,8 @@ describe('KV capacity in tokens or bytes', () => {
       expect(() => kvBlocksFor(small, 4, { kvTokens: bad })).toThrow(RangeError);
       expect(() => kvBlocksFor(small, 4, { kvBytes: bad })).toThrow(/kvBytes must be a positive number/);
     }
-    expect(() => kvBlocksFor(small, 4, { kvBytes: perBlock - 1 })).toThrow(/holds no block: one block of 16 positions of small takes 65536 bytes/);
+    expect(() => kvBlocksFor(small, 4, { kvBytes: perBlock - 1 })).toThrow(
+      /holds no block: one block of 16 positions of small takes 65536 bytes/,
+    );
   });
 });

@@ -61,7 +61,8 @@ describe('safetensors parser', () => {
   });
   it('refuses a header that is not JSON', () => expect(reason(() => parseSafetensors(file(null, 0, '{"t": [1,')))).toBe('bad-header'));
   it('refuses a header that is not an object', () => expect(reason(() => parseSafetensors(file([1, 2], 0)))).toBe('bad-header'));
-  it('refuses a tensor without offsets', () => expect(reason(() => parseSafetensors(file({ t: { dtype: 'F32', shape: [1] } }, 4)))).toBe('bad-header'));
+  it('refuses a tensor without offsets', () =>
+    expect(reason(() => parseSafetensors(file({ t: { dtype: 'F32', shape: [1] } }, 4)))).toBe('bad-header'));
   it('refuses a negative dimension', () =>
     expect(reason(() => parseSafetensors(file({ t: { dtype: 'F32', shape: [-1], data_offsets: [0, 4] } }, 4)))).toBe('bad-header'));
   it('refuses offsets outside the data', () =>
@@ -105,13 +106,18 @@ describe('Llama checkpoints', () => {
       f.metadata,
     );
     const back = loadCheckpoint(untied);
-    for (let d = 0; d < config.dModel; d++) for (let v = 0; v < config.vocab; v += 37) expect(back.lmHead[d * config.vocab + v]).toBe(w.embed[v * config.dModel + d]);
+    for (let d = 0; d < config.dModel; d++)
+      for (let v = 0; v < config.vocab; v += 37) expect(back.lmHead[d * config.vocab + v]).toBe(w.embed[v * config.dModel + d]);
   });
 
   it('names a missing tensor', () => {
     const f = parseSafetensors(saveCheckpoint(syntheticWeights(config)));
     const kept = [...f.tensors.values()].filter((t) => t.name !== 'model.layers.1.mlp.down_proj.weight');
-    const broken = writeSafetensors(kept.map((t) => ({ name: t.name, shape: t.shape, data: readTensorF32(f, t) })), 'F32', f.metadata);
+    const broken = writeSafetensors(
+      kept.map((t) => ({ name: t.name, shape: t.shape, data: readTensorF32(f, t) })),
+      'F32',
+      f.metadata,
+    );
     expect(() => loadCheckpoint(broken)).toThrow(/model\.layers\.1\.mlp\.down_proj\.weight.*missing|missing.*down_proj/);
     expect(reason(() => loadCheckpoint(broken))).toBe('missing-tensor');
   });

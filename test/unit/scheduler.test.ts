@@ -9,7 +9,14 @@ import { atRate, parseTrace, poissonWorkload, seedWorkload, toRequests, Workload
 import { mulberry32 } from '../../src/model/prng.js';
 import type { RequestSpec } from '../../src/sched/types.js';
 
-const opts = (o: Partial<SchedulerOptions> = {}): SchedulerOptions => ({ maxSeqs: 4, tokenBudget: 256, kvBlocks: 64, blockSize: 16, contextLength: 512, ...o });
+const opts = (o: Partial<SchedulerOptions> = {}): SchedulerOptions => ({
+  maxSeqs: 4,
+  tokenBudget: 256,
+  kvBlocks: 64,
+  blockSize: 16,
+  contextLength: 512,
+  ...o,
+});
 
 /**
  * A fake executor: runs plans, returns token ids that encode the position
@@ -46,7 +53,11 @@ function drive(sched: Scheduler, requests: RequestSpec[], policy: string, onStep
     sched.allocator.check();
     t += 0.01;
     steps++;
-    sched.complete(plan, plan.items.filter((i) => i.sample).map((i) => 1000 + i.start + i.tokens.length), t);
+    sched.complete(
+      plan,
+      plan.items.filter((i) => i.sample).map((i) => 1000 + i.start + i.tokens.length),
+      t,
+    );
     sched.allocator.check();
   }
   return { steps, admittedOrder };
@@ -83,7 +94,7 @@ describe('slowdown and goodput: the seed example by hand', () => {
   const model = rateModel(20_000, 50);
   const serial = simulate(requests, makePolicy('serial'), o, model).records;
 
-  it('idle figures alone on the modelled engine, and the same from serial\'s records', () => {
+  it("idle figures alone on the modelled engine, and the same from serial's records", () => {
     const idle = modelledIdle(requests, o, model);
     expect([...idle.values()].map((f) => f.e2eS.toFixed(3))).toEqual(['2.025', '2.050', '6.050', '14.200']);
     expect(idle.get('r3')!.ttftS).toBeCloseTo(4000 / 20_000 + 0.02, 12);
@@ -99,7 +110,12 @@ describe('slowdown and goodput: the seed example by hand', () => {
 
   it('slowdown is E2E over the idle E2E; its percentiles interpolate like the others', () => {
     const idle = modelledIdle(requests, o, model);
-    expect(serial.map((r) => slowdown(r, idle).toFixed(4))).toEqual(['1.0000', (4.075 / 2.05).toFixed(4), (10.125 / 6.05).toFixed(4), (24.325 / 14.2).toFixed(4)]);
+    expect(serial.map((r) => slowdown(r, idle).toFixed(4))).toEqual([
+      '1.0000',
+      (4.075 / 2.05).toFixed(4),
+      (10.125 / 6.05).toFixed(4),
+      (24.325 / 14.2).toFixed(4),
+    ]);
     const s = summarize(serial, {}, idle);
     const sorted = [1, 10.125 / 6.05, 24.325 / 14.2, 4.075 / 2.05];
     expect(s.slowdownP50).toBeCloseTo((sorted[1]! + sorted[2]!) / 2, 12);
@@ -139,12 +155,13 @@ describe('capacity and a saturating rate', () => {
     expect(capacityRps(requests, makePolicy('continuous'), o, model)).toBeCloseTo(4 / 14.325, 12);
   });
 
-  it('arrivals at twice continuous batching\'s capacity keep it busy; at a quarter they set its pace', () => {
+  it("arrivals at twice continuous batching's capacity keep it busy; at a quarter they set its pace", () => {
     const o = opts({ maxSeqs: 8, tokenBudget: 64, kvBlocks: 8 * 12, contextLength: 192 });
     const model = rateModel(2000, 40);
     const unit = toRequests(poissonWorkload({ requests: 40, rate: 1, promptTokens: [16, 128], outputTokens: [16, 64], seed: 1 }), encode);
     const cap = capacityRps(unit, makePolicy('continuous'), o, model);
-    const throughput = (rate: number) => summarize(simulate(atRate(unit, rate), makePolicy('continuous'), o, model).records).outputTokensPerSec;
+    const throughput = (rate: number) =>
+      summarize(simulate(atRate(unit, rate), makePolicy('continuous'), o, model).records).outputTokensPerSec;
     const best = throughput(1e9);
     expect(throughput(2 * cap)).toBeGreaterThan(0.9 * best);
     expect(throughput(cap / 4)).toBeLessThan(0.5 * best);
@@ -251,7 +268,11 @@ describe('chunked prefill', () => {
     const orig = sched.schedule.bind(sched);
     sched.schedule = (t) => {
       const p = orig(t);
-      if (p) plans.push({ decode: p.items.filter((i) => i.kind === 'decode').length, prefill: p.items.filter((i) => i.kind === 'prefill').reduce((a, i) => a + i.tokens.length, 0) });
+      if (p)
+        plans.push({
+          decode: p.items.filter((i) => i.kind === 'decode').length,
+          prefill: p.items.filter((i) => i.kind === 'prefill').reduce((a, i) => a + i.tokens.length, 0),
+        });
       return p;
     };
     drive(sched, requests, 'continuous');
@@ -348,8 +369,14 @@ describe('workloads', () => {
     expect(poissonWorkload({ ...o, rate: Infinity }).every((e) => e.arrivalS === 0)).toBe(true);
   });
 
-  it('atRate compresses arrivals drawn at one request per second into the same seed\'s workload at that rate', () => {
-    const o = { requests: 50, promptTokens: [1, 99] as [number, number], outputTokens: [1, 9] as [number, number], seed: 7, burstiness: 0.5 };
+  it("atRate compresses arrivals drawn at one request per second into the same seed's workload at that rate", () => {
+    const o = {
+      requests: 50,
+      promptTokens: [1, 99] as [number, number],
+      outputTokens: [1, 9] as [number, number],
+      seed: 7,
+      burstiness: 0.5,
+    };
     const scaled = atRate(poissonWorkload({ ...o, rate: 1 }), 8);
     const direct = poissonWorkload({ ...o, rate: 8 });
     expect(scaled.map((e) => [e.promptTokens, e.outputTokens])).toEqual(direct.map((e) => [e.promptTokens, e.outputTokens]));
@@ -358,7 +385,13 @@ describe('workloads', () => {
   });
 
   it('text prompts become byte tokens; length prompts deterministic ids', () => {
-    const [a, b] = toRequests(parseTrace([{ arrivalS: 0, prompt: 'hi', outputTokens: 2 }, { arrivalS: 1, promptTokens: 5, outputTokens: 1 }]), encode);
+    const [a, b] = toRequests(
+      parseTrace([
+        { arrivalS: 0, prompt: 'hi', outputTokens: 2 },
+        { arrivalS: 1, promptTokens: 5, outputTokens: 1 },
+      ]),
+      encode,
+    );
     expect(a!.prompt).toEqual(encode('hi'));
     expect(b!.prompt).toHaveLength(5);
     expect(toRequests([{ arrivalS: 1, promptTokens: 5, outputTokens: 1 }], encode)[0]!.prompt).toHaveLength(5);

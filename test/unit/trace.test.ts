@@ -18,7 +18,9 @@ describe('trace.json', () => {
     { startS: 0.01, endS: 0.05, gpuMs: 30, rows: 9, prefillRows: 9, decodeRows: 0, seqs: ['a'], policy: 'continuous', pid: 1 },
     { startS: 0.05, endS: 0.07, gpuMs: 15, rows: 2, prefillRows: 1, decodeRows: 1, seqs: ['a', 'b'], policy: 'continuous', pid: 1 },
   ];
-  const profiles = [{ step: 'decode' as const, rows: 1, kernelsMs: { qkv: 1, attention: 2 }, attributedMs: 3, productionMs: 2.9, gapMs: 0.1 }];
+  const profiles = [
+    { step: 'decode' as const, rows: 1, kernelsMs: { qkv: 1, attention: 2 }, attributedMs: 3, productionMs: 2.9, gapMs: 0.1 },
+  ];
 
   it('is Chrome Trace Event JSON whose slices nest per thread', () => {
     const trace = JSON.parse(JSON.stringify(buildTrace({ serve: { events, steps }, profiles })));
@@ -57,7 +59,9 @@ describe('trace.json', () => {
     // 2551.369 + 4157.6720000000005 us came to 6709.041000000001, past the next kernel's start.
     const kernelsMs = { embedding: 2.5513688034480557, qkv: 4.1576721506111, rope: 15.621751436746614, argmax: 1.9262309210913957 };
     const attributedMs = Object.values(kernelsMs).reduce((a, b) => a + b, 0);
-    const { traceEvents } = buildTrace({ profiles: [{ step: 'prefill', rows: 64, kernelsMs, attributedMs, productionMs: attributedMs, gapMs: 0 }] });
+    const { traceEvents } = buildTrace({
+      profiles: [{ step: 'prefill', rows: 64, kernelsMs, attributedMs, productionMs: attributedMs, gapMs: 0 }],
+    });
     expect(nestingViolation(traceEvents)).toBeUndefined();
   });
 

@@ -11,7 +11,12 @@ describe('tune candidates', () => {
     for (const t of [gpu, swiftshader]) {
       const cs = tuneCandidates(t, limits, [1, 4, 8]);
       for (const kernel of ['gemm', 'gemv'] as const)
-        expect(cs.filter((c) => c.kernel === kernel).slice(0, 2).map((c) => [c.label, c.overrides])).toEqual([
+        expect(
+          cs
+            .filter((c) => c.kernel === kernel)
+            .slice(0, 2)
+            .map((c) => [c.label, c.overrides]),
+        ).toEqual([
           ['current', {}],
           [AGAIN, {}],
         ]);
@@ -48,7 +53,18 @@ describe('tune candidates', () => {
 
 describe('the best overrides', () => {
   const row = (kernel: 'gemm' | 'gemv', label: string, overCurrent: number, overrides = {}): TuneRow =>
-    ({ kernel, label, overrides, rows: 1, overCurrent, ms: { median: 1, min: 1, max: 1, mean: 1, n: 1 }, gflops: 1, achievedGBps: 1, sameBits: true, sameChunks: true }) as unknown as TuneRow;
+    ({
+      kernel,
+      label,
+      overrides,
+      rows: 1,
+      overCurrent,
+      ms: { median: 1, min: 1, max: 1, mean: 1, n: 1 },
+      gflops: 1,
+      achievedGBps: 1,
+      sameBits: true,
+      sameChunks: true,
+    }) as unknown as TuneRow;
 
   it('take the fastest candidate per kernel by the geometric mean of its ratios', () => {
     const rows = [
@@ -68,6 +84,8 @@ describe('the best overrides', () => {
   it('are none where no candidate beats the current tuning timed a second time', () => {
     const rows = [row('gemm', 'current', 1), row('gemm', AGAIN, 0.85), row('gemm', 'a', 0.9, { gemm: { workgroupX: 8 } })];
     expect(bestOverrides(rows)).toEqual({});
-    expect(bestOverrides([row('gemm', 'current', 1), row('gemm', AGAIN, 1.1), row('gemm', 'a', 1.05, { gemm: { workgroupX: 8 } })])).toEqual({});
+    expect(
+      bestOverrides([row('gemm', 'current', 1), row('gemm', AGAIN, 1.1), row('gemm', 'a', 1.05, { gemm: { workgroupX: 8 } })]),
+    ).toEqual({});
   });
 });
