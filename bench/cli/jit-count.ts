@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { acquireGpu, EngineError } from '../../src/index.js';
-import { PassClock } from '../../src/gpu/pass-clock.js';
+import { PassClock } from '../../src/perf/pass-clock.js';
 import { Gemm } from '../../src/kernels/gemm.js';
 import { Gemv } from '../../src/kernels/gemv.js';
 import { operands } from '../suites/kernels.js';

@@ -2,7 +2,7 @@
 // a one-node ONNX model (C = MatMul(A, B), B stored as weights: bench/peers/onnx-matmul.ts),
 // on our own GPUDevice (env.webgpu.device), timed on our clock like the tfjs peer.
 import type { GpuContext } from '../../src/index.js';
-import { PassClock } from '../../src/gpu/pass-clock.js';
+import { PassClock } from '../../src/perf/pass-clock.js';
 import { firstRowError, peerRow, peerValues, type PeerMatmulRow } from './common.js';
 import { onnxMatmulModel } from './onnx-matmul.js';
 

@@ -6,7 +6,7 @@
 // same adapter, limits and features, and its work is timed with PassClock.around:
 // timestamps written by empty passes submitted just before and just after it.
 import type { GpuContext } from '../../src/index.js';
-import { PassClock } from '../../src/gpu/pass-clock.js';
+import { PassClock } from '../../src/perf/pass-clock.js';
 import { firstRowError, peerRow, peerValues, type PeerMatmulRow } from './common.js';
 
 type Tf = typeof import('@tensorflow/tfjs-core');

@@ -1,5 +1,5 @@
 import { encode, generate, GpuModel, preset, syntheticWeights, type GpuContext, type WeightDtype } from '../../src/index.js';
-import { warmUp } from '../../src/gpu/pass-clock.js';
+import { warmUp } from '../../src/perf/pass-clock.js';
 import { stats, type Stats } from '../../src/perf/stats.js';
 
 export interface DecodeBenchRequest {

@@ -1,10 +1,10 @@
-import { PassClock } from '../../src/gpu/pass-clock.js';
+import { PassClock } from '../../src/perf/pass-clock.js';
 import { packsShiftedF16 } from '../../src/gpu/tuning.js';
 import { Gemm } from '../../src/kernels/gemm.js';
 import { Gemv } from '../../src/kernels/gemv.js';
 import { matrixBytes, matrixLayout, packMatrix } from '../../src/kernels/packing.js';
 import { maxBindingBytes } from '../../src/model/limits.js';
-import { fillUniform, mulberry32 } from '../../src/model/prng.js';
+import { fillUniform, mulberry32 } from '../../src/numeric/prng.js';
 import type { GpuContext, WeightDtype } from '../../src/index.js';
 import { readKernels, type Ceilings } from '../../src/perf/ceilings.js';
 import { weightReadGBps } from '../../src/perf/cost-model.js';

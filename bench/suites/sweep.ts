@@ -14,7 +14,7 @@ import {
 import { ladderConfig } from '../../src/perf/ladder.js';
 import { stats, type Stats } from '../../src/perf/stats.js';
 import { detectQuantumNs } from '../../src/gpu/timer.js';
-import { PassClock, warmUp } from '../../src/gpu/pass-clock.js';
+import { PassClock, warmUp } from '../../src/perf/pass-clock.js';
 import { preset } from '../../src/model/config.js';
 import { LimitExceededError } from '../../src/errors.js';
 import { GEMV_BUCKETS, GEMV_MAX_ROWS, gemvDispatches } from '../../src/kernels/gemv-rows.js';

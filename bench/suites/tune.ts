@@ -1,4 +1,4 @@
-import { PassClock } from '../../src/gpu/pass-clock.js';
+import { PassClock } from '../../src/perf/pass-clock.js';
 import { applyTuning, type Tuning, type TuningOverrides } from '../../src/gpu/tuning.js';
 import { Gemm, gemmTileBytes } from '../../src/kernels/gemm.js';
 import { Gemv } from '../../src/kernels/gemv.js';

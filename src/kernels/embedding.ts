@@ -1,5 +1,5 @@
 import type { GpuContext } from '../gpu/context.js';
-import type { WeightDtype } from '../model/weights.js';
+import type { WeightDtype } from '../numeric/dtype.js';
 import code from '../../shaders/embedding.wgsl?raw';
 import { KernelCall, type Bind } from './call.js';
 

@@ -1,5 +1,5 @@
-import { f16BitsToF32, f32ToF16Bits } from '../model/f16.js';
-import type { WeightDtype } from '../model/weights.js';
+import { f16BitsToF32, f32ToF16Bits } from '../numeric/f16.js';
+import type { WeightDtype } from '../numeric/dtype.js';
 
 /**
  * How a [K, N] weight matrix sits in a GPU buffer, shared by gemm.wgsl and

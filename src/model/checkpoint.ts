@@ -1,7 +1,8 @@
 import { ConfigError, WeightsFormatError } from '../errors.js';
 import { type ModelConfig, validateConfig } from './config.js';
 import { parseSafetensors, readTensorF32, type SafetensorsFile, type TensorToWrite, writeSafetensors } from './safetensors.js';
-import { type ModelWeights, transpose, type WeightDtype } from './weights.js';
+import type { WeightDtype } from '../numeric/dtype.js';
+import { type ModelWeights, transpose } from './weights.js';
 
 /**
  * Llama checkpoints <-> ModelWeights. Names follow the Hugging Face Llama

@@ -13,7 +13,7 @@ import { Residual } from '../kernels/residual.js';
 import { RmsNorm } from '../kernels/rmsnorm.js';
 import { Rope } from '../kernels/rope.js';
 import { SwiGlu } from '../kernels/swiglu.js';
-import { ropeTable } from '../ref/rope.js';
+import { ropeTable } from '../numeric/rope-table.js';
 import { type ModelConfig, qkvWidth, validateConfig } from './config.js';
 import { GpuKvCache, KV_BLOCK_SIZE } from './kv-cache.js';
 import { checkFitsDevice } from './limits.js';

@@ -2,7 +2,7 @@ import { LimitExceededError } from '../errors.js';
 import { matrixBytes, matrixLayout } from '../kernels/packing.js';
 import { KV_BLOCK_SIZE } from './kv-cache.js';
 import { type ModelConfig, qkvWidth } from './config.js';
-import type { WeightDtype } from './weights.js';
+import type { WeightDtype } from '../numeric/dtype.js';
 
 /** The device limits the model's buffers must fit (a subset of GPUSupportedLimits). */
 export type BufferLimits = Pick<GPUSupportedLimits, 'maxStorageBufferBindingSize' | 'maxBufferSize'>;

@@ -1,5 +1,5 @@
 import { WeightsFormatError } from '../errors.js';
-import { bf16BitsToF32, f16BitsToF32, f32ToF16Bits } from './f16.js';
+import { bf16BitsToF32, f16BitsToF32, f32ToF16Bits } from '../numeric/f16.js';
 
 /**
  * The safetensors container: 8 bytes little-endian header length N, N bytes of

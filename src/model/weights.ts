@@ -1,8 +1,8 @@
 import { type ModelConfig, qkvWidth, validateConfig } from './config.js';
-import { fillUniform, mulberry32 } from './prng.js';
-import { roundToF16InPlace } from './f16.js';
+import { fillUniform, mulberry32 } from '../numeric/prng.js';
+import { roundToF16InPlace } from '../numeric/f16.js';
 
-export type WeightDtype = 'f32' | 'f16';
+import { bytesPerWeight, type WeightDtype } from '../numeric/dtype.js';
 
 /**
  * One decoder layer. Matrices are stored input-major, [K, N] (K inputs, N
@@ -74,7 +74,7 @@ export function syntheticWeights(config: ModelConfig, dtype: WeightDtype = 'f32'
 
 /** Bytes of matrix weights as stored on the GPU (what each decode step reads). */
 export function weightBytes(w: ModelWeights): number {
-  const per = w.dtype === 'f16' ? 2 : 4;
+  const per = bytesPerWeight(w.dtype);
   let n = w.lmHead.length;
   for (const l of w.layers) n += l.wqkv.length + l.wo.length + l.wGateUp.length + l.wDown.length;
   return n * per;

@@ -1,5 +1,5 @@
 import type { GpuContext } from '../gpu/context.js';
-import { PassClock } from '../gpu/pass-clock.js';
+import { PassClock } from './pass-clock.js';
 import { packsShiftedF16 } from '../gpu/tuning.js';
 import { KernelCall } from '../kernels/call.js';
 import { oneRowBlocks } from '../kernels/gemv-rows.js';

@@ -1,5 +1,5 @@
 import { type ModelConfig, qkvWidth } from '../model/config.js';
-import type { WeightDtype } from '../model/weights.js';
+import { bytesPerWeight, type WeightDtype } from '../numeric/dtype.js';
 import { GEMV_MAX_ROWS } from '../kernels/gemv-rows.js';
 
 /** What the device can do, as measured by src/perf/ceilings.ts (WebGPU reports none of it). */
@@ -115,8 +115,6 @@ export interface StepCost {
   /** dispatches x overhead + sum of the kernels' ms. */
   ms: number;
 }
-
-const bytesPerWeight = (d: WeightDtype) => (d === 'f16' ? 2 : 4);
 
 /** KV bytes per cached token: 2 (K and V) x L x Hkv x Dh x 4 (f32 cache). */
 export function kvBytesPerToken(c: ModelConfig): number {

@@ -3,7 +3,8 @@ import type { ModelWeights } from '../model/weights.js';
 import { attention } from './attention.js';
 import { add, argmax, embedding, rmsnorm, swiglu } from './elementwise.js';
 import { matmul } from './matmul.js';
-import { rope, ropeTable } from './rope.js';
+import { ropeTable } from '../numeric/rope-table.js';
+import { rope } from './rope.js';
 
 /**
  * The whole model on the CPU, in plain loops: the reference the GPU forward

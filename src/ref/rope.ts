@@ -1,23 +1,8 @@
-/**
- * Rotary position embedding, Hugging Face Llama's "rotate half" form: within a
- * head of size Dh, element i pairs with element i + Dh/2 and both turn by the
- * angle pos * theta^(-2i/Dh).
- */
+import type { RopeTable } from '../numeric/rope-table.js';
 
-/** cos and sin for every position and pair: [C, Dh/2] each. Made once, in f64, then
- *  uploaded: GPU and CPU use the very same numbers, so RoPE adds no disagreement. */
-export function ropeTable(contextLength: number, headDim: number, theta: number): { cos: Float32Array; sin: Float32Array } {
-  const half = headDim / 2;
-  const cos = new Float32Array(contextLength * half);
-  const sin = new Float32Array(contextLength * half);
-  for (let p = 0; p < contextLength; p++)
-    for (let i = 0; i < half; i++) {
-      const angle = p * theta ** ((-2 * i) / headDim);
-      cos[p * half + i] = Math.cos(angle);
-      sin[p * half + i] = Math.sin(angle);
-    }
-  return { cos, sin };
-}
+// Rotary position embedding, Hugging Face Llama's "rotate half" form: within a head of
+// size Dh, element i pairs with element i + Dh/2 and both turn by the angle
+// pos * theta^(-2i/Dh), read from the table src/numeric/rope-table.ts makes.
 
 /**
  * Rotates, in place, the first `ropeHeads` heads of every row of x. x [T, stride]
@@ -27,7 +12,7 @@ export function ropeTable(contextLength: number, headDim: number, theta: number)
 export function rope(
   x: Float32Array,
   positions: ArrayLike<number>,
-  table: { cos: Float32Array; sin: Float32Array },
+  table: RopeTable,
   T: number,
   stride: number,
   ropeHeads: number,

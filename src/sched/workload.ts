@@ -1,5 +1,5 @@
 import { EngineError } from '../errors.js';
-import { mulberry32 } from '../model/prng.js';
+import { mulberry32 } from '../numeric/prng.js';
 import type { RequestSpec } from './types.js';
 
 /** A replayable trace entry: lengths, or a text prompt (byte tokens). */

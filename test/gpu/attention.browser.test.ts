@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Attention } from '../../src/kernels/attention.js';
 import { KvWrite, type PagedKvLayout } from '../../src/kernels/kv_write.js';
 import { attention } from '../../src/ref/attention.js';
-import { mulberry32 } from '../../src/model/prng.js';
+import { mulberry32 } from '../../src/numeric/prng.js';
 import { gpu, randomArray, readF32, run, U32, withTuning, worst } from './helpers.js';
 
 const BS = 16;

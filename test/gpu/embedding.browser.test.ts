@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Embedding } from '../../src/kernels/embedding.js';
 import { packTable } from '../../src/kernels/packing.js';
-import { roundToF16InPlace } from '../../src/model/f16.js';
+import { roundToF16InPlace } from '../../src/numeric/f16.js';
 import { embedding } from '../../src/ref/elementwise.js';
 import { gpu, randomArray, readF32, run } from './helpers.js';
 

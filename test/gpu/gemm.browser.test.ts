@@ -5,7 +5,7 @@ import { Gemv } from '../../src/kernels/gemv.js';
 import { packMatrix, type MatrixLayout } from '../../src/kernels/packing.js';
 import type { GpuContext } from '../../src/gpu/context.js';
 import { laneMatmulOnly } from '../../src/gpu/tuning.js';
-import { roundToF16InPlace } from '../../src/model/f16.js';
+import { roundToF16InPlace } from '../../src/numeric/f16.js';
 import { matmul, matmulAbs } from '../../src/ref/matmul.js';
 import { gpu, gpuTuning, randomArray, readF32, run, U32, withTuning, worst } from './helpers.js';
 

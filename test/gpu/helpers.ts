@@ -2,7 +2,7 @@ import { acquireGpu } from '../../src/gpu/device.js';
 import type { GpuContext } from '../../src/gpu/context.js';
 import type { Tuning } from '../../src/gpu/tuning.js';
 import { gpuTuning } from '../adapters.js';
-import { mulberry32, fillUniform } from '../../src/model/prng.js';
+import { mulberry32, fillUniform } from '../../src/numeric/prng.js';
 
 let shared: Promise<GpuContext> | undefined;
 

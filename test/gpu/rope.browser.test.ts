@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Rope } from '../../src/kernels/rope.js';
-import { rope, ropeTable } from '../../src/ref/rope.js';
+import { ropeTable } from '../../src/numeric/rope-table.js';
+import { rope } from '../../src/ref/rope.js';
 import { gpu, randomArray, readF32, run, U32, worst } from './helpers.js';
 
 // Tolerance: 4u (|a cos| + |b sin|) per output. Each output is a two-term

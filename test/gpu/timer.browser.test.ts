@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PassClock } from '../../src/gpu/pass-clock.js';
+import { PassClock } from '../../src/perf/pass-clock.js';
 import { PassTimer } from '../../src/gpu/timer.js';
 import { Gemv } from '../../src/kernels/gemv.js';
 import { packMatrix } from '../../src/kernels/packing.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, ContextOverflowError, InvalidRequestError } from '../../src/errors.js';
 import { matrixParams, PRESETS, preset, validateConfig } from '../../src/model/config.js';
-import { f16BitsToF32, f32ToF16Bits } from '../../src/model/f16.js';
+import { f16BitsToF32, f32ToF16Bits } from '../../src/numeric/f16.js';
 import { checkRequest } from '../../src/model/request.js';
 import { decode, encode, BOS } from '../../src/model/tokenizer.js';
 import {

@@ -6,7 +6,7 @@ import { Scheduler, type SchedulerOptions } from '../../src/sched/scheduler.js';
 import { capacityRps, modelledIdle, rateModel, saturatingArrivals, simulate } from '../../src/sched/simulate.js';
 import { idleFromSerial, slowdown, summarize, type RequestMetrics } from '../../src/sched/metrics.js';
 import { atRate, parseTrace, poissonWorkload, seedWorkload, toRequests, WorkloadError, gammaSample } from '../../src/sched/workload.js';
-import { mulberry32 } from '../../src/model/prng.js';
+import { mulberry32 } from '../../src/numeric/prng.js';
 import type { RequestSpec } from '../../src/sched/types.js';
 
 const opts = (o: Partial<SchedulerOptions> = {}): SchedulerOptions => ({

@@ -1,6 +1,6 @@
-import { stats, type Stats } from '../perf/stats.js';
-import type { GpuContext } from './context.js';
-import { PassTimer } from './timer.js';
+import { stats, type Stats } from './stats.js';
+import type { GpuContext } from '../gpu/context.js';
+import { PassTimer } from '../gpu/timer.js';
 
 /**
  * Times one compute pass at a time, for benchmarks: GPU time from timestamps
