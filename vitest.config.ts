@@ -9,24 +9,31 @@ const executablePath = findChromium();
 
 export default defineConfig({
   test: {
-    // The browser project takes one worker; two more let the e2e files (each mostly
-    // waiting on a command it started) run two at a time beside it. With the default two
-    // they ran one after another, the suite's critical path: 621 of 641 s on this 2-core VM.
-    maxWorkers: 3,
+    reporters: ['default', './test/slowest-reporter.ts'],
+    // Two workers on two cores: the GPU tests' browser and the e2e file, side by side (the
+    // unit files go first, in seconds).
+    maxWorkers: 2,
     projects: [
       {
         test: { name: 'unit', include: ['test/unit/**/*.test.ts'], environment: 'node', testTimeout: 120_000 },
       },
       {
-        // The commands as a person runs them (they start their own headless Chromium).
-        // Two of these run at once beside the browser project (maxWorkers), so each takes
-        // longer than alone: the quick bench took 125-140 s alone and past 300 s so.
-        test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], environment: 'node', testTimeout: 600_000 },
+        // The commands as a person runs them, in-process (test/e2e/all.test.ts), beside the GPU tests.
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/all.test.ts'],
+          environment: 'node',
+          testTimeout: 600_000,
+          globalSetup: ['test/e2e/setup.ts'],
+        },
       },
       {
         test: {
           name: 'gpu',
           include: ['test/gpu/**/*.browser.test.ts'],
+          // Every file in one page: one device (test/gpu/helpers.ts, gpu()), so a kernel
+          // compiled for one file serves the next instead of compiling again per file.
+          isolate: false,
           testTimeout: 300_000,
           hookTimeout: 300_000,
           browser: {

@@ -55,10 +55,10 @@ export class ConfigError extends EngineError {
   }
 }
 
-/** Kernel tuning overrides that name no setting or give a value of the wrong type. */
-export class TuningError extends EngineError {
+/** A kernel set the kernels cannot run: an unknown setting, a value of the wrong type, a shape past the device. */
+export class KernelSetError extends EngineError {
   constructor(detail: string) {
-    super('BAD_TUNING', `Bad tuning: ${detail}`);
+    super('BAD_KERNELS', `Bad kernel set: ${detail}`);
   }
 }
 

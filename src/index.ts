@@ -2,7 +2,7 @@
 export * from './errors.js';
 export { acquireGpu, type AcquireOptions } from './gpu/device.js';
 export { GpuContext, type AdapterReport } from './gpu/context.js';
-export { applyTuning, type Tuning, type TuningOverrides } from './gpu/tuning.js';
+export { chooseKernels, overrideKernels, describeKernels, type KernelSet, type KernelOverrides } from './kernels/kernel-set.js';
 export { type ModelConfig, PRESETS, DEFAULT_PRESET, preset, validateConfig, matrixParams, BYTE_VOCAB } from './model/config.js';
 export { type ModelWeights, syntheticWeights, weightBytes } from './model/weights.js';
 export type { WeightDtype } from './numeric/dtype.js';

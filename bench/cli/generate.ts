@@ -1,43 +1,12 @@
 // npm run generate -- --prompt "text" --max-tokens N [--model tiny|small|...]
 //   [--weights FILE.safetensors] [--backend webgpu|cpu] [--json]
 // Greedy generation on the GPU (headless Chromium) or on the CPU reference.
-import { Command } from 'commander';
 import { checkRequest, CpuModel, DEFAULT_PRESET, decode, encode, EOS, PRESETS, type WeightDtype } from '../../src/index.js';
 import { withRuntime, type RuntimeName } from './runtime.js';
 import { ensureChromium } from '../../scripts/chromium.mjs';
-import { loadWeights, parse, reportError, unwrap } from './common.js';
+import { loadWeights, parse, unwrap } from './common.js';
+import { command, isMain, line, processIo, runCommand, sharing, type CommandIo } from './io.js';
 import { describeAdapter } from '../report/format.js';
-
-const program = new Command('generate')
-  .description('Generate tokens greedily with the engine on WebGPU (headless Chromium) or the CPU reference.')
-  .option('--prompt <text>', 'prompt text (byte tokens, BOS first)')
-  .option('--tokens <ids>', 'prompt as comma-separated token ids instead of text')
-  .option('--max-tokens <n>', 'tokens to generate', parse.int(1), 32)
-  .option(
-    '--model <name>',
-    `model preset (${Object.keys(PRESETS).join(', ')}); with --weights, the config to check the file against`,
-    DEFAULT_PRESET,
-  )
-  .option('--weights <file>', 'a Llama .safetensors checkpoint (f32, f16 or bf16) instead of synthetic weights')
-  .option('--dtype <dtype>', 'synthetic weights stored as f32 or f16', parse.oneOf<WeightDtype>('f32', 'f16'), 'f32')
-  .option('--seed <n>', 'seed of the synthetic weights', parse.int(0), 1234)
-  .option('--backend <backend>', 'webgpu or cpu', parse.oneOf('webgpu', 'cpu'), 'webgpu')
-  .option(
-    '--runtime <runtime>',
-    'where WebGPU runs: browser (headless Chromium) or node (Dawn)',
-    parse.oneOf<RuntimeName>('browser', 'node'),
-    'browser',
-  )
-  .option('--stop-at-eos', 'stop early when EOS is generated')
-  .option('--json', 'print one JSON object')
-  .option(
-    '--prompt-logits',
-    'instead of generating, print the logits of every prompt row as f32 bit patterns (JSON), to compare runtimes bit for bit',
-  )
-  .option('--browser <path>', 'Chrome/Chromium to run (default: found automatically)')
-  .option('--headed', 'show the browser window')
-  .option('--verbose', "print the page's console")
-  .parse();
 
 interface Opts {
   prompt?: string;
@@ -57,17 +26,18 @@ interface Opts {
   verbose?: boolean;
 }
 
-async function main(o: Opts): Promise<void> {
-  if (o.prompt === undefined && o.tokens === undefined) program.error('give --prompt "text" or --tokens 1,2,3');
+async function main(o: Opts, io: CommandIo, fail: (message: string) => never): Promise<void> {
+  if (o.prompt === undefined && o.tokens === undefined) fail('give --prompt "text" or --tokens 1,2,3');
   const prompt = o.tokens !== undefined ? o.tokens.split(',').map((s) => Number(s.trim())) : encode(o.prompt!);
-  if (o.backend === 'webgpu' && o.runtime === 'browser' && !o.browser) ensureChromium({ quiet: true });
+  if (o.backend === 'webgpu' && o.runtime === 'browser' && !o.browser && !io.browser) ensureChromium({ quiet: true });
+  const out = (text: string) => line(io.stdout, text);
   const { weights, fileBytes } = loadWeights(o);
   checkRequest(weights.config, prompt, o.maxTokens); // fail before starting a browser
   const stopAt = o.stopAtEos ? EOS : undefined;
   if (o.promptLogits) {
-    if (o.backend === 'cpu') program.error('--prompt-logits compares GPU runtimes; use --backend webgpu');
+    if (o.backend === 'cpu') fail('--prompt-logits compares GPU runtimes; use --backend webgpu');
     const files = fileBytes ? { '/__weights__.safetensors': fileBytes } : undefined;
-    const bits = await withRuntime({ runtime: o.runtime, browser: o.browser, files }, async (runner) =>
+    const bits = await withRuntime({ runtime: o.runtime, browser: o.browser, files, ...sharing(io) }, async (runner) =>
       unwrap(
         await runner.call('promptLogits', {
           model: o.model,
@@ -78,7 +48,7 @@ async function main(o: Opts): Promise<void> {
         }),
       ),
     );
-    console.log(JSON.stringify({ runtime: o.runtime, rows: prompt.length, vocab: weights.config.vocab, logitBits: bits }));
+    out(JSON.stringify({ runtime: o.runtime, rows: prompt.length, vocab: weights.config.vocab, logitBits: bits }));
     return;
   }
   let result: { tokens: number[]; prefillMs: number; decodeMs: number; decodeTokensPerSec: number; adapter: unknown };
@@ -89,24 +59,26 @@ async function main(o: Opts): Promise<void> {
     result = { tokens, ...t, decodeTokensPerSec, adapter: { vendor: 'cpu', architecture: 'reference (plain loops)' } };
   } else {
     const files = fileBytes ? { '/__weights__.safetensors': fileBytes } : undefined;
-    result = await withRuntime({ runtime: o.runtime, browser: o.browser, headed: o.headed, files, verbose: o.verbose }, async (runner) =>
-      unwrap(
-        await runner.call('generate', {
-          model: o.model,
-          dtype: o.dtype,
-          seed: o.seed,
-          weightsUrl: fileBytes ? '/__weights__.safetensors' : undefined,
-          prompt,
-          maxTokens: o.maxTokens,
-          stopAt,
-        }),
-      ),
+    result = await withRuntime(
+      { runtime: o.runtime, browser: o.browser, headed: o.headed, files, verbose: o.verbose, ...sharing(io) },
+      async (runner) =>
+        unwrap(
+          await runner.call('generate', {
+            model: o.model,
+            dtype: o.dtype,
+            seed: o.seed,
+            weightsUrl: fileBytes ? '/__weights__.safetensors' : undefined,
+            prompt,
+            maxTokens: o.maxTokens,
+            stopAt,
+          }),
+        ),
     );
   }
   const text = decode(result.tokens);
   const model = o.weights ? `${o.weights} (${weights.dtype})` : `${o.model} (${o.dtype}, synthetic seed ${o.seed})`;
   if (o.json) {
-    console.log(
+    out(
       JSON.stringify({
         backend: o.backend,
         runtime: o.backend === 'cpu' ? 'cpu' : o.runtime,
@@ -119,13 +91,49 @@ async function main(o: Opts): Promise<void> {
     return;
   }
   const a = result.adapter as { vendor: string; architecture: string; isFallbackAdapter?: boolean };
-  console.log(`model ${model}, backend ${o.backend}${o.backend === 'webgpu' ? ` (${o.runtime})` : ''} on ${describeAdapter(a)}`);
-  console.log(`prompt: ${prompt.length} tokens`);
-  console.log(`text: ${JSON.stringify(text)}`);
-  console.log(`tokens: ${result.tokens.join(',')}`);
-  console.log(
+  out(`model ${model}, backend ${o.backend}${o.backend === 'webgpu' ? ` (${o.runtime})` : ''} on ${describeAdapter(a)}`);
+  out(`prompt: ${prompt.length} tokens`);
+  out(`text: ${JSON.stringify(text)}`);
+  out(`tokens: ${result.tokens.join(',')}`);
+  out(
     `prefill: ${result.prefillMs.toFixed(1)} ms   decode: ${result.decodeTokensPerSec.toFixed(1)} tokens/s (${result.tokens.length - 1} tokens in ${result.decodeMs.toFixed(1)} ms)`,
   );
 }
 
-main(program.opts<Opts>()).catch(reportError);
+export async function generateCommand(argv: string[], io: CommandIo = processIo): Promise<number> {
+  return runCommand(io, async () => {
+    const program = command('generate', io)
+      .description('Generate tokens greedily with the engine on WebGPU (headless Chromium) or the CPU reference.')
+      .option('--prompt <text>', 'prompt text (byte tokens, BOS first)')
+      .option('--tokens <ids>', 'prompt as comma-separated token ids instead of text')
+      .option('--max-tokens <n>', 'tokens to generate', parse.int(1), 32)
+      .option(
+        '--model <name>',
+        `model preset (${Object.keys(PRESETS).join(', ')}); with --weights, the config to check the file against`,
+        DEFAULT_PRESET,
+      )
+      .option('--weights <file>', 'a Llama .safetensors checkpoint (f32, f16 or bf16) instead of synthetic weights')
+      .option('--dtype <dtype>', 'synthetic weights stored as f32 or f16', parse.oneOf<WeightDtype>('f32', 'f16'), 'f32')
+      .option('--seed <n>', 'seed of the synthetic weights', parse.int(0), 1234)
+      .option('--backend <backend>', 'webgpu or cpu', parse.oneOf('webgpu', 'cpu'), 'webgpu')
+      .option(
+        '--runtime <runtime>',
+        'where WebGPU runs: browser (headless Chromium) or node (Dawn)',
+        parse.oneOf<RuntimeName>('browser', 'node'),
+        'browser',
+      )
+      .option('--stop-at-eos', 'stop early when EOS is generated')
+      .option('--json', 'print one JSON object')
+      .option(
+        '--prompt-logits',
+        'instead of generating, print the logits of every prompt row as f32 bit patterns (JSON), to compare runtimes bit for bit',
+      )
+      .option('--browser <path>', 'Chrome/Chromium to run (default: found automatically)')
+      .option('--headed', 'show the browser window')
+      .option('--verbose', "print the page's console");
+    program.parse(argv, { from: 'user' });
+    await main(program.opts<Opts>(), io, (m) => program.error(m));
+  });
+}
+
+if (isMain(import.meta.url)) process.exitCode = await generateCommand(process.argv.slice(2));

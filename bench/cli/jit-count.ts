@@ -1,5 +1,5 @@
 // npm run jit-count -- [--kernel gemm|gemv] [--shape M,K,N] [--dtype f32|f16]
-//   [--lane-matmul FILE] [--tune JSON] [--seconds S] [--bucket BYTES] [--asm FILE]
+//   [--lane-matmul FILE] [--kernels JSON] [--seconds S] [--bucket BYTES] [--asm FILE]
 // Counts the x86 instructions SwiftShader's JIT made of a matmul's hot loop, in Node on
 // Dawn (Linux, with perf and objdump). On these shared 2-core VMs two kernels timed in
 // turn differ by 10-20% from noise alone, and a variant that measured 7-9% faster in
@@ -11,27 +11,27 @@ import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command } from 'commander';
-import { acquireGpu, EngineError } from '../../src/index.js';
+import { acquireGpu, chooseKernels, EngineError, overrideKernels, type KernelOverrides } from '../../src/index.js';
 import { PassClock } from '../../src/perf/pass-clock.js';
 import { Gemm } from '../../src/kernels/gemm.js';
 import { Gemv } from '../../src/kernels/gemv.js';
-import { operands } from '../suites/kernels.js';
+import { operands } from '../suites/kernel-bench.js';
 import { busiestMapping, countInstructions, hotSpan, jitMappings, linesBetween, loopSpan, annotateSamples } from '../jit/count.js';
-import { parse, reportError } from './common.js';
+import { parse } from './common.js';
+import { command, isMain, processIo, runCommand } from './io.js';
 import { SWIFTSHADER_ICD } from './node-runtime.js';
 
 const LANE_MATMUL = 'shaders/lane_matmul.wgsl';
 /** How far around the hot block the loop's ends are looked for (gemm_direct's body is 196 KiB). */
 const LOOP_REACH = 256 * 1024;
 
-const o = new Command('jit-count')
+const program = command('jit-count', processIo)
   .description("Count the instructions in SwiftShader's JIT code for a matmul's hot loop (Linux, perf, objdump).")
   .option('--kernel <k>', 'gemm (prefill) or gemv (decode)', parse.oneOf('gemm', 'gemv'), 'gemm')
   .option('--shape <M,K,N>', 'rows, inner size, columns', '512,2048,2048')
   .option('--dtype <d>', 'f32 or f16 weights', parse.oneOf('f32', 'f16'), 'f32')
   .option('--lane-matmul <file>', `a variant of ${LANE_MATMUL} to compile in its place`)
-  .option('--tune <json>', 'tuning overrides, as ctx.retune takes them, e.g. {"gemm":{"directRows":16}}', parse.json)
+  .option('--kernels <json>', 'kernel set overrides, as npm run bench takes them, e.g. {"gemm":{"directRows":16}}', parse.json)
   .option('--seconds <s>', 'how long perf samples', parse.int(1), 5)
   .option(
     '--asm <file>',
@@ -42,18 +42,18 @@ const o = new Command('jit-count')
     'code slice size for finding the hot block (smaller for small kernels, e.g. 256 for a one-row GEMV)',
     parse.int(16),
     4096,
-  )
-  .parse()
-  .opts<{
-    kernel: 'gemm' | 'gemv';
-    shape: string;
-    dtype: 'f32' | 'f16';
-    laneMatmul?: string;
-    tune?: object;
-    seconds: number;
-    bucket: number;
-    asm?: string;
-  }>();
+  );
+
+type Opts = {
+  kernel: 'gemm' | 'gemv';
+  shape: string;
+  dtype: 'f32' | 'f16';
+  laneMatmul?: string;
+  kernels?: KernelOverrides;
+  seconds: number;
+  bucket: number;
+  asm?: string;
+};
 
 /** The level-1 instruction cache's size as Linux reports it ('32K'), if it does. */
 function instructionCache(): string | undefined {
@@ -73,7 +73,7 @@ function need(tool: string, pkg: string): void {
   if (spawnSync(tool, ['--version']).error) throw new EngineError('MISSING_TOOL', `${tool} is not installed: apt-get install -y ${pkg}`);
 }
 
-async function main(): Promise<void> {
+async function main(o: Opts): Promise<void> {
   if (process.platform !== 'linux') throw new EngineError('UNSUPPORTED', 'jit-count reads /proc and runs perf: Linux only');
   need('perf', 'linux-perf');
   need('objdump', 'binutils');
@@ -86,15 +86,16 @@ async function main(): Promise<void> {
   Object.assign(globalThis, dawn.globals);
   const gpu = dawn.create([]); // held for the whole run: Dawn tears an unreferenced instance down
   const ctx = await acquireGpu({ gpu, sleepBeforeWaits: true });
-  if (o.tune) ctx.retune(o.tune);
+  const kernels = overrideKernels(chooseKernels(ctx.adapter), o.kernels ?? {});
   if (o.laneMatmul) {
     const original = readFileSync(LANE_MATMUL, 'utf8');
     const variant = readFileSync(o.laneMatmul, 'utf8');
     const get = ctx.pipelines.get.bind(ctx.pipelines);
     ctx.pipelines.get = (kernel, code, entry, constants) => get(`${kernel}:variant`, code.replace(original, variant), entry, constants);
   }
-  const { layout, w, a, out } = operands(ctx, o.dtype, M, K, N);
-  const op = o.kernel === 'gemm' ? await Gemm.create(ctx, layout, a, w, out) : await Gemv.create(ctx, layout, a, w, out, M);
+  const { layout, w, a, out } = operands({ ctx, kernels }, o.dtype, M, K, N);
+  const op =
+    o.kernel === 'gemm' ? await Gemm.create(ctx, kernels, layout, a, w, out) : await Gemv.create(ctx, kernels, layout, a, w, out, M);
   const clock = new PassClock(ctx);
   await clock.once((pass) => op.encode(pass, M)); // compiled and warm before sampling starts
 
@@ -152,7 +153,7 @@ async function main(): Promise<void> {
     const pairs = Math.min(pick('mulps'), pick('addps'));
     passes.sort((x, y) => x - y);
     console.log(
-      `${o.kernel} ${M}x${K}x${N} ${o.dtype}${o.laneMatmul ? ` (${o.laneMatmul})` : ''}${o.tune ? ` tune ${JSON.stringify(o.tune)}` : ''}`,
+      `${o.kernel} ${M}x${K}x${N} ${o.dtype}${o.laneMatmul ? ` (${o.laneMatmul})` : ''}${o.kernels ? ` kernels ${JSON.stringify(o.kernels)}` : ''}`,
     );
     const l1i = instructionCache();
     console.log(
@@ -179,4 +180,11 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(() => process.exit(0), reportError);
+// perf and Dawn keep handles open: exit when done.
+if (isMain(import.meta.url))
+  process.exit(
+    await runCommand(processIo, () => {
+      program.parse(process.argv.slice(2), { from: 'user' });
+      return main(program.opts<Opts>());
+    }),
+  );

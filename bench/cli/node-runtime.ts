@@ -80,7 +80,12 @@ export interface NodeRunnerOptions {
   onProgress?: (message: string) => void;
   /** Receives which driver was chosen. */
   onDriver?: (description: string) => void;
+  /** Keep this process's device for the next command instead of destroying it (tests share one). */
+  share?: boolean;
 }
+
+/** The device kept by a command run with `share`, and the driver it found. */
+let sharedGpu: Promise<{ ctx: GpuContext; driver: string }> | undefined;
 
 export async function withNodeRunner<T>(options: NodeRunnerOptions, fn: (runner: Runner) => Promise<T>): Promise<T> {
   let dawn: Dawn;
@@ -94,10 +99,23 @@ export async function withNodeRunner<T>(options: NodeRunnerOptions, fn: (runner:
     );
   }
   Object.assign(globalThis, dawn.globals); // GPUBufferUsage, GPUMapMode, ...
-  const ctx = await acquireDawn(dawn, options.onDriver);
+  let ctx: GpuContext;
+  if (options.share) {
+    sharedGpu ??= (async () => {
+      let driver = '';
+      const ctx = await acquireDawn(dawn, (d) => (driver = d));
+      return { ctx, driver };
+    })();
+    const shared = await sharedGpu.catch((e: unknown) => {
+      sharedGpu = undefined;
+      throw e;
+    });
+    options.onDriver?.(shared.driver);
+    ctx = shared.ctx;
+  } else ctx = await acquireDawn(dawn, options.onDriver);
   const files = options.files ?? {};
   const api = makeEngineApi({
-    gpu: async () => ctx,
+    gpu: () => Promise.resolve(ctx),
     fetchBytes: async (url) => {
       const f = files[url];
       if (!f) throw new Error(`no file served at ${url}`);
@@ -111,7 +129,9 @@ export async function withNodeRunner<T>(options: NodeRunnerOptions, fn: (runner:
   try {
     return await fn(runner);
   } finally {
-    ctx.destroy();
-    liveInstances.clear();
+    if (!options.share) {
+      ctx.destroy();
+      liveInstances.clear();
+    }
   }
 }

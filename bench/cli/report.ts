@@ -2,7 +2,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildReportScript } from '../../scripts/report-script.mjs';
 import { buildTrace } from '../report/trace.js';
-import type { BenchResults } from '../report/render.js';
+import { reportContent } from '../report/sections.js';
+import type { BenchResults } from '../suites/registry.js';
 
 const STYLE = `body{font:14px system-ui,sans-serif;margin:2em auto;max-width:1100px;color:#222}
 h1{font-size:1.6em}h2{font-size:1.2em;margin-top:2em}.explain{color:#444;max-width:80ch}.adapter{color:#a33}
@@ -18,13 +19,13 @@ export async function reportScript(): Promise<string> {
 }
 
 /**
- * Writes report.html (self-contained: the results, Chart.js and the drawing
- * code inlined, so it opens from disk) and trace.json (Chrome Trace Event
+ * Writes report.html (self-contained: the report's sections as data, Chart.js and the
+ * drawing code inlined, so it opens from disk) and trace.json (Chrome Trace Event
  * format: open it in Perfetto or chrome://tracing).
  */
 export async function writeReport(outDir: string, results: BenchResults): Promise<{ report: string; trace: string }> {
   const js = await reportScript();
-  const json = JSON.stringify(results).replace(/</g, '\\u003c');
+  const json = JSON.stringify(reportContent(results)).replace(/</g, '\\u003c');
   const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>WebGPU engine benchmark report</title><style>${STYLE}</style></head>
 <body><h1>WebGPU inference engine: benchmark report</h1><div id="report"></div>
 <script type="application/json" id="bench-data">${json}</script><script>${js.replace(/<\/script/gi, '<\\/script')}</script></body></html>`;

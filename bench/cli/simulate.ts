@@ -2,13 +2,10 @@
 //   [--calibrated FILE] [--max-seqs N] [--budget N] [--slo SPEC]
 // The scheduler's policies on a modelled clock: no GPU, no browser.
 import { readFileSync } from 'node:fs';
-import Table from 'cli-table3';
-import { Command } from 'commander';
 import {
   encode,
   KV_BLOCK_SIZE,
   makePolicy,
-  POLICY_NAMES,
   rateModel,
   saturatingArrivals,
   simulate,
@@ -19,45 +16,18 @@ import {
   type StepTimeModel,
 } from '../../src/index.js';
 import { modelledIdle } from '../../src/sched/simulate.js';
-import { DEFAULT_SLO } from '../suites/serve.js';
 import { calibratedModel, type StepCalibration } from '../../src/serve/calibrate.js';
-import { parse, reportError } from './common.js';
-import { describeGenerator, generatorOf, loadWorkload, SATURATE, saturates } from './workloads.js';
-
-const program = new Command('simulate')
-  .description('Run the scheduling policies on a modelled clock (the simulator twin).')
-  .option('--workload <w>', 'seed, poisson, or a JSON trace file', 'seed')
-  .option('--policy <names>', `comma-separated: ${POLICY_NAMES.join(', ')}`, 'serial,static,continuous')
-  .option('--prefill-rate <tokens/s>', 'prompt tokens per second', parse.int(1), 20000)
-  .option('--decode-rate <steps/s>', 'decode steps per second (each samples one token per running sequence)', parse.int(1), 50)
-  .option('--calibrated <file>', 'step times measured on a GPU: a serve.json written by npm run bench -- --suite serve')
-  .option('--max-seqs <n>', "sequences running at once (default: the calibrated run's, else 4)", parse.int(1))
-  .option('--budget <n>', "token rows per step (default: the calibrated run's, else 8192)", parse.int(1))
-  .option(
-    '--rate <r>',
-    `poisson: requests per second (default: ${SATURATE.loadFactor}x what continuous batching finishes on the modelled engine, which saturates it)`,
-    parseFloat,
-  )
-  .option('--requests <n>', 'poisson: number of requests', parse.int(1))
-  .option(
-    '--burstiness <b>',
-    'poisson: Gamma shape of the gaps between arrivals (1: Poisson; below 1 burstier, above 1 smoother)',
-    parse.positive,
-  )
-  .option('--prompt-tokens <lo-hi>', 'poisson: prompt lengths, uniform over LO-HI (default 16-128)', parse.range)
-  .option('--output-tokens <lo-hi>', 'poisson: output lengths, uniform over LO-HI (default 16-64)', parse.range)
-  .option('--workload-seed <n>', "poisson: the generator's seed (default 1)", parse.int(0))
-  .option(
-    '--slo <spec>',
-    `goodput's SLO: ttft:MS,tpot:MS and/or scale:X (within X times each request's own figures alone on the modelled engine; default scale:${DEFAULT_SLO.scale})`,
-    parse.slo,
-  )
-  .option('--json', 'print JSON')
-  .parse();
+import { SATURATE } from '../suites/serve-bench.js';
+import { WORKLOAD_OPTIONS } from '../suites/serve.js';
+import type { OptionDef } from '../suites/suite.js';
+import { describeGenerator, generatorOf, loadWorkload, saturates } from '../suites/workloads.js';
+import { parse } from './common.js';
+import { command, isMain, line, processIo, runCommand, type CommandIo } from './io.js';
+import { renderTable } from './tables.js';
 
 interface Opts {
   workload: string;
-  policy: string;
+  policy?: string[];
   prefillRate: number;
   decodeRate: number;
   calibrated?: string;
@@ -94,7 +64,8 @@ function stepModel(o: Opts): { model: StepTimeModel; label: string; maxSeqs?: nu
   };
 }
 
-function main(o: Opts): void {
+function main(o: Opts, io: CommandIo): void {
+  const out = (text: string) => line(io.stdout, text);
   const w = {
     workload: o.workload,
     rate: o.rate,
@@ -104,7 +75,10 @@ function main(o: Opts): void {
     outputTokens: o.outputTokens,
     seed: o.workloadSeed,
   };
-  let requests = toRequests(loadWorkload(w), encode);
+  let requests = toRequests(
+    loadWorkload(w, (path) => readFileSync(path, 'utf8')),
+    encode,
+  );
   const contextLength = Math.max(...requests.map((r) => r.prompt.length + r.maxTokens));
   const { model, label, ...measured } = stepModel(o);
   // A calibrated run is replayed with the shape it was measured with unless told otherwise.
@@ -116,14 +90,14 @@ function main(o: Opts): void {
   if (saturates(w)) ({ requests, rate } = saturatingArrivals(requests, opts, model, SATURATE.loadFactor));
   // Slowdown's baseline: each request alone on the same modelled engine.
   const idle = modelledIdle(requests, opts, model);
-  const slo = o.slo ?? DEFAULT_SLO;
-  const rows = o.policy.split(',').map((name) => {
-    const run = simulate(requests, makePolicy(name.trim()), opts, model);
-    return { policy: name.trim(), steps: run.steps, ...summarize(run.records, slo, idle), records: run.records };
+  const slo = o.slo ?? WORKLOAD_OPTIONS.slo.value;
+  const rows = (o.policy ?? WORKLOAD_OPTIONS.policy.value).map((name) => {
+    const run = simulate(requests, makePolicy(name), opts, model);
+    return { policy: name, steps: run.steps, ...summarize(run.records, slo, idle), records: run.records };
   });
   if (o.json) {
     const generator = generatorOf(w);
-    console.log(
+    out(
       JSON.stringify(
         { workload: o.workload, ...(generator ? { generator } : {}), ...(rate === undefined ? {} : { rate }), model: label, slo, rows },
         null,
@@ -134,10 +108,10 @@ function main(o: Opts): void {
   }
   const at =
     rate === undefined ? '' : ` at ${rate.toFixed(1)}/s${saturates(w) ? ` (${SATURATE.loadFactor}x continuous batching's capacity)` : ''}`;
-  console.log(`${requests.length} requests (${o.workload}${at}); step times: ${label}; max ${maxSeqs} sequences, ${budget} rows per step`);
+  out(`${requests.length} requests (${o.workload}${at}); step times: ${label}; max ${maxSeqs} sequences, ${budget} rows per step`);
   const drawn = describeGenerator(w);
-  if (drawn) console.log(drawn);
-  const t = new Table({
+  if (drawn) out(drawn);
+  const table = {
     head: [
       'policy',
       'makespan s',
@@ -151,9 +125,7 @@ function main(o: Opts): void {
       'goodput req/s',
       'steps',
     ],
-  });
-  for (const r of rows)
-    t.push([
+    rows: rows.map((r) => [
       r.policy,
       r.makespanS.toFixed(3),
       r.outputTokensPerSec.toFixed(1),
@@ -165,16 +137,41 @@ function main(o: Opts): void {
       `${r.slowdownP50.toFixed(2)} / ${r.slowdownP99.toFixed(2)}`,
       r.goodputRps.toFixed(3),
       r.steps,
-    ]);
-  console.log(t.toString());
-  console.log(
+    ]),
+  };
+  out(renderTable(table));
+  out(
     `goodput: requests/s meeting the SLO ${JSON.stringify(slo)} (scale: TTFT and TPOT within that many times the request's own alone on this modelled engine); slowdown: E2E over its E2E alone`,
   );
-  for (const r of rows) console.log(`${r.policy} makespan ${r.makespanS.toFixed(3)} s`);
+  for (const r of rows) out(`${r.policy} makespan ${r.makespanS.toFixed(3)} s`);
 }
 
-try {
-  main(program.opts<Opts>());
-} catch (e) {
-  reportError(e);
+/** A shared option as this command's flag: no default here, so loadWorkload sees only what was given. */
+const flag = <T>(def: OptionDef<T>) => [def.flags!, def.help, def.parse as (v: string) => T] as const;
+
+export async function simulateCommand(argv: string[], io: CommandIo = processIo): Promise<number> {
+  return runCommand(io, () => {
+    const program = command('simulate', io)
+      .description('Run the scheduling policies on a modelled clock (the simulator twin).')
+      .option('--workload <w>', 'seed, poisson, or a JSON trace file', 'seed')
+      .option(...flag(WORKLOAD_OPTIONS.policy))
+      .option('--prefill-rate <tokens/s>', 'prompt tokens per second', parse.int(1), 20000)
+      .option('--decode-rate <steps/s>', 'decode steps per second (each samples one token per running sequence)', parse.int(1), 50)
+      .option('--calibrated <file>', 'step times measured on a GPU: a serve.json written by npm run bench -- --suite serve')
+      .option('--max-seqs <n>', "sequences running at once (default: the calibrated run's, else 4)", parse.int(1))
+      .option('--budget <n>', "token rows per step (default: the calibrated run's, else 8192)", parse.int(1))
+      .option(...flag(WORKLOAD_OPTIONS.rate))
+      .option(...flag(WORKLOAD_OPTIONS.requests))
+      .option(...flag(WORKLOAD_OPTIONS.burstiness))
+      .option(...flag(WORKLOAD_OPTIONS.promptTokens))
+      .option(...flag(WORKLOAD_OPTIONS.outputTokens))
+      .option(...flag(WORKLOAD_OPTIONS.workloadSeed))
+      .option(...flag(WORKLOAD_OPTIONS.slo))
+      .option('--json', 'print JSON');
+    program.parse(argv, { from: 'user' });
+    main(program.opts<Opts>(), io);
+    return Promise.resolve();
+  });
 }
+
+if (isMain(import.meta.url)) process.exitCode = await simulateCommand(process.argv.slice(2));

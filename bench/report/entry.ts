@@ -1,5 +1,5 @@
-// report.html's script: reads the embedded results and draws them.
-import { renderReport, type BenchResults } from './render.js';
+// report.html's script: draws the report content embedded in the page.
+import { drawReport, type ReportContent } from './draw.js';
 
-const data = JSON.parse(document.getElementById('bench-data')!.textContent!) as BenchResults;
-renderReport(document.getElementById('report')!, data);
+const content = JSON.parse(document.getElementById('bench-data')!.textContent!) as ReportContent;
+drawReport(document.getElementById('report')!, content);

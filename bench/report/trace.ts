@@ -3,7 +3,7 @@
 // profile of one prefill and one decode step.
 import type { StepRecord } from '../../src/index.js';
 import type { TraceEvent } from '../suites/trace.js';
-import type { StepProfile } from '../suites/sweep.js';
+import type { StepProfile } from '../suites/sweep-rows.js';
 
 export interface ChromeEvent {
   name: string;

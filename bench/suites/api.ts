@@ -1,26 +1,24 @@
-// The engine's bench API, the same in both runtimes: bench/runner.ts exposes it
-// in the browser page as window.engineRunner, bench/cli/node-runtime.ts calls
-// it in-process under Dawn. Typed engine errors are returned, not thrown, so
-// the CLI can print their code and message whichever side ran.
+// The engine's bench API, the same in both runtimes: bench/runner.ts exposes it in the
+// browser page as window.engineRunner, bench/cli/node-runtime.ts calls it in-process under
+// Dawn. Each call builds the kernel set it runs with from the adapter and the caller's
+// overrides (--kernels): a value, so nothing retunes a live context. Typed engine errors
+// are returned, not thrown, so the CLI can print their code and message whichever side ran.
 import {
+  chooseKernels,
   EngineError,
   generate,
   GpuModel,
   loadCheckpoint,
+  overrideKernels,
   preset,
   syntheticWeights,
-  type AdapterReport,
   type GpuContext,
+  type KernelOverrides,
   type ModelWeights,
   type WeightDtype,
 } from '../../src/index.js';
-import { measureCeilings, type CeilingOptions } from '../../src/perf/ceilings.js';
-import type { Tuning, TuningOverrides } from '../../src/gpu/tuning.js';
-import { decodeBench, type DecodeBenchRequest } from './decode.js';
-import { kernelBench, type KernelBenchRequest } from './kernels.js';
-import { serveBench, type ServeBenchRequest } from './serve.js';
-import { sweepBench, type SweepRequest } from './sweep.js';
-import { tuneBench, type TuneRequest } from './tune.js';
+import { suiteNamed, type SuiteName } from './registry.js';
+import type { RunAdapter, SuiteEnv } from './suite.js';
 import { verify, type VerifyRequest } from './verify.js';
 
 export interface RunnerModelSpec {
@@ -55,34 +53,37 @@ async function guard<T>(fn: () => Promise<T>): Promise<RunnerResult<T>> {
 }
 
 export function makeEngineApi(host: ApiHost) {
+  const env = async (overrides: KernelOverrides = {}): Promise<SuiteEnv> => {
+    const ctx = await host.gpu();
+    return { ctx, kernels: overrideKernels(chooseKernels(ctx.adapter), overrides) };
+  };
   const weightsFor = async (spec: RunnerModelSpec): Promise<ModelWeights> =>
     spec.weightsUrl
       ? loadCheckpoint(await host.fetchBytes(spec.weightsUrl), preset(spec.model))
       : syntheticWeights(preset(spec.model), spec.dtype, spec.seed);
-  const { progress } = host;
   return {
-    /** The adapter, and the kernel variants chosen for it (src/gpu/tuning.ts). */
-    adapter: () =>
-      guard(async (): Promise<AdapterReport & { tuning: Tuning }> => {
-        const ctx = await host.gpu();
-        return { ...ctx.adapter, tuning: ctx.tuning };
+    /** The adapter, and the kernel set chosen for it with these overrides. */
+    adapter: (overrides?: KernelOverrides) =>
+      guard(async (): Promise<RunAdapter> => {
+        const { ctx, kernels } = await env(overrides);
+        return { ...ctx.adapter, kernels };
       }),
-    /** Overrides the adapter's kernel tuning for everything made afterwards; returns the result. */
-    retune: (overrides: TuningOverrides) => guard(async (): Promise<Tuning> => (await host.gpu()).retune(overrides)),
-    decodeBench: (req: DecodeBenchRequest) => guard(async () => decodeBench(await host.gpu(), req, progress)),
-    kernelBench: (req: KernelBenchRequest) => guard(async () => kernelBench(await host.gpu(), req, progress)),
-    serveBench: (req: ServeBenchRequest) => guard(async () => serveBench(await host.gpu(), req, progress)),
-    ceilings: (req: CeilingOptions) => guard(async () => measureCeilings(await host.gpu(), req, progress)),
-    sweepBench: (req: SweepRequest) => guard(async () => sweepBench(await host.gpu(), req, progress)),
-    tuneBench: (req: TuneRequest) => guard(async () => tuneBench(await host.gpu(), req, progress)),
-    verify: (req: VerifyRequest) => guard(async () => verify(await host.gpu(), req, progress)),
+    /** One suite's measurement (bench/suites/registry.ts) on this runtime's GPU. */
+    runSuite: (name: SuiteName, request: unknown, overrides?: KernelOverrides) =>
+      guard(async () => {
+        const suite = suiteNamed(name);
+        if (!suite) throw new EngineError('BAD_SUITE', `no suite '${name}'`);
+        const run = suite.run as (e: SuiteEnv, r: unknown, p: (m: string) => void) => Promise<unknown>;
+        return run(await env(overrides), request, host.progress);
+      }),
+    verify: (req: VerifyRequest, overrides?: KernelOverrides) => guard(async () => verify(await env(overrides), req, host.progress)),
     generate: (req: RunnerGenerateRequest) =>
       guard(async () => {
-        const device = await host.gpu();
-        const model = await GpuModel.create(device, await weightsFor(req));
+        const { ctx, kernels } = await env();
+        const model = await GpuModel.create(ctx, await weightsFor(req), { kernels });
         try {
           const result = await generate(model, req.prompt, { maxTokens: req.maxTokens, stopAt: req.stopAt });
-          return { ...result, adapter: device.adapter, weightBytes: model.weightBytes };
+          return { ...result, adapter: ctx.adapter, weightBytes: model.weightBytes };
         } finally {
           model.destroy();
         }
@@ -90,7 +91,8 @@ export function makeEngineApi(host: ApiHost) {
     /** Logits of every prompt row, as plain numbers (to compare runtimes bit for bit). */
     promptLogits: (req: RunnerModelSpec & { prompt: number[] }) =>
       guard(async () => {
-        const model = await GpuModel.create(await host.gpu(), await weightsFor(req));
+        const { ctx, kernels } = await env();
+        const model = await GpuModel.create(ctx, await weightsFor(req), { kernels });
         try {
           const rows = req.prompt.map((_, i) => i);
           const out = await model.step({ tokens: req.prompt, positions: rows, logitRows: rows, phase: 'prefill' }, { readLogits: true });

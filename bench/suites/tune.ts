@@ -1,265 +1,67 @@
-import { PassClock } from '../../src/perf/pass-clock.js';
-import { applyTuning, type Tuning, type TuningOverrides } from '../../src/gpu/tuning.js';
-import { Gemm, gemmTileBytes } from '../../src/kernels/gemm.js';
-import { Gemv } from '../../src/kernels/gemv.js';
-import { bucketFor, GEMV_BUCKETS, GEMV_MAX_ROWS } from '../../src/kernels/gemv-rows.js';
-import { kChunks } from '../../src/kernels/k-chunks.js';
-import type { GpuContext, WeightDtype } from '../../src/index.js';
-import type { Stats } from '../../src/perf/stats.js';
-import { matmulRates, operands } from './kernels.js';
+// The tune suite (only when named): the kernels' tile shapes tried on this adapter around
+// its current kernel set, each timed beside it and checked bit for bit; the fastest that
+// beats the current set and the noise is printed as a --kernels argument.
+import { fmt } from '../report/format.js';
+import { KERNEL_SIZE, REPEATS } from './options.js';
+import { defineSuite } from './suite.js';
+import { tuneBench, type TuneRequest, type TuneResult, type TuneSearch } from './tune-bench.js';
 
-/**
- * `npm run bench -- --suite tune`: the kernels' tile shapes (src/gpu/tuning.ts) tried on
- * this adapter. The shapes in tuning.ts were measured on SwiftShader and on one H200;
- * another GPU may want others, and a short sweep here says which, as a --tuning JSON.
- * Candidates of one kernel run round robin with the adapter's current tuning, so each
- * ratio comes from the same minutes; every candidate's output is compared with the
- * current one's bit for bit (shapes that keep the K chunks must match exactly).
- */
-export interface TuneRequest {
-  /** GEMM shape [M, K, N]. */
-  gemm: [number, number, number];
-  /** GEMV matrix [K, N], run at each of `batches` rows. */
-  gemv: [number, number];
-  batches: number[];
-  dtype: WeightDtype;
-  repeats: number;
-}
-
-export interface TuneCandidate {
-  kernel: 'gemm' | 'gemv';
-  label: string;
-  /** Applied to the adapter's current tuning; {} is the current tuning itself. */
-  overrides: TuningOverrides;
-  /** GEMV: the batches it changes anything at (a row bucket's blocks); absent: all. */
-  batches?: number[];
-}
-
-export interface TuneRow extends TuneCandidate {
-  /** GEMM: M; GEMV: B. */
-  rows: number;
-  ms: Stats;
-  gflops: number;
-  /** Weight bytes as stored, plus activations in and out, per second. */
-  achievedGBps: number;
-  /** This candidate's median over the current tuning's, from the same round robin. */
-  overCurrent: number;
-  /** Whether its output has the current tuning's bits: expected wherever the K chunks are the same. */
-  sameBits: boolean;
-  /** Whether its K chunks are the current tuning's (the split-K target and tileK set them). */
-  sameChunks: boolean;
-}
-
-export interface TuneResult {
-  current: Tuning;
-  rows: TuneRow[];
-  /**
-   * Per kernel, the candidate with the lowest time (GEMV: geometric mean over its batches),
-   * when it beats both the current tuning and the current tuning's second copy ("current,
-   * again": the same kernel timed twice shows how far noise alone moves a ratio).
-   */
-  best: TuningOverrides;
-  /** Candidates not run, each with the reason (past the device's limits, refused by the tuning rules). */
-  skipped: string[];
-}
-
-export interface TuneLimits {
-  maxComputeWorkgroupStorageSize: number;
-  maxComputeInvocationsPerWorkgroup: number;
-}
-
-/**
- * The shapes worth trying around the current tuning, for the variants it uses (a tuning
- * that switches variant changes the code, not its shape: use --tuning for that).
- */
-export function tuneCandidates(t: Tuning, limits: TuneLimits, batches: number[]): TuneCandidate[] {
-  const out: TuneCandidate[] = [];
-  for (const kernel of ['gemm', 'gemv'] as const)
-    out.push({ kernel, label: 'current', overrides: {} }, { kernel, label: AGAIN, overrides: {} });
-  const g = t.gemm;
-  if (g.variant === 'tiled') {
-    for (const workgroupX of [8, 16, 32])
-      for (const workgroupY of [2, 4, 8, 16]) {
-        if (workgroupX === g.workgroupX && workgroupY === g.workgroupY) continue;
-        const invocations = workgroupX * workgroupY;
-        if (invocations < 32 || invocations > limits.maxComputeInvocationsPerWorkgroup) continue;
-        if (gemmTileBytes({ workgroupX, workgroupY, tileK: g.tileK }) > limits.maxComputeWorkgroupStorageSize) continue;
-        out.push({ kernel: 'gemm', label: `${workgroupX} x ${workgroupY} invocations`, overrides: { gemm: { workgroupX, workgroupY } } });
-      }
-  } else {
-    for (const directRows of [16, 32])
-      for (const directBlocks of [1, 2])
-        if (directRows !== g.directRows || directBlocks !== g.directBlocks)
-          out.push({
-            kernel: 'gemm',
-            label: `${directRows} rows x ${directBlocks} blocks`,
-            overrides: { gemm: { directRows, directBlocks } },
-          });
-    for (const workgroupX of [8, 32])
-      if (workgroupX !== g.workgroupX && workgroupX % g.directBlocks === 0)
-        out.push({ kernel: 'gemm', label: `workgroupX ${workgroupX}`, overrides: { gemm: { workgroupX } } });
-  }
-  const v = t.gemv;
-  if (v.variant === 'lanes') {
-    // Each batch's row bucket with the other number of column blocks.
-    const bucketOf = (B: number) => GEMV_BUCKETS.indexOf(bucketFor(B) as (typeof GEMV_BUCKETS)[number]);
-    for (const i of [...new Set(batches.filter((B) => B <= GEMV_MAX_ROWS).map(bucketOf))]) {
-      const blocks = [...v.blocks];
-      blocks[i] = blocks[i] === 1 ? 2 : 1;
-      out.push({
-        kernel: 'gemv',
-        label: `${blocks[i]} block${blocks[i] === 1 ? '' : 's'} at ${GEMV_BUCKETS[i]} rows`,
-        overrides: { gemv: { blocks } },
-        batches: batches.filter((B) => bucketOf(B) === i),
-      });
-    }
-  } else {
-    for (const f of [0.25, 0.5, 2, 4])
-      out.push({
-        kernel: 'gemv',
-        label: `split target ${v.splitInvocations * f}`,
-        overrides: { gemv: { splitInvocations: v.splitInvocations * f } },
-      });
-  }
-  for (const workgroupSize of v.variant === 'lanes' ? [8, 32] : [64, 256])
-    if (workgroupSize !== v.workgroupSize && workgroupSize <= limits.maxComputeInvocationsPerWorkgroup)
-      out.push({ kernel: 'gemv', label: `workgroup ${workgroupSize}`, overrides: { gemv: { workgroupSize } } });
-  return out;
-}
-
-/** The current tuning's second copy in each round robin: its ratio is the noise floor. */
-export const AGAIN = 'current, again';
-
-interface Made {
-  c: TuneCandidate;
-  op: Gemm | Gemv;
-  out: GPUBuffer;
-  sameChunks: boolean;
-}
-
-/** Tries tuneCandidates() on the request's GEMM and GEMV; the adapter's tuning is left as it was. */
-export async function tuneBench(ctx: GpuContext, req: TuneRequest, progress: (msg: string) => void): Promise<TuneResult> {
-  const current = ctx.tuning;
-  const candidates = tuneCandidates(current, ctx.device.limits, req.batches);
-  const skipped: string[] = [];
-  const rows: TuneRow[] = [];
-  const clock = new PassClock(ctx);
-  const maxB = Math.max(...req.batches);
-  const gemm = operands(ctx, req.dtype, req.gemm[0], req.gemm[1], req.gemm[2]);
-  const gemv = operands(ctx, req.dtype, maxB, req.gemv[0], req.gemv[1]);
-  try {
-    const tune = { ctx, clock, current, repeats: req.repeats, skipped, progress };
-    rows.push(...(await tuneKernel(tune, 'gemm', candidates, gemm, [req.gemm[0]])));
-    rows.push(...(await tuneKernel(tune, 'gemv', candidates, gemv, req.batches)));
-  } finally {
-    ctx.tuning = current;
-    clock.destroy();
-    for (const o of [gemm, gemv]) for (const b of [o.w, o.a, o.out]) b.destroy();
-  }
-  return { current, rows, best: bestOverrides(rows), skipped };
-}
-
-interface TuneRun {
-  ctx: GpuContext;
-  clock: PassClock;
-  current: Tuning;
-  repeats: number;
-  skipped: string[];
-  progress: (msg: string) => void;
-}
-
-/** One kernel's candidates at each of `shapes` rows (M, or B), round robin; what it made is destroyed. */
-async function tuneKernel(
-  t: TuneRun,
-  kernel: 'gemm' | 'gemv',
-  candidates: TuneCandidate[],
-  o: ReturnType<typeof operands>,
-  shapes: number[],
-): Promise<TuneRow[]> {
-  const { ctx, clock, current } = t;
-  const maxRows = Math.max(...shapes);
-  const made: Made[] = [];
-  try {
-    for (const c of candidates.filter((c) => c.kernel === kernel)) {
-      t.progress(`tune: ${kernel} ${c.label}: compiling`);
-      try {
-        ctx.tuning = applyTuning(current, c.overrides);
-        const out = ctx.storage(`tune.${kernel}.out`, maxRows * o.layout.N * 4);
-        const op =
-          kernel === 'gemm' ? await Gemm.create(ctx, o.layout, o.a, o.w, out) : await Gemv.create(ctx, o.layout, o.a, o.w, out, maxRows);
-        made.push({ c, op, out, sameChunks: sameChunks(ctx.tuning, current, o.layout.K, o.layout.N) });
-      } catch (e) {
-        t.skipped.push(`${kernel} ${c.label}: ${(e as Error).message}`);
-      } finally {
-        ctx.tuning = current;
-      }
-    }
-    if (made[0]?.c.label !== 'current') throw new Error(`tune: the current ${kernel} tuning did not build: ${t.skipped.join('; ')}`);
-    // Every (candidate, rows) pair it changes anything at, all in one round robin.
-    const runs = shapes.flatMap((r) => made.filter((m) => !m.c.batches || m.c.batches.includes(r)).map((m) => ({ m, r })));
-    t.progress(`tune: ${kernel}, ${runs.length} kernels round robin`);
-    const times = await clock.statsRoundRobin(
-      runs.map(
-        ({ m, r }) =>
-          (pass: GPUComputePassEncoder) =>
-            m.op.encode(pass, r),
-      ),
-      t.repeats,
-    );
-    // One more pass each, read back, for the bits.
-    const bits: Uint32Array[] = [];
-    for (const { m, r } of runs) {
-      await clock.once((pass) => m.op.encode(pass, r));
-      bits.push(new Uint32Array(await ctx.read(m.out, r * o.layout.N * 4)));
-    }
-    return runs.map(({ m, r }, i) => {
-      const c = runs.findIndex((x) => x.r === r && x.m === made[0]); // made[0] is the current tuning
-      const ms = times[i]!;
-      return {
-        ...m.c,
-        rows: r,
-        ms,
-        ...matmulRates(o.weightBytes, r, o.layout.K, o.layout.N, ms.median),
-        overCurrent: ms.median / times[c]!.median,
-        sameBits: equalBits(bits[i]!, bits[c]!),
-        sameChunks: m.sameChunks,
-      };
-    });
-  } finally {
-    for (const m of made) {
-      m.op.destroy();
-      m.out.destroy();
-    }
-  }
-}
-
-/** Per kernel, the fastest candidate by the geometric mean of its ratios to the current tuning, if below 1. */
-export function bestOverrides(rows: TuneRow[]): TuningOverrides {
-  const best: TuningOverrides = {};
-  for (const kernel of ['gemm', 'gemv'] as const) {
-    const byLabel = new Map<string, TuneRow[]>();
-    for (const r of rows.filter((r) => r.kernel === kernel)) byLabel.set(r.label, [...(byLabel.get(r.label) ?? []), r]);
-    const score = (rs: TuneRow[]) => Math.exp(rs.reduce((s, r) => s + Math.log(r.overCurrent), 0) / rs.length);
-    const again = byLabel.get(AGAIN);
-    const bar = Math.min(1, again ? score(again) : 1);
-    let pick: { score: number; overrides: TuningOverrides } | undefined;
-    for (const [label, rs] of byLabel) {
-      if (label === 'current' || label === AGAIN) continue;
-      const s = score(rs);
-      if (s < bar && (!pick || s < pick.score)) pick = { score: s, overrides: rs[0]!.overrides };
-    }
-    if (pick) Object.assign(best, pick.overrides);
-  }
-  return best;
-}
-
-function sameChunks(a: Tuning, b: Tuning, K: number, N: number): boolean {
-  const [x, y] = [kChunks(K, N, a), kChunks(K, N, b)];
-  return x.kc === y.kc && x.chunks === y.chunks;
-}
-
-function equalBits(x: Uint32Array, y: Uint32Array): boolean {
-  if (x.length !== y.length) return false;
-  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
-  return true;
-}
+export const tuneSuite = defineSuite({
+  name: 'tune',
+  summary:
+    "the kernels' tile shapes tried around this adapter's kernel set, each timed beside it; the fastest printed as a --kernels argument",
+  inDefaultRun: false,
+  options: {
+    repeats: REPEATS,
+    kernelSize: KERNEL_SIZE,
+    gemvSize: { help: 'K = N of the GEMV', value: 4096, byLevel: { quick: 1024 } },
+    gemmShape: {
+      help: 'M, K = N of the GEMM',
+      value: [512, 2048] as [number, number],
+      byLevel: { quick: [128, 1024] as [number, number] },
+    },
+    search: {
+      help: 'candidates: every shape around the current set, or its neighbours only',
+      value: 'wide' as TuneSearch,
+      byLevel: { quick: 'neighbours' as TuneSearch },
+    },
+  },
+  // The kernels suite's shapes, so a kernel set found here is judged there the same way.
+  request: (o): TuneRequest => {
+    const gemv = o.kernelSize ?? o.gemvSize;
+    const gemm = o.kernelSize ?? o.gemmShape[1];
+    return {
+      gemm: [o.gemmShape[0], gemm, gemm],
+      gemv: [gemv, gemv],
+      batches: [1, 4, 8],
+      dtype: 'f32',
+      repeats: o.repeats,
+      search: o.search,
+    };
+  },
+  run: tuneBench,
+  result: (r: TuneResult) => r,
+  done: () => 'tune: tile shapes around the current kernel set, each timed beside it',
+  tables: (r) => [
+    {
+      head: ['kernel', 'candidate', 'M (B)', 'ms (min-max)', 'GFLOP/s', 'GB/s', 'x current', 'same bits'],
+      rows: r.rows.map((x) => [
+        x.kernel,
+        x.label,
+        x.rows,
+        `${fmt(x.ms.median)} (${fmt(x.ms.min)}-${fmt(x.ms.max)})`,
+        fmt(x.gflops),
+        fmt(x.achievedGBps),
+        fmt(x.overCurrent, 3),
+        // Different K chunks sum in another order: other bits are expected there, and still batch-invariant.
+        x.sameBits ? 'yes' : x.sameChunks ? 'NO' : 'no (other K chunks)',
+      ]),
+      notes: [
+        ...(r.skipped.length ? [`skipped: ${r.skipped.join('; ')}`] : []),
+        Object.keys(r.best).length
+          ? `faster here than the current kernel set: --kernels '${JSON.stringify(r.best)}'`
+          : 'no candidate beat the current kernel set',
+      ],
+    },
+  ],
+});

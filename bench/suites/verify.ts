@@ -1,10 +1,11 @@
 // Correctness on the adapter at hand: the whole model against the CPU reference,
 // the same checks the GPU tests make in headless Chromium, for a user (or a GPU
 // server with no browser) to run on their own hardware. The kernel variants
-// chosen there (src/gpu/tuning.ts: workgroup shapes, subgroup sizes) may differ
+// chosen there (src/kernels/kernel-set.ts: variants, workgroup shapes, subgroup sizes) may differ
 // from the ones CI exercises, so this is the check that covers them.
-import { CpuModel, Engine, generate, GpuModel, preset, syntheticWeights, type GpuContext, type WeightDtype } from '../../src/index.js';
+import { CpuModel, Engine, generate, GpuModel, preset, syntheticWeights, type WeightDtype } from '../../src/index.js';
 import { LOGIT_TOL, relErr } from '../../src/ref/compare.js';
+import type { SuiteEnv } from './suite.js';
 
 export interface VerifyRequest {
   models: string[];
@@ -32,7 +33,7 @@ function prompt(length: number, salt: number): number[] {
   return Array.from({ length }, (_, i) => (i === 0 ? 256 : 32 + ((i * 37 + salt * 11) % 90)));
 }
 
-export async function verify(ctx: GpuContext, req: VerifyRequest, progress: (m: string) => void): Promise<VerifyRow[]> {
+export async function verify({ ctx, kernels }: SuiteEnv, req: VerifyRequest, progress: (m: string) => void): Promise<VerifyRow[]> {
   const rows: VerifyRow[] = [];
   for (const name of req.models) {
     for (const dtype of req.dtypes) {
@@ -41,7 +42,7 @@ export async function verify(ctx: GpuContext, req: VerifyRequest, progress: (m: 
       const add = (check: string, pass: boolean, detail: string) => rows.push({ model: name, dtype, check, pass, detail });
 
       // Rows for the longest prompt in one step (generate() chunks longer prompts itself).
-      const model = await GpuModel.create(ctx, weights, { maxRows: Math.max(...req.promptLengths) });
+      const model = await GpuModel.create(ctx, weights, { maxRows: Math.max(...req.promptLengths), kernels });
       try {
         // Prefill (the GEMM path and attention over a causal prompt): every row's logits.
         for (const length of req.promptLengths) {
@@ -70,7 +71,7 @@ export async function verify(ctx: GpuContext, req: VerifyRequest, progress: (m: 
       // Batched decode and chunked prefill: many requests at once through the serving engine.
       progress(`verify: ${name} ${dtype}: ${req.batch} requests at once`);
       const prompts = Array.from({ length: req.batch }, (_, i) => prompt(3 + ((i * 7) % 29), i + 2));
-      const engine = await Engine.create(ctx, weights, { policy: 'continuous', maxSeqs: req.batch, tokenBudget: 64 });
+      const engine = await Engine.create(ctx, weights, { policy: 'continuous', maxSeqs: req.batch, tokenBudget: 64, kernels });
       try {
         const results = await Promise.all(prompts.map((tokens) => engine.submit({ tokens, maxTokens: req.decodeTokens }).result));
         const checks = prompts.map((tokens, i) => compareGreedy(results[i]!.tokens, referenceGreedy(cpu, tokens, req.decodeTokens)));

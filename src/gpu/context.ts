@@ -1,6 +1,5 @@
 import { DeviceLostError, EngineError } from '../errors.js';
 import { PipelineCache } from './pipelines.js';
-import { applyTuning, tuningFor, type Tuning, type TuningOverrides } from './tuning.js';
 
 /** What the engine tells a person about the GPU it runs on. */
 export interface AdapterReport {
@@ -43,13 +42,12 @@ function describe(adapter: GPUAdapter, device: GPUDevice): AdapterReport {
 }
 
 /**
- * A device plus what is made once for it: the adapter report, the per-adapter
- * kernel tuning and the pipeline cache. Owners of GPU resources take this.
+ * A device and what is made once for it: what the adapter is (for choosing kernels:
+ * src/kernels/kernel-set.ts), the pipeline cache, and the device's errors and loss,
+ * raised typed at the next check. Owners of GPU resources take this.
  */
 export class GpuContext {
   readonly adapter: AdapterReport;
-  /** Kernel shapes for this adapter (src/gpu/tuning.ts); retune() changes them for what is made next. */
-  tuning: Tuning;
   readonly pipelines: PipelineCache;
   private lostReason: string | undefined;
   private firstError: string | undefined;
@@ -60,7 +58,6 @@ export class GpuContext {
     readonly sleepBeforeWaits = false,
   ) {
     this.adapter = describe(gpuAdapter, device);
-    this.tuning = tuningFor(this.adapter);
     this.pipelines = new PipelineCache(device);
     device.lost.then((info) => {
       this.lostReason = `${info.reason}: ${info.message}`;
@@ -70,22 +67,6 @@ export class GpuContext {
     device.addEventListener('uncapturederror', (e) => {
       this.firstError ??= (e as GPUUncapturedErrorEvent).error.message;
     });
-  }
-
-  /** Applies tuning overrides to kernels made from now on (models and kernels made before keep theirs). */
-  retune(overrides: TuningOverrides): Tuning {
-    this.tuning = applyTuning(this.tuning, overrides);
-    return this.tuning;
-  }
-
-  /**
-   * How long benchmarks keep the GPU busy before timing anything. A real GPU idles at
-   * low clocks and raises them only under sustained load (an H200 sat at 345 MHz
-   * against 1980 between measurements, logged with nvidia-smi, and its kernels ran up
-   * to 5x slower); a software adapter has no clocks to raise, and CI time to save.
-   */
-  get warmUpMs(): number {
-    return this.adapter.isFallbackAdapter ? 0 : 300;
   }
 
   get hasTimestamps(): boolean {

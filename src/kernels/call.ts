@@ -1,4 +1,5 @@
 import type { GpuContext } from '../gpu/context.js';
+import type { UniformLayout } from './uniforms.js';
 
 /** A buffer bound whole, or a range of one. */
 export type Bind = GPUBuffer | GPUBufferBinding;
@@ -8,9 +9,10 @@ export type Bind = GPUBuffer | GPUBufferBinding;
  * made once, at model build; dispatching allocates nothing. Uniforms are
  * written (queue.writeBuffer) only when a value changed, so a decode loop at a
  * steady batch size writes none. A call is dispatched at most once per submit:
- * its uniforms hold one value set per command buffer.
+ * its uniforms hold one value set per command buffer. Fields are set by name, as the
+ * kernel's uniform layout declares them (src/kernels/uniforms.ts).
  */
-export class KernelCall {
+export class KernelCall<F extends string = string> {
   private readonly params: GPUBuffer;
   private readonly words: Uint32Array<ArrayBuffer>;
   private readonly floats: Float32Array<ArrayBuffer>;
@@ -21,11 +23,11 @@ export class KernelCall {
     private readonly ctx: GpuContext,
     readonly pipeline: GPUComputePipeline,
     label: string,
-    paramWords: number,
+    private readonly layout: UniformLayout<F>,
     /** Bindings 1, 2, ... in order; `undefined` skips a binding the entry point does not use. */
     buffers: (Bind | undefined)[],
   ) {
-    const bytes = Math.ceil(paramWords / 4) * 16;
+    const bytes = Math.ceil(layout.fields.length / 4) * 16;
     this.words = new Uint32Array(bytes / 4);
     this.floats = new Float32Array(this.words.buffer);
     this.params = ctx.device.createBuffer({
@@ -38,17 +40,12 @@ export class KernelCall {
     this.bindGroup = ctx.device.createBindGroup({ label, layout: pipeline.getBindGroupLayout(0), entries });
   }
 
-  u32(i: number, v: number): this {
-    if (this.words[i] !== v) {
-      this.words[i] = v;
-      this.dirty = true;
-    }
-    return this;
-  }
-
-  f32(i: number, v: number): this {
+  /** Sets a uniform field (as its declared type); the buffer is rewritten at the next dispatch only if a value changed. */
+  set(field: F, v: number): this {
+    const i = this.layout.index[field];
     const before = this.words[i];
-    this.floats[i] = v;
+    if (this.layout.types[field] === 'f32') this.floats[i] = v;
+    else this.words[i] = v;
     if (this.words[i] !== before) this.dirty = true;
     return this;
   }
@@ -89,3 +86,6 @@ export class KernelCall {
     this.params.destroy();
   }
 }
+
+/** The KernelCall of a uniform layout: `CallFor<typeof PARAMS>` sets exactly PARAMS's fields. */
+export type CallFor<L> = L extends UniformLayout<infer F> ? KernelCall<F> : never;

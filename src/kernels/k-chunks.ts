@@ -1,4 +1,4 @@
-import type { Tuning } from '../gpu/tuning.js';
+import type { KernelSet } from './kernel-set.js';
 import { paddedColumns } from './packing.js';
 
 /**
@@ -6,15 +6,15 @@ import { paddedColumns } from './packing.js';
  * rows, each a sequential fma chain from zero, then the chunks' sums added in order.
  * The split-K GEMV needs chunks to have threads enough (shaders/gemv_splitk.wgsl);
  * gemm_tiled follows the same chunks, so a row gets the same bits through either
- * kernel. Depends on the matrix and the adapter's tuning only, never on the rows, so
+ * kernel. Depends on the matrix and the kernel set only, never on the rows, so
  * batching leaves every row's result alone. One chunk (kc = K) is the plain chain
  * that lane_matmul (the SwiftShader GEMV and gemm_direct) computes.
  */
-export function kChunks(K: number, N: number, t: Tuning): { kc: number; chunks: number } {
-  if (t.gemv.variant !== 'splitk') return { kc: K, chunks: 1 };
+export function kChunks(K: number, N: number, k: KernelSet): { kc: number; chunks: number } {
+  if (k.gemv.variant !== 'splitk') return { kc: K, chunks: 1 };
   const quads = paddedColumns(N) / 4; // the split-K GEMV's invocations per chunk
-  const step = t.gemm.tileK; // gemm_tiled can only end a chunk where a tile ends
-  const wanted = Math.min(Math.max(1, Math.ceil(t.gemv.splitInvocations / quads)), Math.ceil(K / step));
+  const step = k.gemm.tileK; // gemm_tiled can only end a chunk where a tile ends
+  const wanted = Math.min(Math.max(1, Math.ceil(k.gemv.splitInvocations / quads)), Math.ceil(K / step));
   const kc = Math.ceil(K / wanted / step) * step;
   return { kc, chunks: Math.ceil(K / kc) };
 }

@@ -1,6 +1,18 @@
 import type { GpuContext } from '../gpu/context.js';
 import code from '../../shaders/kv_write.wgsl?raw';
-import { KernelCall, type Bind } from './call.js';
+import { type Bind, type CallFor, KernelCall } from './call.js';
+import type { KernelSet } from './kernel-set.js';
+import { uniforms } from './uniforms.js';
+
+const PARAMS = uniforms('kv_write.wgsl', code, {
+  rows: 'u32',
+  qkvStride: 'u32',
+  kOffset: 'u32',
+  kvWidth: 'u32',
+  blockSize: 'u32',
+  blocksPerSeq: 'u32',
+  capacity: 'u32',
+});
 
 /**
  * Where keys and values live: a layer's cache buffer holds `capacity` token
@@ -18,12 +30,13 @@ export interface PagedKvLayout {
 /** Writes each row's key and value (columns kOffset.. of qkv) into its sequence's cache slots. */
 export class KvWrite {
   private constructor(
-    private readonly call: KernelCall,
+    private readonly call: CallFor<typeof PARAMS>,
     private readonly kvWidth: number,
   ) {}
 
   static async create(
     ctx: GpuContext,
+    kernels: KernelSet,
     kv: PagedKvLayout,
     qkvStride: number,
     kOffset: number,
@@ -34,14 +47,15 @@ export class KvWrite {
         `kv_write copies vec4s: kvWidth ${kv.kvWidth}, qkvStride ${qkvStride} and kOffset ${kOffset} must be multiples of 4 (headDim % 4 == 0 makes them so)`,
       );
     const pipeline = await ctx.pipelines.get('kv_write', code, 'kv_write');
-    const call = new KernelCall(ctx, pipeline, 'kv_write', 7, [bufs.qkv, bufs.positions, bufs.seqs, bufs.blockTable, bufs.cache]);
-    call.u32(1, qkvStride).u32(2, kOffset).u32(3, kv.kvWidth).u32(4, kv.blockSize).u32(5, kv.blocksPerSeq).u32(6, kv.capacity);
+    const call = new KernelCall(ctx, pipeline, 'kv_write', PARAMS, [bufs.qkv, bufs.positions, bufs.seqs, bufs.blockTable, bufs.cache]);
+    call.set('qkvStride', qkvStride).set('kOffset', kOffset).set('kvWidth', kv.kvWidth);
+    call.set('blockSize', kv.blockSize).set('blocksPerSeq', kv.blocksPerSeq).set('capacity', kv.capacity);
     return new KvWrite(call, kv.kvWidth);
   }
 
   encode(pass: GPUComputePassEncoder, rows: number): void {
     // Four values per invocation (a vec4), one row per workgroup row.
-    this.call.u32(0, rows).dispatchRows(pass, this.kvWidth / 4, rows);
+    this.call.set('rows', rows).dispatchRows(pass, this.kvWidth / 4, rows);
   }
 
   destroy(): void {

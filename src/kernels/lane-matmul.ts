@@ -2,8 +2,8 @@ import laneColumns from '../../shaders/lane_columns.wgsl?raw';
 import laneMatmul from '../../shaders/lane_matmul.wgsl?raw';
 import actPlain from '../../shaders/act_plain.wgsl?raw';
 import actSubgroup from '../../shaders/act_subgroup.wgsl?raw';
-import type { Tuning } from '../gpu/tuning.js';
-import { TuningError } from '../errors.js';
+import type { KernelSet } from './kernel-set.js';
+import { KernelSetError } from '../errors.js';
 import type { MatrixLayout } from './packing.js';
 
 /**
@@ -12,9 +12,14 @@ import type { MatrixLayout } from './packing.js';
  * kernel, and `enable subgroups;` on its first line, so compile errors keep the
  * kernel's own line numbers.
  */
-export function withLaneMatmul(kernel: string, activations: Tuning['activations']): string {
+export function withLaneMatmul(kernel: string, activations: KernelSet['activations']): string {
   const act = activations === 'subgroup' ? actSubgroup : actPlain;
   return `${activations === 'subgroup' ? 'enable subgroups; ' : ''}${kernel}\n${laneColumns}\n${laneMatmul}\n${act}`;
+}
+
+/** A kernel's source with the shared octet loads and stores (shaders/lane_columns.wgsl) appended. */
+export function withLaneColumns(kernel: string): string {
+  return `${kernel}\n${laneColumns}`;
 }
 
 /**
@@ -50,7 +55,7 @@ export function weightConstants(layout: MatrixLayout): Record<string, number> {
 /** For kernels that unpack f16 only with unpack2x16float (gemm_tiled, the split-K GEMV). */
 export function refuseShiftedF16(layout: MatrixLayout, kernel: string): void {
   if (layout.f16Shift !== undefined)
-    throw new TuningError(
-      `${kernel} reads plain f16 weights; this matrix was packed shifted for the lane kernels (tuning f16Unpack 'bits' goes with gemv 'lanes' and gemm 'direct')`,
+    throw new KernelSetError(
+      `${kernel} reads plain f16 weights; this matrix was packed shifted for the lane kernels (f16Unpack 'bits' goes with gemv 'lanes' and gemm 'direct')`,
     );
 }

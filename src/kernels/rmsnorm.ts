@@ -1,6 +1,10 @@
 import type { GpuContext } from '../gpu/context.js';
 import code from '../../shaders/rmsnorm.wgsl?raw';
-import { KernelCall, type Bind } from './call.js';
+import { type Bind, type CallFor, KernelCall } from './call.js';
+import type { KernelSet } from './kernel-set.js';
+import { uniforms } from './uniforms.js';
+
+const PARAMS = uniforms('rmsnorm.wgsl', code, { rows: 'u32', D: 'u32', eps: 'f32' });
 
 /**
  * out[r, :] = rmsnorm(x[r, :]) * gain. With `rowIndex`, row r reads
@@ -9,23 +13,31 @@ import { KernelCall, type Bind } from './call.js';
  */
 export class RmsNorm {
   private constructor(
-    private readonly call: KernelCall,
+    private readonly call: CallFor<typeof PARAMS>,
     private readonly perWorkgroup: boolean,
   ) {}
 
-  static async create(ctx: GpuContext, D: number, eps: number, x: Bind, gain: Bind, out: Bind, rowIndex?: Bind): Promise<RmsNorm> {
-    const perWorkgroup = ctx.tuning.rmsnorm === 'workgroup';
+  static async create(
+    ctx: GpuContext,
+    kernels: KernelSet,
+    D: number,
+    eps: number,
+    x: Bind,
+    gain: Bind,
+    out: Bind,
+    rowIndex?: Bind,
+  ): Promise<RmsNorm> {
+    const perWorkgroup = kernels.rmsnorm === 'workgroup';
     // One invocation per row reads vec4s when D allows (every preset's does): a quarter of the accesses.
     const entry = `${rowIndex ? 'rmsnorm_gather' : 'rmsnorm'}${perWorkgroup ? '_wg' : D % 4 === 0 ? '4' : ''}`;
     const pipeline = await ctx.pipelines.get('rmsnorm', code, entry);
-    const call = new KernelCall(ctx, pipeline, entry, 3, rowIndex ? [x, gain, out, rowIndex] : [x, gain, out]);
-    call.u32(1, D).f32(2, eps);
-    return new RmsNorm(call, perWorkgroup);
+    const call = new KernelCall(ctx, pipeline, entry, PARAMS, rowIndex ? [x, gain, out, rowIndex] : [x, gain, out]);
+    return new RmsNorm(call.set('D', D).set('eps', eps), perWorkgroup);
   }
 
   encode(pass: GPUComputePassEncoder, rows: number): void {
     // One invocation, or one workgroup, per row.
-    this.call.u32(0, rows).dispatch1d(pass, rows, this.perWorkgroup ? 1 : 64);
+    this.call.set('rows', rows).dispatch1d(pass, rows, this.perWorkgroup ? 1 : 64);
   }
 
   destroy(): void {

@@ -1,17 +1,22 @@
 import type { GpuContext } from '../gpu/context.js';
 import code from '../../shaders/rope.wgsl?raw';
-import { KernelCall, type Bind } from './call.js';
+import { type Bind, type CallFor, KernelCall } from './call.js';
+import type { KernelSet } from './kernel-set.js';
+import { uniforms } from './uniforms.js';
+
+const PARAMS = uniforms('rope.wgsl', code, { rows: 'u32', stride: 'u32', ropeHeads: 'u32', half: 'u32' });
 
 /** Rotates, in place, the first `ropeHeads` heads of each row of x [rows, stride] by its position. */
 export class Rope {
   private constructor(
-    private readonly call: KernelCall,
+    private readonly call: CallFor<typeof PARAMS>,
     private readonly perRow: number, // pairs per row
     private readonly vec4: boolean,
   ) {}
 
   static async create(
     ctx: GpuContext,
+    kernels: KernelSet,
     dims: { stride: number; ropeHeads: number; headDim: number },
     x: Bind,
     positions: Bind,
@@ -25,13 +30,13 @@ export class Rope {
     const vec4 = half % 4 === 0 && dims.stride % 4 === 0;
     const entry = vec4 ? 'rope4' : 'rope';
     const pipeline = await ctx.pipelines.get('rope', code, entry);
-    const call = new KernelCall(ctx, pipeline, entry, 4, [x, positions, cos, sin]);
-    call.u32(1, dims.stride).u32(2, dims.ropeHeads).u32(3, half);
+    const call = new KernelCall(ctx, pipeline, entry, PARAMS, [x, positions, cos, sin]);
+    call.set('stride', dims.stride).set('ropeHeads', dims.ropeHeads).set('half', half);
     return new Rope(call, dims.ropeHeads * half, vec4);
   }
 
   encode(pass: GPUComputePassEncoder, rows: number): void {
-    this.call.u32(0, rows);
+    this.call.set('rows', rows);
     if (!this.vec4) return this.call.dispatch1d(pass, rows * this.perRow);
     this.call.dispatchRows(pass, this.perRow / 4, rows);
   }

@@ -1,6 +1,7 @@
 import { LimitExceededError } from '../errors.js';
 import type { GpuContext } from '../gpu/context.js';
-import { packsShiftedF16 } from '../gpu/tuning.js';
+import { packsShiftedF16, type KernelSet } from '../kernels/kernel-set.js';
+import type { WeightDtype } from '../numeric/dtype.js';
 import { type MatrixLayout, packMatrix, packTable } from '../kernels/packing.js';
 import { qkvWidth } from './config.js';
 import type { ModelWeights } from './weights.js';
@@ -22,6 +23,7 @@ export interface GpuLayer {
 
 /** A model's weights uploaded once, packed for the kernels (f32, or f16 pairs in u32). */
 export class GpuWeights {
+  readonly dtype: WeightDtype;
   readonly embed: GPUBuffer;
   readonly embedRowWords: number;
   readonly layers: GpuLayer[];
@@ -31,7 +33,8 @@ export class GpuWeights {
   readonly matrixBytes: number;
   private readonly all: GPUBuffer[] = [];
 
-  constructor(ctx: GpuContext, w: ModelWeights) {
+  constructor(ctx: GpuContext, kernels: KernelSet, w: ModelWeights) {
+    this.dtype = w.dtype;
     const c = w.config;
     const maxBinding = maxBindingBytes(ctx.device.limits);
     const upload = (label: string, data: ArrayBufferView) => {
@@ -42,7 +45,7 @@ export class GpuWeights {
       return b;
     };
     let bytes = 0;
-    const shiftF16 = packsShiftedF16(ctx.tuning);
+    const shiftF16 = packsShiftedF16(kernels);
     const matrix = (label: string, values: Float32Array, K: number, N: number): GpuMatrix => {
       const { layout, words } = packMatrix(values, K, N, w.dtype, shiftF16);
       bytes += words.byteLength;

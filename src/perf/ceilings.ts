@@ -1,8 +1,8 @@
 import type { GpuContext } from '../gpu/context.js';
 import { PassClock } from './pass-clock.js';
-import { packsShiftedF16 } from '../gpu/tuning.js';
 import { KernelCall } from '../kernels/call.js';
-import { oneRowBlocks } from '../kernels/gemv-rows.js';
+import { oneRowBlocks, packsShiftedF16, type KernelSet } from '../kernels/kernel-set.js';
+import { uniforms } from '../kernels/uniforms.js';
 import { laneColumnDispatch } from '../kernels/lane-matmul.js';
 import { maxBindingBytes } from '../model/limits.js';
 import ceilingKernels from '../../shaders/ceilings.wgsl?raw';
@@ -98,8 +98,11 @@ const CEILING_WG = 64;
  * the GEMV it judges in every suite of that run (docs/results.md).
  */
 export const STREAM_COPIES = 2;
-const ceilingPipe = (ctx: GpuContext, entry: string, extra: Record<string, number> = {}) =>
-  ctx.pipelines.get('ceilings', code, entry, { LANES: ctx.tuning.gemv.lanes, WG: CEILING_WG, ...extra });
+const ceilingPipe = (ctx: GpuContext, kernels: KernelSet, entry: string, extra: Record<string, number> = {}) =>
+  ctx.pipelines.get('ceilings', code, entry, { LANES: kernels.gemv.lanes, WG: CEILING_WG, ...extra });
+
+/** Every ceiling kernel's uniforms; read_flat, read_coalesced, fma_peak and empty give K and N other meanings (shaders/ceilings.wgsl). */
+const PARAMS = uniforms('ceilings.wgsl', ceilingKernels, { rows: 'u32', K: 'u32', N: 'u32', rowVec4: 'u32' });
 
 /**
  * read_stream (the GEMV's loads, f32 or unpacking f16; STREAM_COPIES copies, which a
@@ -109,6 +112,7 @@ const ceilingPipe = (ctx: GpuContext, entry: string, extra: Record<string, numbe
  */
 export async function readKernels(
   ctx: GpuContext,
+  kernels: KernelSet,
   src: GPUBuffer,
   bytes: number,
   out: GPUBuffer,
@@ -121,8 +125,8 @@ export async function readKernels(
       const T = Math.min(4096, Math.floor(bytes / 16));
       const perInvocation = Math.floor(bytes / 16 / Math.max(T, 1));
       if (perInvocation < 1) continue;
-      const flat = new KernelCall(ctx, await ceilingPipe(ctx, 'read_flat'), 'read_flat', 4, [undefined, out, src]);
-      flat.u32(1, perInvocation).u32(2, T);
+      const flat = new KernelCall(ctx, await ceilingPipe(ctx, kernels, 'read_flat'), 'read_flat', PARAMS, [undefined, out, src]);
+      flat.set('K', perInvocation).set('N', T);
       made.push({
         kernel,
         bytes: perInvocation * T * 16,
@@ -135,27 +139,27 @@ export async function readKernels(
       const K = Math.floor(bytes / 4 / wordsPerRow);
       if (K < 1) continue;
       // As many 8-column blocks per lane as the one-row GEMV takes: its loads, exactly.
-      const blocks = oneRowBlocks(ctx.tuning);
+      const blocks = oneRowBlocks(kernels);
       // f16: unpacked as the engine's GEMV does on this adapter (shifted bits or unpack2x16float).
-      const shifted = f16 && packsShiftedF16(ctx.tuning) ? 1 : 0;
+      const shifted = f16 && packsShiftedF16(kernels) ? 1 : 0;
       // And in the GEMV's workgroups, so the dispatch is the GEMV's too (it had its own 64:
       // a 256-wide read was then one workgroup where the GEMV's were two; timed against 8
       // at 512 x 256 and 4096^2, f32 and f16, the two were within the noise).
-      const d = laneColumnDispatch(N, blocks, ctx.tuning.gemv.lanes, ctx.tuning.gemv.workgroupSize);
+      const d = laneColumnDispatch(N, blocks, kernels.gemv.lanes, kernels.gemv.workgroupSize);
       for (let copy = 0; copy < STREAM_COPIES; copy++) {
-        const pipeline = await ceilingPipe(ctx, 'read_stream', {
+        const pipeline = await ceilingPipe(ctx, kernels, 'read_stream', {
           W_F16: f16 ? 1 : 0,
           F16_SHIFTED: shifted,
           BLOCKS: blocks,
           WG: d.workgroup,
           COPY: copy,
         });
-        const stream = new KernelCall(ctx, pipeline, kernel, 4, [src, out]);
+        const stream = new KernelCall(ctx, pipeline, kernel, PARAMS, [src, out]);
         stream
-          .u32(0, 1)
-          .u32(1, K)
-          .u32(2, N)
-          .u32(3, wordsPerRow / 4); // vec4 per row
+          .set('rows', 1)
+          .set('K', K)
+          .set('N', N)
+          .set('rowVec4', wordsPerRow / 4);
         made.push({
           kernel,
           copy,
@@ -174,11 +178,16 @@ export async function readKernels(
  * access pattern and with a flat stream, copy bandwidth, peak FMA rate,
  * per-dispatch overhead and submit-to-readback latency. Medians over repeats.
  */
-export async function measureCeilings(ctx: GpuContext, o: CeilingOptions, progress: (m: string) => void = () => {}): Promise<Ceilings> {
+export async function measureCeilings(
+  ctx: GpuContext,
+  kernels: KernelSet,
+  o: CeilingOptions,
+  progress: (m: string) => void = () => {},
+): Promise<Ceilings> {
   const device = ctx.device;
   const WG = CEILING_WG;
   const COALESCED_INVOCATIONS = 1 << 18;
-  const pipe = (entry: string, extra: Record<string, number> = {}) => ceilingPipe(ctx, entry, extra);
+  const pipe = (entry: string, extra: Record<string, number> = {}) => ceilingPipe(ctx, kernels, entry, extra);
   const limit = maxBindingBytes(device.limits);
   const skipped: string[] = [];
   const out = ctx.storage('ceil.out', 4 * 65536 * 4);
@@ -209,14 +218,14 @@ export async function measureCeilings(ctx: GpuContext, o: CeilingOptions, progre
     const first = read.length;
     const src = ctx.storage('ceil.src', bytes, new Float32Array(bytes / 4).fill(1));
     // read_stream: a [K, 4096] matrix in the decode kernel's layout, as f32 and as f16; read_flat.
-    const readers: ReadKernel[] = await readKernels(ctx, src, bytes, out, ['read_stream', 'read_stream_f16', 'read_flat']);
+    const readers: ReadKernel[] = await readKernels(ctx, kernels, src, bytes, out, ['read_stream', 'read_stream_f16', 'read_flat']);
     // read_coalesced: 2^18 invocations (a large GPU's worth in flight), each striding over the buffer.
     const T = Math.min(COALESCED_INVOCATIONS, bytes / 16);
     const perInvocation = Math.floor(bytes / 16 / T);
     for (const f16 of [false, true]) {
       const kernel = f16 ? 'read_coalesced_f16' : 'read_coalesced';
-      const co = new KernelCall(ctx, await pipe('read_coalesced', { W_F16: f16 ? 1 : 0 }), kernel, 4, [undefined, out, src]);
-      co.u32(1, perInvocation).u32(2, T);
+      const co = new KernelCall(ctx, await pipe('read_coalesced', { W_F16: f16 ? 1 : 0 }), kernel, PARAMS, [undefined, out, src]);
+      co.set('K', perInvocation).set('N', T);
       readers.push({
         kernel,
         bytes: perInvocation * T * 16,
@@ -273,9 +282,9 @@ export async function measureCeilings(ctx: GpuContext, o: CeilingOptions, progre
   for (const wide of [1, 64]) {
     for (const chains of [1, 2, 4]) {
       const invocations = 4096 * wide;
-      const fma = new KernelCall(ctx, await pipe('fma_peak', { CHAINS: chains }), `fma_peak.${chains}`, 4, [undefined, out]);
+      const fma = new KernelCall(ctx, await pipe('fma_peak', { CHAINS: chains }), `fma_peak.${chains}`, PARAMS, [undefined, out]);
       const trips = Math.max(1, Math.round(o.fmaTrips / chains / wide));
-      fma.u32(1, trips);
+      fma.set('K', trips);
       const ms = await timePass((p) => fma.dispatch(p, invocations / WG));
       const flops = invocations * trips * chains * 64 * 4 * 2; // 64 vec4 fmas per chain per trip
       fmaRuns.push({ chains, invocations, ms, gflops: flops / ms.median / 1e6 });
@@ -285,14 +294,14 @@ export async function measureCeilings(ctx: GpuContext, o: CeilingOptions, progre
   const bestFma = fmaRuns.reduce((a, b) => (b.gflops > a.gflops ? b : a));
 
   progress('ceilings: dispatch overhead and readback latency');
-  const empty = new KernelCall(ctx, await pipe('empty'), 'empty', 4, [undefined, out]);
-  empty.u32(2, 0xffffffff);
+  const empty = new KernelCall(ctx, await pipe('empty'), 'empty', PARAMS, [undefined, out]);
+  empty.set('N', 0xffffffff);
   const many = 200;
   const one = await timePass((p) => empty.dispatch(p, 1));
   const lots = await timePass((p) => {
     for (let i = 0; i < many; i++) empty.dispatch(p, 1);
   });
-  const chain = new KernelCall(ctx, await pipe('chain'), 'chain', 4, [undefined, out]);
+  const chain = new KernelCall(ctx, await pipe('chain'), 'chain', PARAMS, [undefined, out]);
   const chainOne = await timePass((p) => chain.dispatch(p, 1));
   const chainLots = await timePass((p) => {
     for (let i = 0; i < many; i++) chain.dispatch(p, 1);

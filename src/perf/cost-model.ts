@@ -1,6 +1,9 @@
-import { type ModelConfig, qkvWidth } from '../model/config.js';
+import type { KernelSet } from '../kernels/kernel-set.js';
+import type { ModelConfig } from '../model/config.js';
+import { opDispatches, type SeqShape, shapeOf, stepOps } from '../model/step-ops.js';
 import { bytesPerWeight, type WeightDtype } from '../numeric/dtype.js';
-import { GEMV_MAX_ROWS } from '../kernels/gemv-rows.js';
+
+export type { SeqShape };
 
 /** What the device can do, as measured by src/perf/ceilings.ts (WebGPU reports none of it). */
 export interface DeviceRates {
@@ -14,16 +17,10 @@ export interface DeviceRates {
    */
   f16ReadGBps?: number;
   /**
-   * Dispatches per GEMV (decode rows, the LM head) under the adapter's kernels
-   * (gemvDispatches in src/kernels/gemv-rows.ts); 1 when absent.
-   */
-  gemvDispatches?: number;
-  /**
    * The read ceiling's rate at each size measured (src/perf/ceilings.ts, readCurve), and
    * the f16 read-and-unpack rate (f16ReadCurve). A dispatch that reads a few MiB does not
-   * reach the streaming rate of a large one (on SwiftShader here: 1.1-1.4 GB/s at 1-8 MiB
-   * against 1.5 at 64-256 MiB), so a kernel's weights are charged at the rate measured
-   * near its own size. Absent (an older ceilings file): readGBps and f16ReadGBps alone.
+   * reach the streaming rate of a large one (docs/results.md, "Read rate by size"), so a
+   * kernel's weights are charged at the rate measured near its own size. Absent (an older ceilings file): readGBps and f16ReadGBps alone.
    */
   readCurve?: readonly ReadPoint[];
   f16ReadCurve?: readonly ReadPoint[];
@@ -91,12 +88,6 @@ export function weightReadGBps(
   return Math.min(read, bytes === undefined ? f16 : curveGBps(rates.f16ReadCurve, bytes, f16));
 }
 
-/** One sequence's share of a step: n new tokens on top of c cached ones. */
-export interface SeqShape {
-  newTokens: number;
-  context: number;
-}
-
 export interface KernelCost {
   kernel: string;
   dispatches: number;
@@ -121,83 +112,63 @@ export function kvBytesPerToken(c: ModelConfig): number {
   return 2 * c.layers * c.kvHeads * c.headDim * 4;
 }
 
-/** Bytes of matrix weights a step reads (every layer's matrices and the head). */
+/** Bytes of matrix weights a step reads: every matrix of the step list (each layer's and the head) once. */
 export function weightBytesOf(c: ModelConfig, dtype: WeightDtype): number {
-  const perLayer = c.dModel * qkvWidth(c) + c.heads * c.headDim * c.dModel + c.dModel * 2 * c.ffnDim + c.ffnDim * c.dModel;
-  return (c.layers * perLayer + c.dModel * c.vocab) * bytesPerWeight(dtype);
+  return stepOps(c).reduce((a, op) => a + (op.matrix ? op.matrix.K * op.matrix.N : 0), 0) * bytesPerWeight(dtype);
 }
 
 /**
- * The modelled cost of one engine step, kernel by kernel, in the order
- * GpuModel.encodeForward dispatches them (shared/design.md section 4):
- * matrix FLOPs 2 x params x rows, attention FLOPs 4 x H x Dh x sum(n_i x c_i),
- * bytes = weights + KV read + activations, time = dispatches x overhead +
- * sum over kernels of max(FLOPs / peak, bytes / bandwidth), where f16 weight bytes
- * go at min(bandwidth, f16ReadGBps): a third roof for adapters that unpack f16 slower
- * than they read it.
+ * The modelled cost of one engine step, kernel by kernel, priced op by op over the step
+ * list the GPU model runs (src/model/step-ops.ts): each op's bytes and FLOPs for these
+ * sequences, at max(FLOPs / peak, bytes / bandwidth), where weight bytes go at the rate
+ * weightReadGBps gives (f16 ones at the lower of memory and unpacking), plus the dispatch
+ * overhead of every dispatch the kernel set makes. Ops of the same name (every layer's)
+ * are summed into one row, in the order they first run.
  */
-export function stepCost(c: ModelConfig, dtype: WeightDtype, seqs: readonly SeqShape[], rates: DeviceRates): StepCost {
-  const T = seqs.reduce((a, s) => a + s.newTokens, 0);
-  const logitRows = seqs.length;
-  const bw = bytesPerWeight(dtype);
-  const { dModel: D, heads: H, headDim: Dh, ffnDim: F, vocab: V, layers: L } = c;
-  const kernels: KernelCost[] = [];
-  const add = (kernel: string, bytes: number, flops: number, times = 1, weightBytes = 0, dispatchesEach = 1) => {
-    const memMs =
-      (bytes - weightBytes) / (rates.readGBps * 1e6) + (weightBytes && weightBytes / (weightReadGBps(rates, dtype, weightBytes) * 1e6));
-    const fpMs = flops / (rates.fmaGflops * 1e6);
-    kernels.push({
-      kernel,
-      dispatches: times * dispatchesEach,
-      bytes: bytes * times,
-      flops: flops * times,
-      ms: Math.max(memMs, fpMs) * times,
-      bound: fpMs > memMs ? 'compute' : 'memory',
-    });
-  };
-  // The engine's GEMV takes decode steps of up to 16 rows (GpuModel.matmul) and the LM head;
-  // with the lane GEMV (SwiftShader) prompt steps of up to 16 rows too, and the rows past
-  // gemm_direct's whole 32-row groups (one more dispatch per matrix: microseconds, not modelled).
-  const gemv = rates.gemvDispatches ?? 1;
-  const decodeStep = T <= GEMV_MAX_ROWS && seqs.every((s) => s.newTokens === 1);
-  const matmul = (name: string, rows: number, K: number, N: number, times: number, isGemv = decodeStep) =>
-    add(name, K * N * bw + rows * (K + N) * 4, 2 * rows * K * N, times, K * N * bw, isGemv ? gemv : 1);
-  const Nqkv = qkvWidth(c);
-  const kvw = c.kvHeads * Dh;
-  // Attention: each sequence's cached keys and values are read once per layer; every
-  // new row attends to its own context (c + its offset among the new rows + 1).
-  const attnRows = seqs.reduce((a, s) => a + s.newTokens * s.context + (s.newTokens * (s.newTokens + 1)) / 2, 0);
-  const kvRead = seqs.reduce((a, s) => a + (s.context + s.newTokens) * kvw * 2 * 4, 0);
-  add('embedding', T * D * (bw + 4), 0);
-  add('rmsnorm', T * D * 8, 2 * T * D, 2 * L);
-  matmul('qkv', T, D, Nqkv, L);
-  add('rope', T * (H + c.kvHeads) * Dh * 8, 3 * T * (H + c.kvHeads) * Dh, L);
-  add('kv_write', T * kvw * 2 * 8, 0, L);
-  add('attention', kvRead + T * (Nqkv + H * Dh) * 4, 4 * H * Dh * attnRows, L);
-  matmul('o_proj', T, H * Dh, D, L);
-  add('residual', T * D * 12, T * D, 2 * L);
-  matmul('gate_up', T, D, 2 * F, L);
-  add('swiglu', T * 3 * F * 4, 4 * T * F, L);
-  matmul('down', T, F, D, L);
-  add('final_norm', logitRows * D * 8, 2 * logitRows * D);
-  matmul('lm_head', logitRows, D, V, 1, logitRows <= GEMV_MAX_ROWS);
-  add('argmax', logitRows * V * 4, logitRows * V);
-  const dispatches = kernels.reduce((a, k) => a + k.dispatches, 0);
-  const kernelMs = kernels.reduce((a, k) => a + k.ms, 0);
+export function stepCost(c: ModelConfig, dtype: WeightDtype, kernels: KernelSet, seqs: readonly SeqShape[], rates: DeviceRates): StepCost {
+  const shape = shapeOf(seqs);
+  const byName = new Map<string, KernelCost & { memMs: number; fpMs: number }>();
+  for (const op of stepOps(c)) {
+    const w = op.work(seqs, dtype);
+    const weightMs = w.weightBytes && w.weightBytes / (weightReadGBps(rates, dtype, w.weightBytes) * 1e6);
+    const memMs = (w.bytes - w.weightBytes) / (rates.readGBps * 1e6) + weightMs;
+    const fpMs = w.flops / (rates.fmaGflops * 1e6);
+    const row = byName.get(op.name) ?? { kernel: op.name, dispatches: 0, bytes: 0, flops: 0, ms: 0, bound: 'memory', memMs: 0, fpMs: 0 };
+    row.dispatches += opDispatches(op, kernels, shape);
+    row.bytes += w.bytes;
+    row.flops += w.flops;
+    row.ms += Math.max(memMs, fpMs);
+    row.memMs += memMs;
+    row.fpMs += fpMs;
+    byName.set(op.name, row);
+  }
+  const kernelCosts: KernelCost[] = [...byName.values()].map(({ memMs, fpMs, ...k }) => ({
+    ...k,
+    bound: fpMs > memMs ? 'compute' : 'memory',
+  }));
+  const dispatches = kernelCosts.reduce((a, k) => a + k.dispatches, 0);
   return {
-    kernels,
+    kernels: kernelCosts,
     dispatches,
-    bytes: kernels.reduce((a, k) => a + k.bytes, 0),
-    flops: kernels.reduce((a, k) => a + k.flops, 0),
-    ms: (dispatches * rates.dispatchOverheadUs) / 1000 + kernelMs,
+    bytes: kernelCosts.reduce((a, k) => a + k.bytes, 0),
+    flops: kernelCosts.reduce((a, k) => a + k.flops, 0),
+    ms: (dispatches * rates.dispatchOverheadUs) / 1000 + kernelCosts.reduce((a, k) => a + k.ms, 0),
   };
 }
 
 /** Modelled decode tokens/s of B sequences at context `context` (B tokens per step). */
-export function modelledDecodeTokensPerSec(c: ModelConfig, dtype: WeightDtype, B: number, context: number, rates: DeviceRates): number {
+export function modelledDecodeTokensPerSec(
+  c: ModelConfig,
+  dtype: WeightDtype,
+  kernels: KernelSet,
+  B: number,
+  context: number,
+  rates: DeviceRates,
+): number {
   const step = stepCost(
     c,
     dtype,
+    kernels,
     Array.from({ length: B }, () => ({ newTokens: 1, context })),
     rates,
   );
@@ -205,8 +176,8 @@ export function modelledDecodeTokensPerSec(c: ModelConfig, dtype: WeightDtype, B
 }
 
 /** Modelled prefill tokens/s of one prompt of T tokens in one step. */
-export function modelledPrefillTokensPerSec(c: ModelConfig, dtype: WeightDtype, T: number, rates: DeviceRates): number {
-  return (T * 1000) / stepCost(c, dtype, [{ newTokens: T, context: 0 }], rates).ms;
+export function modelledPrefillTokensPerSec(c: ModelConfig, dtype: WeightDtype, kernels: KernelSet, T: number, rates: DeviceRates): number {
+  return (T * 1000) / stepCost(c, dtype, kernels, [{ newTokens: T, context: 0 }], rates).ms;
 }
 
 /**

@@ -3,6 +3,15 @@ import type { GpuContext } from '../gpu/context.js';
 import { PassTimer } from '../gpu/timer.js';
 
 /**
+ * How long benchmarks keep the GPU busy before timing anything: a real GPU idles at low
+ * clocks and raises them only under sustained load (docs/results.md, "Warm-up before
+ * timing"); a software adapter has no clocks to raise, and CI time to save.
+ */
+export function warmUpMsFor(ctx: GpuContext): number {
+  return ctx.adapter.isFallbackAdapter ? 0 : 300;
+}
+
+/**
  * Times one compute pass at a time, for benchmarks: GPU time from timestamps
  * where the adapter has them (`timestamps`), else wall clock from submit to
  * onSubmittedWorkDone. Before each wait the context may sleep for most of the
@@ -14,7 +23,11 @@ export class PassClock {
   private readonly timer: PassTimer;
   private lastMs = 0;
 
-  constructor(private readonly ctx: GpuContext) {
+  constructor(
+    private readonly ctx: GpuContext,
+    /** Untimed work before a kernel's first timed reading (warmUpMsFor: 0 on a software adapter). */
+    private readonly warmUpMs = warmUpMsFor(ctx),
+  ) {
     this.timer = new PassTimer(ctx, 1);
   }
 
@@ -106,7 +119,7 @@ export class PassClock {
     this.lastMs = 0;
     const t0 = performance.now();
     do await this.around(submitWork);
-    while (performance.now() - t0 < this.ctx.warmUpMs);
+    while (performance.now() - t0 < this.warmUpMs);
     const xs: number[] = [];
     for (let i = 0; i < repeats; i++) xs.push(await this.around(submitWork));
     this.ctx.check();
@@ -114,11 +127,11 @@ export class PassClock {
   }
 
   /**
-   * Runs `encode` back to back, untimed, for the context's warm-up time (GpuContext.warmUpMs),
+   * Runs `encode` back to back, untimed, for the warm-up time,
    * in command buffers of about 20 ms each, so the GPU's clocks are up when timing starts.
    */
   private async keepBusy(encode: (pass: GPUComputePassEncoder) => void, onceMs: number): Promise<void> {
-    const warmUpMs = this.ctx.warmUpMs;
+    const warmUpMs = this.warmUpMs;
     if (warmUpMs <= 0) return;
     const device = this.ctx.device;
     const perSubmit = Number.isFinite(onceMs) ? Math.max(1, Math.min(256, Math.round(20 / Math.max(onceMs, 0.01)))) : 1;
@@ -138,9 +151,10 @@ export class PassClock {
   }
 }
 
-/** Runs `run` (at least once) until the context's warm-up time has passed: see GpuContext.warmUpMs. */
+/** Runs `run` (at least once) until the warm-up time has passed (warmUpMsFor). */
 export async function warmUp(ctx: GpuContext, run: () => Promise<unknown>): Promise<void> {
   const t0 = performance.now();
+  const ms = warmUpMsFor(ctx);
   do await run();
-  while (performance.now() - t0 < ctx.warmUpMs);
+  while (performance.now() - t0 < ms);
 }

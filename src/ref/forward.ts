@@ -1,8 +1,12 @@
 import { type ModelConfig, qkvWidth } from '../model/config.js';
 import type { ModelWeights } from '../model/weights.js';
 import { attention } from './attention.js';
-import { add, argmax, embedding, rmsnorm, swiglu } from './elementwise.js';
-import { matmul } from './matmul.js';
+import { argmax } from './argmax.js';
+import { embedding } from './embedding.js';
+import { gemm } from './gemm.js';
+import { residual } from './residual.js';
+import { rmsnorm } from './rmsnorm.js';
+import { swiglu } from './swiglu.js';
 import { ropeTable } from '../numeric/rope-table.js';
 import { rope } from './rope.js';
 
@@ -44,7 +48,7 @@ export class CpuModel {
     const kvw = Hkv * Dh;
     const x = embedding(this.weights.embed, tokens, D); // [T, D]
     this.weights.layers.forEach((lw, l) => {
-      const qkv = matmul(rmsnorm(x, lw.attnNorm, T, D, c.normEps), lw.wqkv, T, D, Nqkv); // [T, Nqkv]
+      const qkv = gemm(rmsnorm(x, lw.attnNorm, T, D, c.normEps), lw.wqkv, T, D, Nqkv); // [T, Nqkv]
       rope(qkv, positions, this.table, T, Nqkv, H + Hkv, Dh);
       for (let t = 0; t < T; t++) {
         const p = positions[t]!;
@@ -52,12 +56,12 @@ export class CpuModel {
         this.vCache[l]!.set(qkv.subarray(t * Nqkv + H * Dh + kvw, t * Nqkv + Nqkv), p * kvw);
       }
       const att = attention(qkv, Nqkv, this.kCache[l]!, this.vCache[l]!, positions, T, H, Hkv, Dh); // [T, H Dh]
-      add(x, matmul(att, lw.wo, T, H * Dh, D));
-      const gu = matmul(rmsnorm(x, lw.mlpNorm, T, D, c.normEps), lw.wGateUp, T, D, 2 * F); // [T, 2F]
-      add(x, matmul(swiglu(gu, T, F), lw.wDown, T, F, D));
+      residual(x, gemm(att, lw.wo, T, H * Dh, D));
+      const gu = gemm(rmsnorm(x, lw.mlpNorm, T, D, c.normEps), lw.wGateUp, T, D, 2 * F); // [T, 2F]
+      residual(x, gemm(swiglu(gu, T, F), lw.wDown, T, F, D));
     });
     this.length += T;
-    return matmul(rmsnorm(x, this.weights.finalNorm, T, D, c.normEps), this.weights.lmHead, T, D, V); // [T, V]
+    return gemm(rmsnorm(x, this.weights.finalNorm, T, D, c.normEps), this.weights.lmHead, T, D, V); // [T, V]
   }
 
   /**

@@ -1,5 +1,6 @@
 import { InvalidRequestError } from '../errors.js';
 import type { GpuContext } from '../gpu/context.js';
+import type { KernelSet } from '../kernels/kernel-set.js';
 import { GpuModel } from '../model/gpu-model.js';
 import { KV_BLOCK_SIZE, kvBlocksFor } from '../model/kv-cache.js';
 import { decode, encode } from '../model/tokenizer.js';
@@ -34,6 +35,8 @@ export interface EngineOptions {
   kvTokens?: number;
   /** Or in GPU bytes (keys and values, every layer), rounded down to whole blocks; not both. */
   kvBytes?: number;
+  /** The kernels to run (default: chooseKernels for the adapter). */
+  kernels?: KernelSet;
   /** Test hook: receives each sampled row's logits (costs a readback per step). */
   onLogits?: (seqId: string, logits: Float32Array) => void;
   /** Receives every scheduler event (for traces). */
@@ -103,7 +106,7 @@ export class Engine {
     const maxSeqs = options.maxSeqs ?? DEFAULT_MAX_SEQS;
     const tokenBudget = options.tokenBudget ?? 256;
     const kvBlocks = kvBlocksFor(c, maxSeqs, options); // before anything is made: a bad size is a RangeError
-    const model = await GpuModel.create(ctx, weights, { maxSeqs, maxRows: tokenBudget, kvBlocks });
+    const model = await GpuModel.create(ctx, weights, { maxSeqs, maxRows: tokenBudget, kvBlocks, kernels: options.kernels });
     const policy =
       typeof options.policy === 'string' || options.policy === undefined ? makePolicy(options.policy ?? 'continuous') : options.policy;
     const scheduler = new Scheduler(policy, {

@@ -3,7 +3,7 @@ import { Attention } from '../../src/kernels/attention.js';
 import { KvWrite, type PagedKvLayout } from '../../src/kernels/kv_write.js';
 import { attention } from '../../src/ref/attention.js';
 import { mulberry32 } from '../../src/numeric/prng.js';
-import { gpu, randomArray, readF32, run, U32, withTuning, worst } from './helpers.js';
+import { gpu, kernelsFor, randomArray, readF32, run, U32, worst } from './helpers.js';
 
 const BS = 16;
 
@@ -53,7 +53,8 @@ const DECODE_POSITIONS = [0, 16, 63, 64, 129];
  * error bound, and what kv_write left where each row's key and value belong.
  */
 async function attend(form: 'invocation' | 'workgroup', { H, Hkv, Dh, prompt, start = 0, seqs, decodes = 0 }: Case) {
-  const ctx = withTuning(await gpu(), { attention: form });
+  const ctx = await gpu();
+  const kernels = kernelsFor(ctx, { attention: form });
   const kvWidth = Hkv * Dh;
   const contextLength = 140;
   const blocksPerSeq = Math.ceil(contextLength / BS);
@@ -112,8 +113,8 @@ async function attend(form: 'invocation' | 'workgroup', { H, Hkv, Dh, prompt, st
     cache: ctx.storage('cache', cache.byteLength, cache),
     out: ctx.storage('out', T * H * Dh * 4),
   };
-  const write = await KvWrite.create(ctx, layout, qStride, H * Dh, bufs);
-  const att = await Attention.create(ctx, { heads: H, kvHeads: Hkv, headDim: Dh, qkvStride: qStride }, layout, bufs);
+  const write = await KvWrite.create(ctx, kernels, layout, qStride, H * Dh, bufs);
+  const att = await Attention.create(ctx, kernels, { heads: H, kvHeads: Hkv, headDim: Dh, qkvStride: qStride }, layout, bufs);
   run(ctx, (pass) => {
     write.encode(pass, T);
     att.encode(pass, T);
@@ -140,7 +141,7 @@ async function attend(form: 'invocation' | 'workgroup', { H, Hkv, Dh, prompt, st
 // the ulp-to-u factor 2 and division); each of the n online-rescaling steps
 // rounds the running sum and output a handful of times (8u per key). Weights
 // sum to 1, so every relative error scales max|v|.
-// Both forms (src/gpu/tuning.ts picks one per adapter): one invocation, or one workgroup
+// Both forms (src/kernels/kernel-set.ts picks one per adapter): one invocation, or one workgroup
 // over tiles of 64 keys, per (row, head); the bound covers any grouping of the sums.
 describe.each(['invocation', 'workgroup'] as const)('attention over a paged KV cache, one %s per (row, head)', (form) => {
   it.each<Case>([

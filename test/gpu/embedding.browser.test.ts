@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { Embedding } from '../../src/kernels/embedding.js';
 import { packTable } from '../../src/kernels/packing.js';
 import { roundToF16InPlace } from '../../src/numeric/f16.js';
-import { embedding } from '../../src/ref/elementwise.js';
-import { gpu, randomArray, readF32, run } from './helpers.js';
+import { embedding } from '../../src/ref/embedding.js';
+import { gpu, kernelsFor, randomArray, readF32, run } from './helpers.js';
 
 // Tolerance: none. The gather copies f32 bits, or widens f16 to f32, which is exact.
 describe.each(['f32', 'f16'] as const)('embedding, %s table', (dtype) => {
@@ -23,6 +23,7 @@ describe.each(['f32', 'f16'] as const)('embedding, %s table', (dtype) => {
     const out = ctx.storage('out', rows * D * 4);
     const op = await Embedding.create(
       ctx,
+      kernelsFor(ctx),
       dtype,
       D,
       packed.rowWords,

@@ -5,15 +5,18 @@ import { GpuModel } from '../../src/model/gpu-model.js';
 import { encode } from '../../src/model/tokenizer.js';
 import { syntheticWeights } from '../../src/model/weights.js';
 import { CpuModel } from '../../src/ref/forward.js';
+import { stepOps } from '../../src/model/step-ops.js';
+import { stepCost } from '../../src/perf/cost-model.js';
 import { LOGIT_TOL, relErr } from '../../src/ref/compare.js';
 import type { GpuContext } from '../../src/gpu/context.js';
-import { gpu, manyCoreKernels, withTuning } from './helpers.js';
+import type { KernelSet } from '../../src/kernels/kernel-set.js';
+import { gpu, kernelsFor, manyCoreKernels } from './helpers.js';
 
-// With the kernels this adapter gets and with those many-core GPUs get (src/gpu/tuning.ts).
-const KERNELS = [
-  ['own', (c: GpuContext) => c],
+// With the kernels this adapter gets and with those many-core GPUs get (src/kernels/kernel-set.ts).
+const KERNELS: [string, (ctx: GpuContext) => KernelSet][] = [
+  ['own', (ctx) => kernelsFor(ctx)],
   ['many-core', manyCoreKernels],
-] as const;
+];
 
 describe.each(KERNELS.flatMap(([k, tune]) => (['f32', 'f16'] as const).map((dtype) => ({ k, tune, dtype }))))(
   'tiny model, $dtype weights, $k kernels: GPU logits match the CPU reference',
@@ -22,10 +25,10 @@ describe.each(KERNELS.flatMap(([k, tune]) => (['f32', 'f16'] as const).map((dtyp
       { prompt: 'Hello, WebGPU!', maxRows: 256, label: 'whole prompt in one step' },
       { prompt: 'A prompt long enough to be split into chunks of seven rows.', maxRows: 7, label: 'chunked prefill' },
     ])('$label: every prefill row and 20 teacher-forced decode steps', async ({ prompt, maxRows }) => {
-      const ctx = tune(await gpu());
+      const ctx = await gpu();
       const weights = syntheticWeights(preset('tiny'), dtype, 42);
       const V = weights.config.vocab;
-      const model = await GpuModel.create(ctx, weights, { maxRows });
+      const model = await GpuModel.create(ctx, weights, { maxRows, kernels: tune(ctx) });
       const cpu = new CpuModel(weights);
       const ids = encode(prompt);
       const wantPrefill = cpu.forward(ids);
@@ -97,20 +100,77 @@ describe('checkpoints on the GPU', () => {
 });
 
 describe('f16 weights packed shifted', () => {
-  it("give the logits of plain f16 bit for bit (tuning f16Unpack 'bits' against 'builtin'), prefill and decode", async () => {
-    const base = await gpu();
+  it("give the logits of plain f16 bit for bit (f16Unpack 'bits' against 'builtin'), prefill and decode", async () => {
+    const ctx = await gpu();
     const weights = syntheticWeights(preset('tiny'), 'f16', 5);
     const ids = encode('shifted f16');
     const rows = ids.map((_, i) => i);
-    const run = async (ctx: GpuContext) => {
-      const m = await GpuModel.create(ctx, weights);
+    const run = async (kernels: KernelSet) => {
+      const m = await GpuModel.create(ctx, weights, { kernels });
       const prefill = await m.step({ tokens: ids, positions: rows, logitRows: rows, phase: 'prefill' }, { readLogits: true });
       const decode = await m.step({ tokens: [66], positions: [ids.length], logitRows: [0], phase: 'decode' }, { readLogits: true });
       m.destroy();
       return [prefill.logits!, decode.logits!].map((l) => Array.from(new Uint32Array(l.buffer)));
     };
-    const shifted = await run(withTuning(base, { f16Unpack: 'bits' }));
-    const plain = await run(withTuning(base, { f16Unpack: 'builtin' }));
+    const shifted = await run(kernelsFor(ctx, { f16Unpack: 'bits' }));
+    const plain = await run(kernelsFor(ctx, { f16Unpack: 'builtin' }));
     expect(shifted).toEqual(plain);
   });
+});
+
+describe('the step list', () => {
+  // Shapes that take every route through the matmuls: GEMV alone, GEMM alone, GEMM and a GEMV tail.
+  const SHAPES = [
+    { rows: 1, logitRows: 1, decode: true },
+    { rows: 3, logitRows: 3, decode: true },
+    { rows: 16, logitRows: 16, decode: true },
+    { rows: 17, logitRows: 17, decode: true },
+    { rows: 33, logitRows: 33, decode: true },
+    { rows: 1, logitRows: 1, decode: false },
+    { rows: 7, logitRows: 1, decode: false },
+    { rows: 33, logitRows: 2, decode: false },
+    { rows: 64, logitRows: 1, decode: false },
+    { rows: 65, logitRows: 20, decode: false },
+  ];
+
+  it.each(KERNELS)(
+    '%s kernels: the dispatches a step encodes are the ones the cost model charges, shape by shape',
+    async (_, kernelsOf) => {
+      const ctx = await gpu();
+      const kernels = kernelsOf(ctx);
+      const weights = syntheticWeights(preset('tiny'), 'f32', 3);
+      const model = await GpuModel.create(ctx, weights, { maxRows: 65, maxSeqs: 1, kernels });
+      const rates = { readGBps: 1, fmaGflops: 1, dispatchOverheadUs: 1 };
+      for (const shape of SHAPES) {
+        const enc = ctx.device.createCommandEncoder();
+        const pass = enc.beginComputePass();
+        let dispatches = 0;
+        const counting = new Proxy(pass, {
+          get(target, key) {
+            if (key === 'dispatchWorkgroups') dispatches++;
+            const v = Reflect.get(target, key) as unknown;
+            return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+          },
+        });
+        const ops: string[] = [];
+        model.encodeForward((op) => {
+          ops.push(op.name);
+          return counting;
+        }, shape);
+        pass.end();
+        enc.finish();
+        const what = JSON.stringify(shape);
+        expect(ops, what).toEqual(stepOps(weights.config).map((op) => op.name));
+        expect(model.dispatchesPerStep(shape), what).toBe(dispatches);
+        // The cost model of the same step: one sequence per logit row, the rows spread over them.
+        const seqs = Array.from({ length: shape.logitRows }, (_, i) => ({
+          newTokens: shape.decode ? 1 : i === 0 ? shape.rows - shape.logitRows + 1 : 1,
+          context: 4,
+          decode: shape.decode,
+        }));
+        expect(stepCost(weights.config, 'f32', kernels, seqs, rates).dispatches, what).toBe(dispatches);
+      }
+      model.destroy();
+    },
+  );
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Rope } from '../../src/kernels/rope.js';
 import { ropeTable } from '../../src/numeric/rope-table.js';
 import { rope } from '../../src/ref/rope.js';
-import { gpu, randomArray, readF32, run, U32, worst } from './helpers.js';
+import { gpu, kernelsFor, randomArray, readF32, run, U32, worst } from './helpers.js';
 
 // Tolerance: 4u (|a cos| + |b sin|) per output. Each output is a two-term
 // sum of products of the same f32 inputs and table values; two products and a
@@ -47,6 +47,7 @@ describe('rope', () => {
     const buf = ctx.storage('x', x.byteLength, x);
     const op = await Rope.create(
       ctx,
+      kernelsFor(ctx),
       { stride, ropeHeads: heads, headDim: Dh },
       buf,
       ctx.storage('pos', positions.byteLength, positions),

@@ -8,6 +8,7 @@ import { CpuModel } from '../../src/ref/forward.js';
 import { Engine } from '../../src/serve/engine.js';
 import { POLICY_NAMES } from '../../src/sched/policies/index.js';
 import type { GpuContext } from '../../src/gpu/context.js';
+import type { KernelSet } from '../../src/kernels/kernel-set.js';
 import { gpu, manyCoreKernels } from './helpers.js';
 
 const weights = syntheticWeights(preset('tiny'), 'f32', 21);
@@ -23,10 +24,11 @@ const PROMPTS = [
 ];
 const OUT = [12, 5, 20, 8, 16, 3];
 
-async function runAll(policy: string, budget = 32, kvTokens?: number, tune: (ctx: GpuContext) => GpuContext = (c) => c) {
-  const ctx = tune(await gpu());
+async function runAll(policy: string, budget = 32, kvTokens?: number, tune?: (ctx: GpuContext) => KernelSet) {
+  const ctx = await gpu();
   const logits = new Map<string, Float32Array[]>();
   const engine = await Engine.create(ctx, weights, {
+    kernels: tune?.(ctx),
     policy,
     maxSeqs: 4,
     tokenBudget: budget,

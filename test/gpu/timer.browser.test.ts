@@ -4,8 +4,8 @@ import { PassTimer } from '../../src/gpu/timer.js';
 import { Gemv } from '../../src/kernels/gemv.js';
 import { packMatrix } from '../../src/kernels/packing.js';
 import { measureCeilings } from '../../src/perf/ceilings.js';
-import { kernelBench } from '../../bench/suites/kernels.js';
-import { gpu, randomArray } from './helpers.js';
+import { kernelBench } from '../../bench/suites/kernel-bench.js';
+import { gpu, kernelsFor, randomArray } from './helpers.js';
 
 describe('GPU timing', () => {
   it('timestamps order passes: a known kernel with 8x the work takes longer, and every time is positive', async () => {
@@ -17,8 +17,8 @@ describe('GPU timing', () => {
     const large = packMatrix(randomArray(2048 * N, 2), 2048, N, 'f32');
     const x = ctx.storage('x', 2048 * 4, randomArray(2048, 3));
     const out = ctx.storage('o', N * 4);
-    const a = await Gemv.create(ctx, small.layout, x, ctx.storage('ws', small.words.byteLength, small.words), out, 1);
-    const b = await Gemv.create(ctx, large.layout, x, ctx.storage('wl', large.words.byteLength, large.words), out, 1);
+    const a = await Gemv.create(ctx, kernelsFor(ctx), small.layout, x, ctx.storage('ws', small.words.byteLength, small.words), out, 1);
+    const b = await Gemv.create(ctx, kernelsFor(ctx), large.layout, x, ctx.storage('wl', large.words.byteLength, large.words), out, 1);
     // Timings here share a CPU with other test files, and the first pass of a command buffer
     // can wait for the adapter's worker threads to wake: each buffer opens with an untimed
     // pass, the two kernels swap places every repeat, and each kernel's fastest reading is
@@ -52,20 +52,20 @@ describe('GPU timing', () => {
   });
 
   it('a pass clock keeps the GPU busy for the warm-up time before timing (real GPUs: clocks up)', async () => {
-    const base = await gpu();
-    // SwiftShader's warm-up is 0 (no clocks to raise): give this copy of the context 200 ms.
-    const ctx = Object.create(base, { warmUpMs: { value: 200 } }) as typeof base;
+    const ctx = await gpu();
     const N = 256;
     const m = packMatrix(randomArray(256 * N, 4), 256, N, 'f32');
     const gemv = await Gemv.create(
       ctx,
+      kernelsFor(ctx),
       m.layout,
       ctx.storage('x', 256 * 4, randomArray(256, 5)),
       ctx.storage('w', m.words.byteLength, m.words),
       ctx.storage('o', N * 4),
       1,
     );
-    const clock = new PassClock(ctx);
+    // SwiftShader's warm-up is 0 (no clocks to raise): give this clock 200 ms.
+    const clock = new PassClock(ctx, 200);
     const t0 = performance.now();
     const s = await clock.stats((pass) => gemv.encode(pass, 1), 3);
     expect(performance.now() - t0).toBeGreaterThanOrEqual(200);
@@ -81,7 +81,7 @@ describe('GPU timing', () => {
     const out = ctx.storage('o', N * 4);
     const make = async (K: number, seed: number) => {
       const m = packMatrix(randomArray(K * N, seed), K, N, 'f32');
-      return Gemv.create(ctx, m.layout, x, ctx.storage('w', m.words.byteLength, m.words), out, 1);
+      return Gemv.create(ctx, kernelsFor(ctx), m.layout, x, ctx.storage('w', m.words.byteLength, m.words), out, 1);
     };
     const small = await make(256, 7);
     const large = await make(2048, 8);
@@ -107,7 +107,7 @@ describe('GPU timing', () => {
   it('the kernels suite sets the peers (tfjs-backend-webgpu, onnxruntime-web) beside our f32 rows, run on our device and checked against the CPU', async () => {
     const ctx = await gpu();
     const res = await kernelBench(
-      ctx,
+      { ctx, kernels: kernelsFor(ctx) },
       {
         gemv: [
           [1, 65, 63],
@@ -151,7 +151,11 @@ describe('GPU timing', () => {
       expect(p.speedup).toBeCloseTo(p.ms.median / p.oursMs, 9);
     }
     // The peer has gone and our device still works; an f16-only run still has a plain read rate.
-    const again = await kernelBench(ctx, { gemv: [[1, 64, 64]], gemm: [], dtypes: ['f16'], repeats: 1 }, () => {});
+    const again = await kernelBench(
+      { ctx, kernels: kernelsFor(ctx) },
+      { gemv: [[1, 64, 64]], gemm: [], dtypes: ['f16'], repeats: 1 },
+      () => {},
+    );
     expect(again.rows[0]!.ms.median).toBeGreaterThan(0);
     expect(again.rows[0]!.adjacentReadGBps).toBeGreaterThan(0);
     expect(again.rows[0]!.adjacentF16ReadGBps).toBeGreaterThan(0);
@@ -168,7 +172,7 @@ describe('GPU timing', () => {
     });
     const ctx = Object.create(base, { device: { value: device } }) as typeof base;
     const { rows, skipped } = await kernelBench(
-      ctx,
+      { ctx, kernels: kernelsFor(ctx) },
       {
         gemv: [
           [1, 64, 64],
@@ -188,7 +192,7 @@ describe('GPU timing', () => {
 
   it('ceilings come back complete and plausible (not asserted as speeds)', async () => {
     const ctx = await gpu();
-    const c = await measureCeilings(ctx, { sizesMiB: [1, 4], repeats: 2, fmaTrips: 16 });
+    const c = await measureCeilings(ctx, kernelsFor(ctx), { sizesMiB: [1, 4], repeats: 2, fmaTrips: 16 });
     expect(c.timer).toBe('timestamp-query');
     // read_stream in two copies (two pipelines: one compile can run slower than another).
     const perSize = [

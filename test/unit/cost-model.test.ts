@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { preset } from '../../src/model/config.js';
 import { matrixParams } from '../../src/model/config.js';
 import { syntheticWeights, weightBytes } from '../../src/model/weights.js';
+import { gpuKernels as splitK, swiftshaderKernels as lanes } from '../adapters.js';
 import {
   bandwidthForTokensPerSec,
   curveGBps,
@@ -87,9 +88,9 @@ describe('cost model', () => {
   it("a step with a read curve charges each matrix's weights at the rate near its own size", () => {
     const c = preset('small'); // qkv 256 x 512 f32: 0.5 MiB; gate_up 256 x 1376: 1.3 MiB
     const seqs = [{ newTokens: 1, context: 10 }];
-    const flat = stepCost(c, 'f32', seqs, rates);
+    const flat = stepCost(c, 'f32', lanes, seqs, rates);
     // Half the rate at 0.5 MiB and below, the full rate from 2 MiB.
-    const curved = stepCost(c, 'f32', seqs, {
+    const curved = stepCost(c, 'f32', lanes, seqs, {
       ...rates,
       readCurve: [
         { bytes: 2 ** 19, GBps: 50 },
@@ -135,23 +136,26 @@ describe('cost model', () => {
     expect(withReadCurves(base, [], [])).toEqual(base);
   });
 
-  it('the split-K GEMV is two dispatches per decode matmul and LM head, one per prefill matmul', () => {
+  it('the split-K GEMV is two dispatches per decode matmul and LM head, one per prefill matmul; the lane GEMV one', () => {
     const c = preset('tiny'); // 2 layers: 8 matmuls + the head
     const matmuls = (step: ReturnType<typeof stepCost>) =>
       step.kernels.filter((k) => ['qkv', 'o_proj', 'gate_up', 'down', 'lm_head'].includes(k.kernel)).reduce((a, k) => a + k.dispatches, 0);
-    const split = { ...rates, gemvDispatches: 2 };
-    expect(matmuls(stepCost(c, 'f32', [{ newTokens: 1, context: 10 }], rates))).toBe(9);
-    expect(matmuls(stepCost(c, 'f32', [{ newTokens: 1, context: 10 }], split))).toBe(18);
+    const decode = [{ newTokens: 1, context: 10 }];
+    expect(matmuls(stepCost(c, 'f32', lanes, decode, rates))).toBe(9);
+    expect(matmuls(stepCost(c, 'f32', splitK, decode, rates))).toBe(18);
     // A prefill step runs the GEMM (one dispatch each); its head is a GEMV.
-    expect(matmuls(stepCost(c, 'f32', [{ newTokens: 20, context: 0 }], split))).toBe(10);
-    const extra =
-      stepCost(c, 'f32', [{ newTokens: 1, context: 10 }], split).ms - stepCost(c, 'f32', [{ newTokens: 1, context: 10 }], rates).ms;
+    expect(matmuls(stepCost(c, 'f32', splitK, [{ newTokens: 20, context: 0 }], rates))).toBe(10);
+    // With the lane kernels, gemm_direct takes whole groups of 32 rows and the GEMV the rows past
+    // them, up to 16: 20 rows are all GEMM, 33 rows GEMM and a one-row GEMV per matrix.
+    expect(matmuls(stepCost(c, 'f32', lanes, [{ newTokens: 20, context: 0 }], rates))).toBe(9);
+    expect(matmuls(stepCost(c, 'f32', lanes, [{ newTokens: 33, context: 0 }], rates))).toBe(17);
+    const extra = stepCost(c, 'f32', splitK, decode, rates).ms - stepCost(c, 'f32', lanes, decode, rates).ms;
     expect(extra).toBeCloseTo((9 * rates.dispatchOverheadUs) / 1000, 9);
   });
 
   it('a decode step by hand: matrix FLOPs are 2 x params, matrix bytes the weights', () => {
     const c = preset('tiny');
-    const step = stepCost(c, 'f32', [{ newTokens: 1, context: 10 }], rates);
+    const step = stepCost(c, 'f32', lanes, [{ newTokens: 1, context: 10 }], rates);
     const matrices = step.kernels.filter((k) => ['qkv', 'o_proj', 'gate_up', 'down', 'lm_head'].includes(k.kernel));
     expect(matrices.reduce((a, k) => a + k.flops, 0)).toBe(2 * matrixParams(c));
     const weightPart = matrices.reduce((a, k) => a + k.bytes, 0);
@@ -169,26 +173,26 @@ describe('cost model', () => {
   it('decode is memory-bound and tokens/s approaches bandwidth / weight bytes as weights grow', () => {
     const big = { ...preset('large'), layers: 24 };
     const wb = weightBytesOf(big, 'f32');
-    const tps = modelledDecodeTokensPerSec(big, 'f32', 1, 16, { ...rates, dispatchOverheadUs: 0 });
+    const tps = modelledDecodeTokensPerSec(big, 'f32', lanes, 1, 16, { ...rates, dispatchOverheadUs: 0 });
     expect(tps).toBeLessThan((rates.readGBps * 1e9) / wb);
     expect(tps).toBeGreaterThan((0.9 * rates.readGBps * 1e9) / wb);
-    const step = stepCost(big, 'f32', [{ newTokens: 1, context: 16 }], rates);
+    const step = stepCost(big, 'f32', lanes, [{ newTokens: 1, context: 16 }], rates);
     expect(step.kernels.find((k) => k.kernel === 'gate_up')!.bound).toBe('memory');
   });
 
   it('prefill is compute-bound: long prompts reach peak / (2 x params) tokens/s', () => {
     const c = preset('small');
-    const step = stepCost(c, 'f32', [{ newTokens: 512, context: 0 }], rates);
+    const step = stepCost(c, 'f32', lanes, [{ newTokens: 512, context: 0 }], rates);
     expect(step.kernels.find((k) => k.kernel === 'gate_up')!.bound).toBe('compute');
-    const tps = modelledPrefillTokensPerSec(c, 'f32', 512, { ...rates, dispatchOverheadUs: 0 });
+    const tps = modelledPrefillTokensPerSec(c, 'f32', lanes, 512, { ...rates, dispatchOverheadUs: 0 });
     expect(tps).toBeLessThan((rates.fmaGflops * 1e9) / (2 * matrixParams(c)));
     expect(tps).toBeGreaterThan((0.5 * rates.fmaGflops * 1e9) / (2 * matrixParams(c)));
   });
 
   it('batching decode is nearly free while weights dominate', () => {
     const c = preset('large');
-    const one = modelledDecodeTokensPerSec(c, 'f32', 1, 64, rates);
-    const eight = modelledDecodeTokensPerSec(c, 'f32', 8, 64, rates);
+    const one = modelledDecodeTokensPerSec(c, 'f32', lanes, 1, 64, rates);
+    const eight = modelledDecodeTokensPerSec(c, 'f32', lanes, 8, 64, rates);
     expect(eight / one).toBeGreaterThan(7);
   });
 
@@ -199,8 +203,8 @@ describe('cost model', () => {
   it('f16 weights go at the f16 read-and-unpack roof where it is below the read ceiling, and only the weights', () => {
     const c = preset('tiny');
     const seqs = [{ newTokens: 1, context: 10 }];
-    const fast = stepCost(c, 'f16', seqs, rates);
-    const slow = stepCost(c, 'f16', seqs, { ...rates, f16ReadGBps: rates.readGBps / 4 });
+    const fast = stepCost(c, 'f16', lanes, seqs, rates);
+    const slow = stepCost(c, 'f16', lanes, seqs, { ...rates, f16ReadGBps: rates.readGBps / 4 });
     for (const name of ['qkv', 'o_proj', 'gate_up', 'down', 'lm_head']) {
       const f = fast.kernels.find((k) => k.kernel === name)!;
       const s = slow.kernels.find((k) => k.kernel === name)!;
@@ -210,8 +214,8 @@ describe('cost model', () => {
     }
     expect(slow.kernels.find((k) => k.kernel === 'attention')!.ms).toBe(fast.kernels.find((k) => k.kernel === 'attention')!.ms);
     // A roof above the read ceiling changes nothing, and f32 never uses it.
-    expect(stepCost(c, 'f16', seqs, { ...rates, f16ReadGBps: rates.readGBps * 4 }).ms).toBe(fast.ms);
-    expect(stepCost(c, 'f32', seqs, { ...rates, f16ReadGBps: 1 }).ms).toBe(stepCost(c, 'f32', seqs, rates).ms);
+    expect(stepCost(c, 'f16', lanes, seqs, { ...rates, f16ReadGBps: rates.readGBps * 4 }).ms).toBe(fast.ms);
+    expect(stepCost(c, 'f32', lanes, seqs, { ...rates, f16ReadGBps: 1 }).ms).toBe(stepCost(c, 'f32', lanes, seqs, rates).ms);
   });
 });
 

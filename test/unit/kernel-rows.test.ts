@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { judgedKernelRows, type KernelBenchRow } from '../../bench/suites/kernels.js';
+import { judgedKernelRows, type KernelBenchRow } from '../../bench/suites/kernel-bench.js';
 import type { Ceilings } from '../../src/perf/ceilings.js';
 
 const ms = { median: 10, min: 9, max: 11, n: 3 } as KernelBenchRow['ms'];

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { attention } from '../../src/ref/attention.js';
-import { add, argmax, embedding, rmsnorm, swiglu } from '../../src/ref/elementwise.js';
-import { matmul } from '../../src/ref/matmul.js';
+import { argmax } from '../../src/ref/argmax.js';
+import { embedding } from '../../src/ref/embedding.js';
+import { gemm } from '../../src/ref/gemm.js';
+import { gemv } from '../../src/ref/gemv.js';
+import { kvWrite } from '../../src/ref/kv_write.js';
+import { residual } from '../../src/ref/residual.js';
+import { rmsnorm } from '../../src/ref/rmsnorm.js';
+import { swiglu } from '../../src/ref/swiglu.js';
 import { ropeTable } from '../../src/numeric/rope-table.js';
 import { rope } from '../../src/ref/rope.js';
 import { CpuModel } from '../../src/ref/forward.js';
@@ -11,9 +17,34 @@ import { encode } from '../../src/model/tokenizer.js';
 
 // Hand-computed cases: the reference must be right before it can judge kernels.
 describe('reference math', () => {
-  it('matmul', () => {
+  it('gemm and gemv', () => {
     // [1 2; 3 4] . [5 6 7; 8 9 10]
-    expect([...matmul(Float32Array.of(1, 2, 3, 4), Float32Array.of(5, 6, 7, 8, 9, 10), 2, 2, 3)]).toEqual([21, 24, 27, 47, 54, 61]);
+    const [a, w] = [Float32Array.of(1, 2, 3, 4), Float32Array.of(5, 6, 7, 8, 9, 10)];
+    expect([...gemm(a, w, 2, 2, 3)]).toEqual([21, 24, 27, 47, 54, 61]);
+    expect([...gemv(a, w, 2, 2, 3)]).toEqual([21, 24, 27, 47, 54, 61]);
+    // The same sums in the same order: the same bits, whatever the values.
+    const x = Float32Array.from({ length: 3 * 67 }, (_, i) => Math.sin(i * 1.7) * 3);
+    const m = Float32Array.from({ length: 67 * 5 }, (_, i) => Math.cos(i * 0.3) / 7);
+    expect(gemv(x, m, 3, 67, 5)).toEqual(gemm(x, m, 3, 67, 5));
+  });
+
+  it('kv_write puts each row in its block: slot = table[seq][pos / 16] * 16 + pos % 16, keys then values', () => {
+    // Two rows of one sequence at positions 17 and 3, kvWidth 2, blocks of 16; the sequence's
+    // table row is [1, 0]: positions 0-15 in block 1, 16-31 in block 0. qkv row: [q, k0, k1, v0, v1].
+    const qkv = Float32Array.of(9, 1, 2, 3, 4, 9, 5, 6, 7, 8);
+    const dims = { rows: 2, qkvStride: 5, kOffset: 1, kvWidth: 2, blockSize: 16, blocksPerSeq: 2, capacity: 32 };
+    const cache = kvWrite(qkv, [17, 3], [0, 0], [1, 0], new Float32Array(2 * 32 * 2), dims);
+    const key = (slot: number) => [...cache.subarray(slot * 2, slot * 2 + 2)];
+    const value = (slot: number) => [...cache.subarray((32 + slot) * 2, (32 + slot) * 2 + 2)];
+    expect([key(1), value(1)]).toEqual([
+      [1, 2],
+      [3, 4],
+    ]); // position 17: block 0, slot 1
+    expect([key(19), value(19)]).toEqual([
+      [5, 6],
+      [7, 8],
+    ]); // position 3: block 1, slot 16 + 3
+    expect(cache.filter((v) => v !== 0)).toHaveLength(8);
   });
 
   it('embedding gathers rows', () => {
@@ -33,8 +64,8 @@ describe('reference math', () => {
     expect(out[1]).toBeCloseTo((2 / (1 + Math.exp(-2))) * 7, 5);
   });
 
-  it('add and argmax (first index wins a tie)', () => {
-    expect([...add(Float32Array.of(1, 2), Float32Array.of(3, 4))]).toEqual([4, 6]);
+  it('residual and argmax (first index wins a tie)', () => {
+    expect([...residual(Float32Array.of(1, 2), Float32Array.of(3, 4))]).toEqual([4, 6]);
     expect([...argmax(Float32Array.of(1, 5, 5, 0, -1, -2), 2, 3)]).toEqual([1, 0]);
   });
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { applyTuning } from '../../src/gpu/tuning.js';
+import { overrideKernels } from '../../src/kernels/kernel-set.js';
 import { gemmTileBytes } from '../../src/kernels/gemm.js';
-import { AGAIN, bestOverrides, tuneCandidates, type TuneRow } from '../../bench/suites/tune.js';
-import { gpuTuning as gpu, swiftshaderTuning as swiftshader } from '../adapters.js';
+import { AGAIN, bestOverrides, tuneCandidates, type TuneRow } from '../../bench/suites/tune-bench.js';
+import { gpuKernels as gpu, swiftshaderKernels as swiftshader } from '../adapters.js';
 
 const limits = { maxComputeWorkgroupStorageSize: 16384, maxComputeInvocationsPerWorkgroup: 256 };
 
@@ -20,7 +20,7 @@ describe('tune candidates', () => {
           ['current', {}],
           [AGAIN, {}],
         ]);
-      for (const c of cs) expect(() => applyTuning(t, c.overrides), c.label).not.toThrow();
+      for (const c of cs) expect(() => overrideKernels(t, c.overrides), c.label).not.toThrow();
       expect(new Set(cs.map((c) => `${c.kernel} ${c.label}`)).size).toBe(cs.length);
     }
   });
@@ -38,6 +38,24 @@ describe('tune candidates', () => {
     const more = tuneCandidates(gpu, { ...limits, maxComputeWorkgroupStorageSize: 32768 }, [1]);
     expect(more.some((c) => c.overrides.gemm?.workgroupX === 16 && c.overrides.gemm.workgroupY === 16)).toBe(true);
     expect(cs.some((c) => c.overrides.gemm?.workgroupX === 16 && c.overrides.gemm.workgroupY === 16)).toBe(false);
+  });
+
+  it("searching the neighbours only (a quick run): one knob a factor of 2 from the current set's", () => {
+    const big = { ...limits, maxComputeWorkgroupStorageSize: 32768 };
+    const tiles = tuneCandidates(gpu, big, [1], 'neighbours').flatMap((c) =>
+      c.overrides.gemm ? [[c.overrides.gemm.workgroupX, c.overrides.gemm.workgroupY]] : [],
+    );
+    expect(tiles).toEqual([
+      [8, 8],
+      [16, 4],
+      [16, 16],
+      [32, 8],
+    ]); // the current set's is 16 x 8
+    const splits = tuneCandidates(gpu, big, [1], 'neighbours').flatMap((c) =>
+      c.overrides.gemv?.splitInvocations ? [c.overrides.gemv.splitInvocations] : [],
+    );
+    expect(splits).toEqual([gpu.gemv.splitInvocations / 2, gpu.gemv.splitInvocations * 2]);
+    expect(tuneCandidates(gpu, big, [1], 'neighbours').length).toBeLessThan(tuneCandidates(gpu, big, [1]).length);
   });
 
   it("flip the column blocks of the batches' row buckets only, and say which batches they change", () => {

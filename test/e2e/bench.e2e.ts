@@ -1,23 +1,23 @@
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { chromium } from 'playwright';
-import { describe, expect, it } from 'vitest';
-import { findChromium } from '../../scripts/chromium.mjs';
+import { describe, expect, inject, it } from 'vitest';
+import { benchCommand } from '../../bench/cli/bench.js';
 import { nestingViolation } from '../../bench/report/trace.js';
-
-const run = promisify(execFile);
+import { run } from './commands.js';
 
 describe('npm run bench -- --quick', () => {
   it('writes every suite, report.html and trace.json with the documented fields', async () => {
     const out = mkdtempSync(join(tmpdir(), 'bench-'));
-    const { stdout, stderr } = await run(
-      'npm',
-      ['run', '-s', 'bench', '--', '--quick', '--requests', '6', '--replays', '2', '--out', out],
-      { maxBuffer: 1 << 26 },
+    // The smallest run that still has every suite's rows: the tiny model, small kernels, two
+    // ladder sizes (batched decode on the larger), one repeat.
+    const { code, stdout, stderr } = await run(
+      benchCommand,
+      ...['--quick', '--model', 'tiny', '--kernel-size', '256', '--ladder', '64,256', '--repeats', '1'],
+      ...['--requests', '6', '--replays', '2', '--out', out],
     );
+    expect(code, stderr).toBe(0);
     for (const f of ['ceilings', 'kernels', 'sweep', 'decode', 'serve', 'report.html', 'trace.json'].map((n) =>
       n.includes('.') ? n : `${n}.json`,
     ))
@@ -133,7 +133,7 @@ describe('npm run bench -- --quick', () => {
     expect(trace.traceEvents.length).toBeGreaterThan(50);
     expect(nestingViolation(trace.traceEvents)).toBeUndefined();
     // The report opens from disk with its charts drawn and no errors.
-    const browser = await chromium.launch({ executablePath: findChromium() });
+    const browser = await chromium.connect(inject('sharedBrowser').wsEndpoint);
     const page = await browser.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
@@ -143,6 +143,15 @@ describe('npm run bench -- --quick', () => {
     const sizes = await page.$$eval('canvas', (cs) => cs.map((c) => [(c as HTMLCanvasElement).width, (c as HTMLCanvasElement).height]));
     expect(sizes.length).toBeGreaterThanOrEqual(8);
     for (const [w, h] of sizes) expect(w! * h!).toBeGreaterThan(0);
+    // Every suite that ran has its place: the roofline first, the table-only suites after.
+    const headings = await page.$$eval('h2', (hs) => hs.map((h) => h.textContent ?? ''));
+    expect(headings[0]).toBe('Decode turns memory-bound as the weights grow');
+    for (const name of ['Serving: the same requests under each policy', 'Kernels alone', 'Beside a peer']) expect(headings).toContain(name);
+    for (const suite of ['ceilings', 'decode'])
+      expect(
+        headings.some((h) => h.startsWith(`${suite}: `)),
+        suite,
+      ).toBe(true);
     const shot = await page.screenshot({ fullPage: true });
     expect(shot.byteLength).toBeGreaterThan(20_000);
     await browser.close();

@@ -1,12 +1,13 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { simulateCommand } from '../../bench/cli/simulate.js';
+import { ok, run } from './commands.js';
 
-const run = promisify(execFile);
-const simulate = async (...args: string[]) => (await run('npm', ['run', '-s', 'simulate', '--', ...args])).stdout;
+const simulate = (...args: string[]) => ok(simulateCommand, ...args);
+/** A run that must fail: its exit code and stderr. */
+const fail = (...args: string[]) => run(simulateCommand, ...args);
 
 describe('npm run simulate', () => {
   it("prints the seed's serial makespan, 24.325 s, and the batched policies' figures", async () => {
@@ -62,11 +63,6 @@ describe('npm run simulate', () => {
     expect(await simulate('--workload', 'poisson', '--requests', '8', '--burstiness', '2')).toMatch(
       /generated: 8 requests, Gamma gaps of shape 2 \(smoother than Poisson\), prompts 16-128 tokens and outputs 16-64, uniform, seed 1/,
     );
-    const fail = (...args: string[]) =>
-      simulate(...args).then(
-        () => undefined,
-        (e: { code: number; stderr: string }) => e,
-      );
     const [seed, range, shape] = await Promise.all([
       fail('--workload', 'seed', '--burstiness', '2'),
       fail('--workload', 'poisson', '--prompt-tokens', '64-32'),
@@ -99,14 +95,7 @@ describe('npm run simulate', () => {
     expect(table).toMatch(/slowdown p50\/p99/);
     expect(table).toMatch(/goodput: requests\/s meeting the SLO \{"scale":10\}/);
     const bads = ['ttft', 'ttft:-1', 'latency:5', 'scale:2:3'];
-    const errs = await Promise.all(
-      bads.map((bad) =>
-        simulate('--workload', 'seed', '--slo', bad).then(
-          () => undefined,
-          (e: { code: number; stderr: string }) => e,
-        ),
-      ),
-    );
+    const errs = await Promise.all(bads.map((bad) => fail('--workload', 'seed', '--slo', bad)));
     for (const [i, bad] of bads.entries()) {
       const err = errs[i];
       expect(err?.code, bad).not.toBe(0);
@@ -118,10 +107,7 @@ describe('npm run simulate', () => {
   it('refuses a file without a calibration, with a typed error', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'sim-')), 'other.json');
     writeFileSync(file, JSON.stringify({ rows: [] }));
-    const err = await simulate('--workload', 'seed', '--calibrated', file).then(
-      () => undefined,
-      (e: { code: number; stderr: string }) => e,
-    );
+    const err = await fail('--workload', 'seed', '--calibrated', file);
     expect(err?.code).toBe(2);
     expect(err?.stderr).toMatch(/holds no step calibration/);
   });

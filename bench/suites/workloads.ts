@@ -1,8 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { SATURATE } from '../suites/serve.js';
+// Serving workloads: the seed's four requests, generated Poisson/Gamma arrivals, or a JSON
+// trace file (read by the CLI, which passes readText; the page has no files).
 import { parseTrace, poissonWorkload, seedWorkload, WorkloadError, type TraceEntry } from '../../src/index.js';
-
-export { SATURATE };
 
 export interface WorkloadOptions {
   workload: string; // seed | poisson | FILE.json
@@ -73,7 +71,7 @@ export function saturates(o: WorkloadOptions): boolean {
  * The trace a serving run replays: the seed's example, seeded Poisson arrivals, or a JSON
  * file. Poisson arrivals without a rate come at one request per second (saturates).
  */
-export function loadWorkload(o: WorkloadOptions): TraceEntry[] {
+export function loadWorkload(o: WorkloadOptions, readText?: (path: string) => string): TraceEntry[] {
   const generator = generatorOf(o);
   if (generator) return poissonWorkload({ ...generator, rate: o.rate ?? 1 });
   const flags = GENERATOR_FLAGS.filter(([k]) => o[k] !== undefined).map(([, flag]) => flag);
@@ -82,9 +80,10 @@ export function loadWorkload(o: WorkloadOptions): TraceEntry[] {
       `${flags.join(', ')} ${flags.length > 1 ? 'shape' : 'shapes'} a generated workload (--workload poisson), not '${o.workload}'`,
     );
   if (o.workload === 'seed') return seedWorkload();
+  if (!readText) throw new WorkloadError(`'${o.workload}': trace files are read by the command line; here give seed or poisson`);
   let text: string;
   try {
-    text = readFileSync(o.workload, 'utf8');
+    text = readText(o.workload);
   } catch (e) {
     throw new WorkloadError(`cannot read '${o.workload}' (give seed, poisson or a JSON trace file): ${(e as Error).message}`);
   }

@@ -1,27 +1,22 @@
-import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { benchCommand } from '../../bench/cli/bench.js';
+import { ok } from './commands.js';
 
-const run = promisify(execFile);
-
-// The tune suite on the Node runtime (Dawn): its own file, so that it runs beside the
-// Node runtime's correctness tests (vitest.config.ts: maxWorkers) rather than after them.
+// The tune suite on the Node runtime (Dawn), as a GPU server runs it, with a GPU's kernels
+// (gemm_tiled, split-K GEMV) forced on this adapter: their candidates are the ones a GPU
+// tries. SwiftShader's own tile shapes are each checked bit for bit by test/gpu/gemm and gemv.
 describe('npm run bench -- --suite tune', () => {
-  // SwiftShader's own kernels (gemm_direct, lane GEMV), then a GPU's (gemm_tiled, split-K GEMV) forced on it.
   const GPU_KERNELS =
     '{"gemv":{"variant":"splitk","splitInvocations":512,"workgroupSize":128},"gemm":{"variant":"tiled","workgroupX":16,"workgroupY":8}}';
-  it.each([
-    ["this adapter's kernels", []],
-    ["a GPU's kernels", ['--tuning', GPU_KERNELS]],
-  ])('%s: times tile shapes beside the current tuning, with the same bits wherever the K chunks are the same', async (_, extra) => {
+  it('times tile shapes beside the current kernel set, with the same bits wherever the K chunks are the same', async () => {
+    const extra = ['--runtime', 'node', '--kernels', GPU_KERNELS];
     const out = await mkdtemp(join(tmpdir(), 'tune-'));
     try {
-      const args = ['--suite', 'tune', '--runtime', 'node', '--quick', '--kernel-size', '256', '--repeats', '2', '--out', out, ...extra];
-      const { stdout } = await run('npm', ['run', '-s', 'bench', '--', ...args], { maxBuffer: 1 << 26 });
+      const stdout = await ok(benchCommand, '--suite', 'tune', '--quick', '--kernel-size', '256', '--repeats', '1', '--out', out, ...extra);
       expect(stdout).toMatch(/current, again/);
       const tune = JSON.parse(readFileSync(join(out, 'tune.json'), 'utf8'));
       expect(tune.suite).toBe('tune');

@@ -1,10 +1,10 @@
 /**
  * out[m, n] = sum_k a[m, k] * w[k, n]. Shapes: a [M, K], w [K, N], out [M, N].
- * Accumulates in f64 (JS numbers) and rounds once: the reference is the exact
- * answer to within one f32 rounding, so GPU error bounds can be stated against it.
- * Mirrors both kernels/gemm.ts (prefill) and kernels/gemv.ts (decode).
+ * Accumulates in f64 (JS numbers) and rounds once: the reference is the exact answer
+ * to within one f32 rounding, so GPU error bounds can be stated against it. Mirrors
+ * kernels/gemm.ts (prefill); the model's forward pass uses it for every matmul.
  */
-export function matmul(a: Float32Array, w: Float32Array, M: number, K: number, N: number): Float32Array {
+export function gemm(a: Float32Array, w: Float32Array, M: number, K: number, N: number): Float32Array {
   const out = new Float32Array(M * N);
   const acc = new Float64Array(N);
   for (let m = 0; m < M; m++) {
@@ -20,7 +20,7 @@ export function matmul(a: Float32Array, w: Float32Array, M: number, K: number, N
 }
 
 /** sum_k |a[m, k] * w[k, n]|: the scale that bounds the rounding error of any f32 summation order. */
-export function matmulAbs(a: Float32Array, w: Float32Array, M: number, K: number, N: number): Float32Array {
+export function gemmAbs(a: Float32Array, w: Float32Array, M: number, K: number, N: number): Float32Array {
   const abs = (x: Float32Array) => x.map(Math.abs);
-  return matmul(abs(a), abs(w), M, K, N);
+  return gemm(abs(a), abs(w), M, K, N);
 }

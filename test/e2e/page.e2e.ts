@@ -1,28 +1,21 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { chromium, type Browser } from 'playwright';
-import { createServer, type ViteDevServer } from 'vite';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM_ARGS } from '../../scripts/browser-flags.mjs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type Download } from 'playwright';
+import { describe, expect, inject, it } from 'vitest';
 import { findChromium } from '../../scripts/chromium.mjs';
 
-let server: ViteDevServer;
-let url: string;
+// The page from the shared page server, in the shared browser (setup.ts).
+const shared = inject('sharedBrowser');
+const url = new URL('bench/index.html', shared.baseUrl).href;
+const connect = () => chromium.connect(shared.wsEndpoint);
 
-beforeAll(async () => {
-  const root = resolve(__dirname, '../..');
-  server = await createServer({
-    root,
-    configFile: resolve(root, 'vite.config.ts'),
-    logLevel: 'error',
-    server: { host: 'localhost', port: 0, hmr: false },
-  });
-  await server.listen();
-  url = new URL('bench/index.html', server.resolvedUrls!.local[0]).href;
-});
-afterAll(async () => {
-  await server?.close();
-});
+/** A download's JSON (the browser is remote: saved here first). */
+async function downloaded(d: Download): Promise<{ [k: string]: any }> {
+  const path = join(mkdtempSync(join(tmpdir(), 'page-')), d.suggestedFilename());
+  await d.saveAs(path);
+  return JSON.parse(readFileSync(path, 'utf8')) as { [k: string]: any };
+}
 
 async function open(browser: Browser) {
   const page = await browser.newPage({ acceptDownloads: true });
@@ -35,7 +28,7 @@ async function open(browser: Browser) {
 
 describe('the bench page', () => {
   it('shows the adapter, runs a suite end to end, draws its plots and downloads the results', async () => {
-    const browser = await chromium.launch({ executablePath: findChromium(), args: CHROMIUM_ARGS });
+    const browser = await connect();
     const { page, errors } = await open(browser);
     await page.waitForSelector('.adapter-info');
     expect(await page.textContent('#gpu')).toMatch(/swiftshader|software adapter|\w+/);
@@ -50,16 +43,16 @@ describe('the bench page', () => {
     const shot = await page.screenshot({ fullPage: true });
     expect(shot.byteLength).toBeGreaterThan(20_000);
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download-json')]);
-    const json = JSON.parse(readFileSync((await download.path())!, 'utf8'));
+    const json = await downloaded(download);
     expect(json.serve.rows.map((r: { policy: string }) => r.policy)).toEqual(['serial', 'static', 'continuous']);
     const [traceDl] = await Promise.all([page.waitForEvent('download'), page.click('#download-trace')]);
-    expect(JSON.parse(readFileSync((await traceDl.path())!, 'utf8')).traceEvents.length).toBeGreaterThan(10);
+    expect((await downloaded(traceDl)).traceEvents.length).toBeGreaterThan(10);
     expect(errors).toEqual([]);
     await browser.close();
   });
 
   it('keeps and marks partial results when cancelled half way', async () => {
-    const browser = await chromium.launch({ executablePath: findChromium(), args: CHROMIUM_ARGS });
+    const browser = await connect();
     const { page } = await open(browser);
     await page.waitForSelector('.adapter-info');
     await page.selectOption('#suite', 'sweep'); // ceilings first, then several seconds of sweep steps
@@ -74,7 +67,7 @@ describe('the bench page', () => {
     // Said once, by the report (the page used to add its own second notice).
     expect((await page.textContent('#report'))!.match(/This run was cancelled: only the suites that finished are shown/g)).toHaveLength(1);
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download-json')]);
-    const json = JSON.parse(readFileSync((await download.path())!, 'utf8'));
+    const json = await downloaded(download);
     expect(json.cancelled).toBe(true);
     expect(json.ceilings.readGBps).toBeGreaterThan(0);
     await browser.close();
