@@ -19,7 +19,8 @@ fi
 nvidia_icd=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
 [ -z "${VK_DRIVER_FILES:-}" ] && [ -f "$nvidia_icd" ] && export VK_DRIVER_FILES="$nvidia_icd"
 node=/tmp/node-offline
-xz -dc "$dir/node.xz" > "$node" 2>/dev/null || python3 -c "import lzma,shutil,sys; shutil.copyfileobj(lzma.open(sys.argv[1]), open(sys.argv[2],'wb'))" "$dir/node.xz" "$node"
+unxz='import lzma,shutil,sys; shutil.copyfileobj(lzma.open(sys.argv[1]), open(sys.argv[2],"wb"))'
+xz -dc "$dir/node.xz" > "$node" 2>/dev/null || python3 -c "$unxz" "$dir/node.xz" "$node"
 chmod +x "$node"
 "$node" --version || { echo "[device-check] node does not run here" | tee -a "$log"; exit 1; }
 if command -v nvidia-smi >/dev/null; then

@@ -58,9 +58,13 @@ async function init(): Promise<void> {
     return;
   }
   const a = ctx.adapter;
-  gpuBox.innerHTML = `<p class="adapter-info"><b>${a.vendor} ${a.architecture}</b> ${a.description}; kernels: ${describeKernels(chooseKernels(a))}</p>
-    ${a.isFallbackAdapter ? '<p class="warning">This is a software adapter: the GPU is emulated on the CPU, so every number here is a CPU number.</p>' : ''}
-    <details><summary>features and limits</summary><p>${a.features.join(', ')}</p><pre>${JSON.stringify(a.limits, null, 1)}</pre></details>`;
+  const software =
+    '<p class="warning">This is a software adapter: the GPU is emulated on the CPU, so every number here is a CPU number.</p>';
+  const limits = JSON.stringify(a.limits, null, 1);
+  const details = `<details><summary>features and limits</summary><p>${a.features.join(', ')}</p><pre>${limits}</pre></details>`;
+  const kernels = describeKernels(chooseKernels(a));
+  gpuBox.innerHTML = `<p class="adapter-info"><b>${a.vendor} ${a.architecture}</b> ${a.description}; kernels: ${kernels}</p>
+    ${a.isFallbackAdapter ? software : ''}${details}`;
   const suite = $<HTMLSelectElement>('suite');
   for (const s of SUITES) suite.add(new Option(`${s.name}: ${s.summary}`, s.name));
   const model = $<HTMLSelectElement>('model');

@@ -17,6 +17,7 @@ fn act2x4(r: vec4<u32>, k: u32, n: u32) -> Act2x4 {
   let b = n > 1u;
   return Act2x4(
     vec4(act(r.x + k), act(r.y + k), act(r.z + k), act(r.w + k)),
-    vec4(select(0.0, act(r.x + k + 1u), b), select(0.0, act(r.y + k + 1u), b), select(0.0, act(r.z + k + 1u), b), select(0.0, act(r.w + k + 1u), b)),
+    vec4(select(0.0, act(r.x + k + 1u), b), select(0.0, act(r.y + k + 1u), b),
+         select(0.0, act(r.z + k + 1u), b), select(0.0, act(r.w + k + 1u), b)),
   );
 }

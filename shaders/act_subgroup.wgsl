@@ -6,7 +6,7 @@
 // load is a gather costing as much as a dozen fmas, and a row's activation is the same
 // for all the lanes, so this cuts a batched GEMV's loads per k from 8 + B to 8 + B / 4.
 // Used only where subgroups hold at least 4 consecutive invocations
-// (src/gpu/tuning.ts), so lanes 0..3 of a subgroup are the four `sub` values.
+// (src/kernels/kernel-set.ts), so lanes 0..3 of a subgroup are the four `sub` values.
 fn act4(i: u32, sub: u32, n: u32) -> vec4<f32> {
   let v = select(0.0, act(i + sub), sub < n);
   return vec4(subgroupBroadcast(v, 0u), subgroupBroadcast(v, 1u), subgroupBroadcast(v, 2u), subgroupBroadcast(v, 3u));

@@ -52,12 +52,14 @@ fn task(i: u32) -> Task {
   let h = i % p.heads;
   let n4 = p.headDim / 4u;
   let kv4 = p.kvWidth / 4u;
-  return Task(t, (h / p.group) * n4, n4, seq[t], pos[t], kv4, p.capacity * kv4, (t * p.qkvStride + h * p.headDim) / 4u, (t * p.heads + h) * n4);
+  return Task(t, (h / p.group) * n4, n4, seq[t], pos[t], kv4, p.capacity * kv4,
+              (t * p.qkvStride + h * p.headDim) / 4u, (t * p.heads + h) * n4);
 }
 
 // The per-invocation form keeps q and the output in named registers, HEAD_V4 (= Dh / 4,
 // compiled in) vec4 of each in blocks of four, every index a constant: SwiftShader runs
-// an array indexed by a loop variable as a memory gather per element (docs/results.md),
+// an array indexed by a loop variable as a memory gather per element (docs/results.md,
+// "Attention in registers"),
 // which made q[d] and acc[d] cost as much as the cache reads they go with.
 // Where two query heads share a key/value head (HEADS_PER = 2: the GQA group is even),
 // one invocation serves both, so each key and value is read once for the two. The sums

@@ -10,9 +10,9 @@
 //              for f16 weights where unpacking costs more than reading
 //              (src/perf/cost-model.ts). Uniforms: rows (unused), K, N, rowVec4.
 //              COPY tells apart copies of the same kernel, each its own pipeline:
-//              on SwiftShader one compile of read_stream_f16 can run 15-20% slower
-//              than another for as long as it lives, so the ceiling takes the faster
-//              of two (src/perf/ceilings.ts, STREAM_COPIES).
+//              on SwiftShader one compile can run slower than another for as long as
+//              it lives, so the ceiling takes the faster of two (src/perf/ceilings.ts,
+//              STREAM_COPIES).
 // read_flat    the plain alternative: each invocation sums a contiguous vec4 run.
 //              Uniforms: K = vec4 per invocation, N = invocations.
 // read_coalesced  the pattern GPUs with many cores want: invocation i of N sums vec4
@@ -49,8 +49,8 @@ fn read_stream(@builtin(global_invocation_id) gid: vec3<u32>) {
   let c1 = lc.c8 + LANES; // block 1's octet
   var s0 = vec4(0.0); var s1 = vec4(0.0); var s2 = vec4(0.0); var s3 = vec4(0.0);
   // Four weight rows a trip, each block's four loaded together, as the GEMV's loop loads
-  // them (shaders/lane_matmul.wgsl): their cache misses overlap. A row a trip, as the
-  // one-row GEMV read until 2026-11-29, this ceiling would sit below the GEMV it judges.
+  // them (shaders/lane_matmul.wgsl): their cache misses overlap. A row a trip, this
+  // ceiling would sit below the GEMV it judges.
   var k = 0u;
   for (; k + 4u <= p.K; k += 4u) {
     let a0 = load_w8(k, lc.c8); let a1 = load_w8(k + 1u, lc.c8); let a2 = load_w8(k + 2u, lc.c8); let a3 = load_w8(k + 3u, lc.c8);
@@ -101,7 +101,7 @@ fn read_coalesced(@builtin(global_invocation_id) gid: vec3<u32>) {
 }
 
 // 16 dependent fmas, written out rather than looped: SwiftShader neither unrolls loops
-// nor reaches its peak in a rolled one (design.md section 6).
+// nor reaches its peak in a rolled one (docs/results.md, "The FMA peak kernel").
 fn fma16(a: vec4<f32>, b: vec4<f32>) -> vec4<f32> {
   let m = vec4(0.999999);
   var v = a;
@@ -125,7 +125,8 @@ fn fma16(a: vec4<f32>, b: vec4<f32>) -> vec4<f32> {
 }
 
 // 16 dependent fmas on each of the CHAINS accumulators in use.
-fn fma16_chains(a0: ptr<function, vec4<f32>>, a1: ptr<function, vec4<f32>>, a2: ptr<function, vec4<f32>>, a3: ptr<function, vec4<f32>>, b0: vec4<f32>, b1: vec4<f32>) {
+fn fma16_chains(a0: ptr<function, vec4<f32>>, a1: ptr<function, vec4<f32>>, a2: ptr<function, vec4<f32>>,
+                a3: ptr<function, vec4<f32>>, b0: vec4<f32>, b1: vec4<f32>) {
   *a0 = fma16(*a0, b0);
   if (CHAINS > 1u) { *a1 = fma16(*a1, b1); }
   if (CHAINS > 2u) {
@@ -136,8 +137,8 @@ fn fma16_chains(a0: ptr<function, vec4<f32>>, a1: ptr<function, vec4<f32>>, a2: 
 
 // CHAINS independent vec4 chains (1, 2 or 4), each taking 64 dependent fmas per loop
 // trip. src/perf/ceilings.ts runs every chain count and keeps the fastest: SwiftShader
-// peaks with one vec4 chain (4 SIMD chains; measured here 17 GFLOP/s against 7.5 with
-// two, whose 8 live SIMD values it handles worse), a GPU with more.
+// peaks with one vec4 chain (4 SIMD chains), a GPU with more (docs/results.md, "The FMA
+// peak kernel").
 @compute @workgroup_size(WG)
 fn fma_peak(@builtin(global_invocation_id) gid: vec3<u32>) {
   let b0 = vec4(1e-3);

@@ -31,8 +31,8 @@ fn row_vec4() -> u32 { return p.rowVec4; }
 
 // gemm_tiled: each invocation owns RT = 8 rows x 8 columns (an 8 x 8 register tile), so
 // per k it reads two vec4 of activations and two of weights from workgroup memory for 64
-// fmas; the plain 4 x 8 tile it replaced read six values for 32 and reached 20% of an
-// H200's FMA peak. The activation tile is stored k-major (a row of WG_Y * 8 rows per k,
+// fmas, where a 4 x 8 tile reads six values for 32 (docs/results.md, "Kernels on an
+// H200"). The activation tile is stored k-major (a row of WG_Y * 8 rows per k,
 // padded by one vec4 against bank conflicts while staging), so an invocation's 8 rows
 // at one k are two vec4 loads that all invocations of a row group share (a broadcast).
 const RT: u32 = 8u; // rows per invocation

@@ -9,13 +9,13 @@
 // Uniforms (TS order): rows, K, N, rowVec4 (vec4<u32> per weight row), firstGroup.
 // firstGroup: the ROWS-row group the dispatch starts at, 0 for a decode step; a prefill
 // step hands the GEMV the rows past the GEMM's last whole row group this way
-// (src/model/gpu-model.ts, GpuModel.matmul), so rows firstGroup * ROWS .. rows - 1.
+// (src/model/step-ops.ts, gemmRowsOf), so rows firstGroup * ROWS .. rows - 1.
 //
 // Thread -> outputs: lane_matmul in shaders/lane_matmul.wgsl (appended to this file by
 // src/kernels/gemv.ts, with act_plain.wgsl or act_subgroup.wgsl), the same code as
 // gemm_direct: each invocation owns BLOCKS octets of 8 columns for up to
 // ROWS rows and runs the whole K loop with no reduction across lanes: right where cores
-// are few (SwiftShader). BLOCKS is the row bucket's (src/gpu/tuning.ts, gemv.blocks).
+// are few (SwiftShader). BLOCKS is the row bucket's (src/kernels/kernel-set.ts, gemv.blocks).
 // GPUs with many cores get shaders/gemv_splitk.wgsl instead.
 //
 // Every output is one sequential fma chain over k = 0..K-1, the same as gemm.wgsl, so a

@@ -1,4 +1,4 @@
-// Split-K GEMV for GPUs with many cores (src/gpu/tuning.ts picks it off SwiftShader):
+// Split-K GEMV for GPUs with many cores (src/kernels/kernel-set.ts picks it off SwiftShader):
 // out[rows, N] = x[rows, K] . w[K, N], rows <= 16. A decode GEMV has only N outputs per
 // row, far too few threads to keep a GPU's memory busy if each walked all of K, so K is
 // cut into chunks of kc rows and every (column quad, chunk) is one invocation.
@@ -41,8 +41,8 @@ fn load4(k: u32, c4: u32) -> vec4<f32> {
   return bitcast<vec4<f32>>(vec4(w[row + 2u * c4], w[row + 2u * c4 + 1u]));
 }
 
-// ROWS accumulators in named fields: an array indexed in a loop over ROWS went to
-// local memory on an H200 from 8 rows (8192^2 f32: B = 8 took 6.7x B = 1).
+// ROWS accumulators in named fields: an array indexed in a loop over ROWS went to local
+// memory on an H200 from 8 rows (docs/results.md, "Kernels on an H200").
 struct Acc {
   r0: vec4<f32>, r1: vec4<f32>, r2: vec4<f32>, r3: vec4<f32>,
   r4: vec4<f32>, r5: vec4<f32>, r6: vec4<f32>, r7: vec4<f32>,

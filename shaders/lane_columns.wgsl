@@ -1,5 +1,5 @@
 // Which weight columns a lane owns, and the loads and stores of eight of them, shared by
-// gemm.wgsl (gemm_direct and gemm_tiled), gemv.wgsl and ceilings.wgsl (read_stream): the
+// gemm.wgsl, gemm_tiled.wgsl, gemv.wgsl and ceilings.wgsl (read_stream): the
 // kernels' TypeScript wrappers append this file to theirs (?raw imports), so they all
 // read every weight the same way and compute every output with the same fma chain.
 // The including kernel declares: override W_F16, override LANES, the weights viewed as
@@ -19,13 +19,11 @@
 // a branch with a zero-fill path; that second part is most of the cost (a weight binding
 // declared with a fixed size, so clamped against a constant, timed the same). An octet
 // read as two vec4 pays it twice; as eight scalar loads (lanes interleaved column by
-// column, so a 4-lane subgroup read 4 consecutive words per load: this layout until
-// 2026-11-29) it paid eight times, for the same gathers (a vec4 load is four per lane).
-// Dawn in Node with robustness off ran the one-row GEMV in 0.67-0.71 of the time; the
-// octet loads took back about half of that (docs/results.md).
+// column) it would pay eight times, for the same gathers (docs/results.md, "Lane matmul
+// loads").
 
 // Octets per lane, 1 or 2: two halve the activation loads per weight load
-// (src/gpu/tuning.ts: gemv.blocks per row bucket, gemm.directBlocks).
+// (src/kernels/kernel-set.ts: gemv.blocks per row bucket, gemm.directBlocks).
 override BLOCKS: u32 = 1;
 
 // f16 weights stored times 2^s, none subnormal (src/kernels/packing.ts, f16Shift): an
@@ -33,7 +31,8 @@ override BLOCKS: u32 = 1;
 // and the activations are multiplied by ACT_SCALE = 2^(112 - s) once per load instead
 // (act_scaled), so every product, and every fma, has the bits it has unpacked plainly.
 // One shift and a few masks per pair of columns (f16_bits), where unpack2x16float costs
-// SwiftShader several times as many instructions (src/gpu/tuning.ts, f16Unpack; docs/results.md).
+// SwiftShader several times as many instructions (src/kernels/kernel-set.ts, f16Unpack;
+// docs/results.md, "Kernel shapes per adapter").
 override F16_SHIFTED: bool = false;
 override ACT_SCALE: f32 = 1.0;
 

@@ -14,11 +14,10 @@
 // On SwiftShader every weight or activation load is a gather that costs several fmas, so
 // the tile is as large as pays: per k step an invocation makes BLOCKS octet loads (two
 // vec4 each in f32, one in f16) and ROWS / 4 activation loads (act4: one per lane,
-// shared across the subgroup) for 8 x BLOCKS x ROWS fmas. The GEMV takes its row bucket's blocks (src/gpu/tuning.ts,
-// gemv.blocks: two at 1, 8 and 16 rows); prefill's gemm_direct takes 32 rows x 2 blocks
-// (gemm.directRows, gemm.directBlocks), which measured 1.2-1.5x faster than 16 x 1 on
-// small's and 2048^2 shapes: the accumulators then live on the stack, but a stack access
-// costs far less than a gather.
+// shared across the subgroup) for 8 x BLOCKS x ROWS fmas. The GEMV takes its row bucket's
+// blocks (src/kernels/kernel-set.ts, gemv.blocks); prefill's gemm_direct takes 32 rows x 2
+// blocks (gemm.directRows, gemm.directBlocks): the accumulators then live on the stack, but
+// a stack access costs far less than a gather (docs/results.md, "Kernel shapes per adapter").
 //
 // Every output is one sequential fma chain over k = 0..K-1 whatever ROWS and BLOCKS are,
 // so a row's bits never depend on the tile, on B, or on GEMV versus GEMM. At two and four
@@ -38,7 +37,7 @@ struct Row { lo0: vec4<f32>, hi0: vec4<f32>, lo1: vec4<f32>, hi1: vec4<f32> }
 
 // Weights of rows k .. k+3 of octet c8. Rows past K up to a
 // multiple of four are stored, as zeros (src/kernels/packing.ts, paddedRows), so the last
-// block reads them without a bounds test: a select per load cost 9-23% at 2-8 rows.
+// block reads them without a bounds test (docs/results.md, "Lane matmul loads").
 fn load_w8x4(k: u32, c8: u32) -> W8x4 {
   return W8x4(load_w8(k, c8), load_w8(k + 1u, c8), load_w8(k + 2u, c8), load_w8(k + 3u, c8));
 }
@@ -48,8 +47,7 @@ fn load_w8x4(k: u32, c8: u32) -> W8x4 {
 // operands' order). SwiftShader's JIT copies an fma's first operand into the register it
 // multiplies in; with the activation first, that copy of a value used by 16 fmas was
 // reloaded and stored back to its stack slot before every one of them (`npm run
-// jit-count -- --asm`): 4% more instructions in the 32-row gemm_direct's loop, and
-// 1.04-1.08x its time at 512 x 2048^2 (docs/results.md).
+// jit-count -- --asm`; docs/results.md, "Lane matmul loads").
 fn step_row(a: f32, w: W8, v: W8, c: ptr<function, Row>) {
   (*c).lo0 = fma(w.lo, vec4(a), (*c).lo0);
   (*c).hi0 = fma(w.hi, vec4(a), (*c).hi0);
@@ -86,14 +84,22 @@ fn lane_matmul(gid: vec3<u32>, rows: u32) {
   let rb = gid.y * ROWS;
   let last = rows - 1u;
   // Where each row's activations start (rows past the last repeat it, never stored).
-  let o0 = min(rb + 0u, last) * p.K; let o1 = min(rb + 1u, last) * p.K; let o2 = min(rb + 2u, last) * p.K; let o3 = min(rb + 3u, last) * p.K;
-  let o4 = min(rb + 4u, last) * p.K; let o5 = min(rb + 5u, last) * p.K; let o6 = min(rb + 6u, last) * p.K; let o7 = min(rb + 7u, last) * p.K;
-  let o8 = min(rb + 8u, last) * p.K; let o9 = min(rb + 9u, last) * p.K; let o10 = min(rb + 10u, last) * p.K; let o11 = min(rb + 11u, last) * p.K;
-  let o12 = min(rb + 12u, last) * p.K; let o13 = min(rb + 13u, last) * p.K; let o14 = min(rb + 14u, last) * p.K; let o15 = min(rb + 15u, last) * p.K;
-  let o16 = min(rb + 16u, last) * p.K; let o17 = min(rb + 17u, last) * p.K; let o18 = min(rb + 18u, last) * p.K; let o19 = min(rb + 19u, last) * p.K;
-  let o20 = min(rb + 20u, last) * p.K; let o21 = min(rb + 21u, last) * p.K; let o22 = min(rb + 22u, last) * p.K; let o23 = min(rb + 23u, last) * p.K;
-  let o24 = min(rb + 24u, last) * p.K; let o25 = min(rb + 25u, last) * p.K; let o26 = min(rb + 26u, last) * p.K; let o27 = min(rb + 27u, last) * p.K;
-  let o28 = min(rb + 28u, last) * p.K; let o29 = min(rb + 29u, last) * p.K; let o30 = min(rb + 30u, last) * p.K; let o31 = min(rb + 31u, last) * p.K;
+  let o0 = min(rb + 0u, last) * p.K; let o1 = min(rb + 1u, last) * p.K;
+  let o2 = min(rb + 2u, last) * p.K; let o3 = min(rb + 3u, last) * p.K;
+  let o4 = min(rb + 4u, last) * p.K; let o5 = min(rb + 5u, last) * p.K;
+  let o6 = min(rb + 6u, last) * p.K; let o7 = min(rb + 7u, last) * p.K;
+  let o8 = min(rb + 8u, last) * p.K; let o9 = min(rb + 9u, last) * p.K;
+  let o10 = min(rb + 10u, last) * p.K; let o11 = min(rb + 11u, last) * p.K;
+  let o12 = min(rb + 12u, last) * p.K; let o13 = min(rb + 13u, last) * p.K;
+  let o14 = min(rb + 14u, last) * p.K; let o15 = min(rb + 15u, last) * p.K;
+  let o16 = min(rb + 16u, last) * p.K; let o17 = min(rb + 17u, last) * p.K;
+  let o18 = min(rb + 18u, last) * p.K; let o19 = min(rb + 19u, last) * p.K;
+  let o20 = min(rb + 20u, last) * p.K; let o21 = min(rb + 21u, last) * p.K;
+  let o22 = min(rb + 22u, last) * p.K; let o23 = min(rb + 23u, last) * p.K;
+  let o24 = min(rb + 24u, last) * p.K; let o25 = min(rb + 25u, last) * p.K;
+  let o26 = min(rb + 26u, last) * p.K; let o27 = min(rb + 27u, last) * p.K;
+  let o28 = min(rb + 28u, last) * p.K; let o29 = min(rb + 29u, last) * p.K;
+  let o30 = min(rb + 30u, last) * p.K; let o31 = min(rb + 31u, last) * p.K;
   var c0: Row; var c1: Row; var c2: Row; var c3: Row;
   var c4: Row; var c5: Row; var c6: Row; var c7: Row;
   var c8: Row; var c9: Row; var c10: Row; var c11: Row;
@@ -104,16 +110,12 @@ fn lane_matmul(gid: vec3<u32>, rows: u32) {
   var c28: Row; var c29: Row; var c30: Row; var c31: Row;
   if ((ROWS == 2u || ROWS == 4u) && !W_F16) {
     // Two and four rows of f32 weights: K two steps at a time, each row's two activations
-    // shared across the subgroup (act2x4). The four-step loop below, written out for two
-    // or four rows, is 5,100-6,700 x86 instructions on SwiftShader (`npm run jit-count`),
-    // past the 4K-op cache of these Zen 3 cores, and ran at 0.5-0.7 of the one-row loop's
-    // instructions per cycle; this one is 3,100-3,900: a sixth to a fifth more
-    // instructions per k step, but in median times 0.79-0.95 of the four-step loop's at
-    // B = 2 and 4 (f32; f16 0.81-0.99; docs/results.md). On a later VM the four-step loop
-    // took 1.3x this one's time at B = 2 and the same at B = 4 in f32, and 0.65 and 0.84
-    // of it in f16 (4096^2, Node, round robin), whose weight loads are half as many: f16
-    // takes the four-step loop. A zero padded weight row and a zero activation (act2x4)
-    // make an odd K's last step leave every sum as it was, as in the four-step loop.
+    // shared across the subgroup (act2x4). The four-step loop below, written out for two or
+    // four rows, is past the CPU's op cache on SwiftShader and runs at a fraction of the
+    // instructions per cycle; this one is smaller and faster in f32 (f16, with half the
+    // weight loads, takes the four-step loop; docs/results.md, "Lane matmul loops"). A zero
+    // padded weight row and a zero activation (act2x4) make an odd K's last step leave every
+    // sum as it was, as in the four-step loop.
     let r = act2x4_rows(vec4(o0, o1, o2, o3), gid.x & 3u); // this invocation's loads in act2x4's exchange
     var v0 = W8(); // block 1's weights: zero and unused under BLOCKS = 1
     var v1 = W8();
@@ -136,12 +138,9 @@ fn lane_matmul(gid: vec3<u32>, rows: u32) {
     // One row, two and four of f16 weights, and eight rows or more: K in blocks of four,
     // each block's weight rows loaded together at its top. A lane group's weights of one k
     // lie a whole weight row from the last k's (8 or 16 KiB at 4096 columns), so every k
-    // step starts on lines the CPU has not fetched ahead; loaded four rows at a time,
-    // their misses overlap. One row went through a plain k loop, one row a trip, until
-    // 2026-11-29: sampled, one load in the f16 GEMV's loop held 28% of its time (`npm run
-    // jit-count -- --asm`), and this loop takes 0.55-0.75 of its time in f16 and 0.82-0.95
-    // in f32 at 256 x 512 to 4096^2 (Node, round robin; docs/results.md). It also shares
-    // the row's activations across the subgroup (act4).
+    // step starts on lines the CPU has not fetched ahead; loaded four rows at a time, their
+    // misses overlap (docs/results.md, "Lane matmul loops"). It also shares the row's
+    // activations across the subgroup (act4).
     // When K % 4 != 0 the last block's missing steps multiply zero activations (act4) by
     // the zero rows packing adds past K, which leaves every sum's bits as they were: the
     // sum is c + 0 = c, since a chain that starts at +0 never holds -0. So every row still

@@ -3,18 +3,17 @@ import type { AdapterReport } from '../src/gpu/context.js';
 import { chooseKernels } from '../src/kernels/kernel-set.js';
 
 /** What acquireGpu would report for an adapter of this vendor and architecture, with subgroups of `subgroupSize`. */
-export const adapterReport = (vendor: string, architecture: string, subgroupSize = 32): AdapterReport =>
-  ({
-    vendor,
-    architecture,
-    device: '',
-    description: '',
-    isFallbackAdapter: false,
-    subgroupMinSize: subgroupSize,
-    subgroupMaxSize: subgroupSize,
-    features: ['subgroups'],
-    limits: {},
-  }) as unknown as AdapterReport;
+export const adapterReport = (vendor: string, architecture: string, subgroupSize = 32): AdapterReport => ({
+  vendor,
+  architecture,
+  device: '',
+  description: '',
+  isFallbackAdapter: false,
+  subgroupMinSize: subgroupSize,
+  subgroupMaxSize: subgroupSize,
+  features: ['subgroups'],
+  limits: {},
+});
 
 /** The kernels a GPU with many cores gets (an NVIDIA one), and SwiftShader's (subgroups of 4, as it has). */
 export const gpuKernels = chooseKernels(adapterReport('nvidia', 'hopper'));

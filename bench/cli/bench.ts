@@ -33,7 +33,10 @@ export function suiteFlags(): Map<string, OptionDef<unknown>> {
   return flags;
 }
 
-const show = (v: unknown) => (Array.isArray(v) ? v.join(',') : typeof v === 'object' ? JSON.stringify(v) : String(v));
+/** Wall-clock time since `start` (performance.now()), as the run's log shows it. */
+const seconds = (start: number): string => `${((performance.now() - start) / 1000).toFixed(1)} s`;
+
+const show = (v: unknown): string => (typeof v === 'string' ? v : Array.isArray(v) ? v.join(',') : JSON.stringify(v));
 
 /** The help of a suite option, with its value at each level. */
 export function optionHelp(def: OptionDef<unknown>): string {
@@ -91,7 +94,7 @@ export async function benchCommand(argv: string[], io: CommandIo = processIo): P
     const unknown = names.filter((n) => !SUITE_NAMES.includes(n));
     if (unknown.length) program.error(`unknown suite '${unknown.join(', ')}'; known: ${SUITE_NAMES.join(', ')}`);
     const level: Level = o.quick ? 'quick' : o.full ? 'full' : 'default';
-    const given = program.opts() as Record<string, unknown>;
+    const given = program.opts<Record<string, unknown>>();
     // A trace file or a bad workload flag is refused before any browser starts.
     const readText = (path: string) => readFileSync(path, 'utf8');
     if (names.includes('serve'))
@@ -107,6 +110,8 @@ export async function benchCommand(argv: string[], io: CommandIo = processIo): P
     mkdirSync(outDir, { recursive: true });
     const spinner = ora({ text: o.runtime === 'node' ? 'starting Dawn' : 'starting headless Chromium', stream: io.stderr }).start();
     const results: BenchResults = {};
+    const runStart = performance.now();
+    let suiteStart = runStart;
     let driver: string | undefined;
     const onSigint = () => {
       results.cancelled = true;
@@ -148,9 +153,12 @@ export async function benchCommand(argv: string[], io: CommandIo = processIo): P
               meta,
               loadWorkload: (w) => loadWorkload(w, readText),
               measure: async (name, request) => unwrap(await runner.call('runSuite', name, request, o.kernels)),
-              onStart: (name) => void spinner.start(`${name}: starting`),
+              onStart: (name) => {
+                suiteStart = performance.now();
+                spinner.start(`${name}: starting`);
+              },
               onDone: (name, file, suite) => {
-                spinner.succeed(suite.done(file));
+                spinner.succeed(`${suite.done(file)} (${seconds(suiteStart)})`);
                 for (const t of suite.tables(file)) line(io.stdout, renderTable(t));
                 const path = join(outDir, `${name}.json`);
                 writeFileSync(path, JSON.stringify(file, null, 2));
@@ -160,6 +168,7 @@ export async function benchCommand(argv: string[], io: CommandIo = processIo): P
             results,
           );
           const files = await writeReport(outDir, results);
+          line(io.stdout, `${names.length === 1 ? 'suite' : 'suites'} done in ${seconds(runStart)}`);
           line(io.stdout, `wrote ${files.report} (open it in a browser)\nwrote ${files.trace} (open it in Perfetto or chrome://tracing)`);
         },
       );

@@ -34,19 +34,13 @@ async function main(o: Opts, io: CommandIo, fail: (message: string) => never): P
   const { weights, fileBytes } = loadWeights(o);
   checkRequest(weights.config, prompt, o.maxTokens); // fail before starting a browser
   const stopAt = o.stopAtEos ? EOS : undefined;
+  // The weights travel to the runtime as a served file, when they come from one.
+  const files = fileBytes ? { '/__weights__.safetensors': fileBytes } : undefined;
+  const modelRequest = { model: o.model, dtype: o.dtype, seed: o.seed, weightsUrl: files ? '/__weights__.safetensors' : undefined };
   if (o.promptLogits) {
     if (o.backend === 'cpu') fail('--prompt-logits compares GPU runtimes; use --backend webgpu');
-    const files = fileBytes ? { '/__weights__.safetensors': fileBytes } : undefined;
     const bits = await withRuntime({ runtime: o.runtime, browser: o.browser, files, ...sharing(io) }, async (runner) =>
-      unwrap(
-        await runner.call('promptLogits', {
-          model: o.model,
-          dtype: o.dtype,
-          seed: o.seed,
-          weightsUrl: fileBytes ? '/__weights__.safetensors' : undefined,
-          prompt,
-        }),
-      ),
+      unwrap(await runner.call('promptLogits', { ...modelRequest, prompt })),
     );
     out(JSON.stringify({ runtime: o.runtime, rows: prompt.length, vocab: weights.config.vocab, logitBits: bits }));
     return;
@@ -58,21 +52,9 @@ async function main(o: Opts, io: CommandIo, fail: (message: string) => never): P
     const decodeTokensPerSec = tokens.length > 1 ? ((tokens.length - 1) * 1000) / t.decodeMs : 0;
     result = { tokens, ...t, decodeTokensPerSec, adapter: { vendor: 'cpu', architecture: 'reference (plain loops)' } };
   } else {
-    const files = fileBytes ? { '/__weights__.safetensors': fileBytes } : undefined;
     result = await withRuntime(
       { runtime: o.runtime, browser: o.browser, headed: o.headed, files, verbose: o.verbose, ...sharing(io) },
-      async (runner) =>
-        unwrap(
-          await runner.call('generate', {
-            model: o.model,
-            dtype: o.dtype,
-            seed: o.seed,
-            weightsUrl: fileBytes ? '/__weights__.safetensors' : undefined,
-            prompt,
-            maxTokens: o.maxTokens,
-            stopAt,
-          }),
-        ),
+      async (runner) => unwrap(await runner.call('generate', { ...modelRequest, prompt, maxTokens: o.maxTokens, stopAt })),
     );
   }
   const text = decode(result.tokens);
@@ -96,7 +78,9 @@ async function main(o: Opts, io: CommandIo, fail: (message: string) => never): P
   out(`text: ${JSON.stringify(text)}`);
   out(`tokens: ${result.tokens.join(',')}`);
   out(
-    `prefill: ${result.prefillMs.toFixed(1)} ms   decode: ${result.decodeTokensPerSec.toFixed(1)} tokens/s (${result.tokens.length - 1} tokens in ${result.decodeMs.toFixed(1)} ms)`,
+    `prefill: ${result.prefillMs.toFixed(1)} ms   decode: ` +
+      `${result.decodeTokensPerSec.toFixed(1)} tokens/s (${result.tokens.length - 1} tokens in ` +
+      `${result.decodeMs.toFixed(1)} ms)`,
   );
 }
 

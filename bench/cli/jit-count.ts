@@ -1,12 +1,11 @@
 // npm run jit-count -- [--kernel gemm|gemv] [--shape M,K,N] [--dtype f32|f16]
 //   [--lane-matmul FILE] [--kernels JSON] [--seconds S] [--bucket BYTES] [--asm FILE]
 // Counts the x86 instructions SwiftShader's JIT made of a matmul's hot loop, in Node on
-// Dawn (Linux, with perf and objdump). On these shared 2-core VMs two kernels timed in
-// turn differ by 10-20% from noise alone, and a variant that measured 7-9% faster in
-// four runs of five compiled to the same code (docs/results.md). The instruction count
-// of the hot block is the same on every run: compare variants by it first, then time.
-// Its size in bytes too: a loop body past the CPU's instruction caches ran up to 1.9x
-// slower here with fewer instructions (docs/results.md).
+// Dawn (Linux, with perf and objdump). On shared VMs two kernels timed in turn differ by
+// noise alone more than most changes move them, while the instruction count of the hot
+// block is the same on every run: compare variants by it first, then time. Its size in
+// bytes too: a loop body past the CPU's instruction caches runs slower with fewer
+// instructions (docs/results.md, "JIT instruction counts").
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -35,7 +34,8 @@ const program = command('jit-count', processIo)
   .option('--seconds <s>', 'how long perf samples', parse.int(1), 5)
   .option(
     '--asm <file>',
-    "write the loop's disassembly (objdump) to this file, each line after the perf samples taken at it, to read what the JIT made of it and where its time goes",
+    "write the loop's disassembly (objdump) to this file, each line after the perf samples " +
+      'taken at it, to read what the JIT made of it and where its time goes',
   )
   .option(
     '--bucket <bytes>',
@@ -152,20 +152,25 @@ async function main(o: Opts): Promise<void> {
     const pick = (m: string) => byMnemonic.get(m) ?? 0;
     const pairs = Math.min(pick('mulps'), pick('addps'));
     passes.sort((x, y) => x - y);
-    console.log(
-      `${o.kernel} ${M}x${K}x${N} ${o.dtype}${o.laneMatmul ? ` (${o.laneMatmul})` : ''}${o.kernels ? ` kernels ${JSON.stringify(o.kernels)}` : ''}`,
-    );
+    const variant = o.laneMatmul ? ` (${o.laneMatmul})` : '';
+    console.log(`${o.kernel} ${M}x${K}x${N} ${o.dtype}${variant}${o.kernels ? ` kernels ${JSON.stringify(o.kernels)}` : ''}`);
     const l1i = instructionCache();
     console.log(
-      `  hot block ${span.start.toString(16)}-${span.end.toString(16)}: ${span.samplesIn} of ${offsets.length} JIT samples, ${total} instructions in ${(bytes / 1024).toFixed(1)} KiB${l1i ? ` (this CPU's L1 instruction cache: ${l1i})` : ''}`,
+      `  hot block ${span.start.toString(16)}-${span.end.toString(16)}: ${span.samplesIn} of ` +
+        `${offsets.length} JIT samples, ${total} instructions in ${(bytes / 1024).toFixed(1)} ` +
+        `KiB${l1i ? ` (this CPU's L1 instruction cache: ${l1i})` : ''}`,
     );
     if (loop && loopCount)
       console.log(
-        `  its loop ${loop.start.toString(16)}-${loop.end.toString(16)}: ${loopCount.total} instructions in ${(loopCount.bytes / 1024).toFixed(1)} KiB, mulps ${loopCount.byMnemonic.get('mulps') ?? 0} (the Zen 3 cores measured here cache 4K decoded ops)`,
+        `  its loop ${loop.start.toString(16)}-${loop.end.toString(16)}: ${loopCount.total} ` +
+          `instructions in ${(loopCount.bytes / 1024).toFixed(1)} KiB, mulps ` +
+          `${loopCount.byMnemonic.get('mulps') ?? 0} (the Zen 3 cores measured here cache 4K decoded ` +
+          `ops)`,
       );
-    console.log(
-      `  mulps ${pick('mulps')}, addps ${pick('addps')}, movups ${pick('movups')}, idiv ${pick('idiv')}${pairs ? `: ${(total / pairs).toFixed(1)} instructions and ${(pick('movups') / pairs).toFixed(1)} movups per mul+add pair` : ''}`,
-    );
+    const perPair = pairs
+      ? `: ${(total / pairs).toFixed(1)} instructions and ${(pick('movups') / pairs).toFixed(1)} movups per mul+add pair`
+      : '';
+    console.log(`  mulps ${pick('mulps')}, addps ${pick('addps')}, movups ${pick('movups')}, idiv ${pick('idiv')}${perPair}`);
     console.log(
       `  most used: ${[...byMnemonic]
         .sort((x, y) => y[1] - x[1])

@@ -116,10 +116,9 @@ export async function withNodeRunner<T>(options: NodeRunnerOptions, fn: (runner:
   const files = options.files ?? {};
   const api = makeEngineApi({
     gpu: () => Promise.resolve(ctx),
-    fetchBytes: async (url) => {
+    fetchBytes: (url) => {
       const f = files[url];
-      if (!f) throw new Error(`no file served at ${url}`);
-      return f;
+      return f ? Promise.resolve(f) : Promise.reject(new Error(`no file served at ${url}`));
     },
     progress: (m) => options.onProgress?.(m),
   });

@@ -26,9 +26,11 @@ export async function reportScript(): Promise<string> {
 export async function writeReport(outDir: string, results: BenchResults): Promise<{ report: string; trace: string }> {
   const js = await reportScript();
   const json = JSON.stringify(reportContent(results)).replace(/</g, '\\u003c');
-  const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>WebGPU engine benchmark report</title><style>${STYLE}</style></head>
+  const head = `<meta charset="utf-8"><title>WebGPU engine benchmark report</title><style>${STYLE}</style>`;
+  const html = `<!doctype html><html lang="en"><head>${head}</head>
 <body><h1>WebGPU inference engine: benchmark report</h1><div id="report"></div>
-<script type="application/json" id="bench-data">${json}</script><script>${js.replace(/<\/script/gi, '<\\/script')}</script></body></html>`;
+<script type="application/json" id="bench-data">${json}</script>
+<script>${js.replace(/<\/script/gi, '<\\/script')}</script></body></html>`;
   const report = join(outDir, 'report.html');
   writeFileSync(report, html);
   const trace = join(outDir, 'trace.json');

@@ -20,7 +20,7 @@ import { calibratedModel, type StepCalibration } from '../../src/serve/calibrate
 import { SATURATE } from '../suites/serve-bench.js';
 import { WORKLOAD_OPTIONS } from '../suites/serve.js';
 import type { OptionDef } from '../suites/suite.js';
-import { describeGenerator, generatorOf, loadWorkload, saturates } from '../suites/workloads.js';
+import { describeGenerator, generatorOf, loadWorkload, saturates, workloadOptions } from '../suites/workloads.js';
 import { parse } from './common.js';
 import { command, isMain, line, processIo, runCommand, type CommandIo } from './io.js';
 import { renderTable } from './tables.js';
@@ -49,7 +49,7 @@ function stepModel(o: Opts): { model: StepTimeModel; label: string; maxSeqs?: nu
     return { model: rateModel(o.prefillRate, o.decodeRate), label: `prefill ${o.prefillRate} tokens/s, decode ${o.decodeRate} steps/s` };
   let file: { calibration?: StepCalibration; maxSeqs?: number; tokenBudget?: number };
   try {
-    file = JSON.parse(readFileSync(o.calibrated, 'utf8'));
+    file = JSON.parse(readFileSync(o.calibrated, 'utf8')) as typeof file;
   } catch (e) {
     throw new WorkloadError(`cannot read a calibration from ${o.calibrated}: ${(e as Error).message}`);
   }
@@ -66,15 +66,7 @@ function stepModel(o: Opts): { model: StepTimeModel; label: string; maxSeqs?: nu
 
 function main(o: Opts, io: CommandIo): void {
   const out = (text: string) => line(io.stdout, text);
-  const w = {
-    workload: o.workload,
-    rate: o.rate,
-    requests: o.requests,
-    burstiness: o.burstiness,
-    promptTokens: o.promptTokens,
-    outputTokens: o.outputTokens,
-    seed: o.workloadSeed,
-  };
+  const w = workloadOptions(o);
   let requests = toRequests(
     loadWorkload(w, (path) => readFileSync(path, 'utf8')),
     encode,
@@ -141,7 +133,9 @@ function main(o: Opts, io: CommandIo): void {
   };
   out(renderTable(table));
   out(
-    `goodput: requests/s meeting the SLO ${JSON.stringify(slo)} (scale: TTFT and TPOT within that many times the request's own alone on this modelled engine); slowdown: E2E over its E2E alone`,
+    `goodput: requests/s meeting the SLO ${JSON.stringify(slo)} (scale: TTFT and TPOT within ` +
+      `that many times the request's own alone on this modelled engine); slowdown: E2E over its ` +
+      `E2E alone`,
   );
   for (const r of rows) out(`${r.policy} makespan ${r.makespanS.toFixed(3)} s`);
 }

@@ -50,8 +50,8 @@ export function hotSpan(offsets: number[], bucket = 4096, minShare = 0.004): { s
 
 /**
  * Instructions in `objdump -D` text, in all and per mnemonic, and the bytes they are
- * encoded in: on these VMs code size matters besides the count (a loop body past the
- * CPU's instruction caches ran up to 1.9x slower with fewer instructions; docs/results.md).
+ * encoded in: on these VMs code size matters besides the count (docs/results.md, "JIT
+ * instruction counts").
  */
 export function countInstructions(objdump: string): { total: number; bytes: number; byMnemonic: Map<string, number> } {
   const byMnemonic = new Map<string, number>();
@@ -75,9 +75,8 @@ export function countInstructions(objdump: string): { total: number; bytes: numb
  * to the jump that holds at least `share` of the samples (`offsets` are into the code,
  * as the objdump addresses are), widened to any earlier target of a backward jump from
  * inside it. The hot block is bucket-wide and holds code around the loop too, so this
- * is the body to set beside the CPU's op cache (4K ops on Zen 3): loops past it ran at
- * 0.5-0.7 of the instructions per cycle here (docs/results.md). Undefined when no backward jump
- * spans that share.
+ * is the body to set beside the CPU's op cache (4K ops on Zen 3; docs/results.md, "JIT
+ * instruction counts"). Undefined when no backward jump spans that share.
  */
 export function loopSpan(objdump: string, offsets: number[], share = 0.8): { start: number; end: number } | undefined {
   const jumps: { at: number; target: number }[] = [];

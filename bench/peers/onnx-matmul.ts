@@ -45,7 +45,8 @@ export function onnxMatmulModel(M: number, K: number, N: number, b: Float32Array
   const graph = concat([
     message(1, text(1, 'A'), text(1, 'B'), text(2, 'C'), text(3, 'matmul'), text(4, 'MatMul')), // NodeProto
     text(2, 'peer_matmul'),
-    message(5, int(1, K), int(1, N), int(2, FLOAT), text(8, 'B'), bytes(9, new Uint8Array(b.buffer, b.byteOffset, b.byteLength))), // TensorProto
+    // TensorProto
+    message(5, int(1, K), int(1, N), int(2, FLOAT), text(8, 'B'), bytes(9, new Uint8Array(b.buffer, b.byteOffset, b.byteLength))),
     valueInfo(11, 'A', [M, K]),
     valueInfo(12, 'C', [M, N]),
   ]);

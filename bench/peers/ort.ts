@@ -11,8 +11,8 @@ import { onnxMatmulModel } from './onnx-matmul.js';
  * then `repeats` timed runs. A timed run is the upload of A, the matmul and the copy of C
  * back (M x K and M x N floats, small beside the matmul), up to when run() resolves: with
  * the output left on the GPU (preferredOutputLocation 'gpu-buffer') ORT had not yet
- * submitted its work when run() resolved, and the brackets caught an empty span (40
- * GFLOP/s on a 16 GFLOP/s adapter). ORT takes its device before its first session and
+ * submitted its work when run() resolved, and the brackets caught an empty span (faster
+ * than the adapter's FMA peak). ORT takes its device before its first session and
  * keeps it for the page's lifetime.
  */
 export async function ortMatmulBench(
@@ -32,7 +32,7 @@ export async function ortMatmulBench(
   } catch (e) {
     // Set once per page; a second GpuContext cannot move it.
     if ((await ort.env.webgpu.device) !== ctx.device)
-      throw new Error(`it already runs on another GPUDevice in this page (${(e as Error).message})`);
+      throw new Error(`it already runs on another GPUDevice in this page (${(e as Error).message})`, { cause: e });
   }
   const clock = new PassClock(ctx);
   const rows: PeerMatmulRow[] = [];

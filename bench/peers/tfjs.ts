@@ -1,6 +1,6 @@
 // A peer on the same adapter: tfjs-backend-webgpu's matMul, timed on this engine's
 // clock, so the kernels suite can say how our GEMV and GEMM compare with a WebGPU
-// engine people know (issue 3 sets the prefill GEMM at 5x its GFLOP/s).
+// engine people know.
 //
 // The peer runs on our own GPUDevice (WebGPUBackend takes a device), so both use the
 // same adapter, limits and features, and its work is timed with PassClock.around:

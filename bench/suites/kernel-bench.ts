@@ -118,7 +118,8 @@ export async function kernelBench(env: SuiteEnv, req: KernelBenchRequest, progre
     ).find(([, bytes]) => bytes > allowed);
     if (tooBig)
       skipped.push(
-        `${j.kernel} ${j.dtype} ${j.M}x${j.K}x${j.N}: its ${tooBig[0]} need ${tooBig[1]} bytes in one binding, this device allows ${allowed}`,
+        `${j.kernel} ${j.dtype} ${j.M}x${j.K}x${j.N}: its ${tooBig[0]} need ${tooBig[1]} bytes in ` +
+          `one binding, this device allows ${allowed}`,
       );
     return !tooBig;
   };
@@ -148,12 +149,9 @@ export async function kernelBench(env: SuiteEnv, req: KernelBenchRequest, progre
 
 /**
  * Rounds of a GEMV group (its GEMVs and the read ceilings beside them, round robin):
- * 2 x repeats + 1 (11 by default). Its figures are the decode story's (a GEMV over its
- * ceiling, B = 4 over B = 1, f16 over f32), and each reading is 20-50 ms, so more rounds
- * cost seconds. On this shared VM single readings of the same kernel in one run spread
- * from 20 to 35 ms, and with five the median once fell among slow ones: the f32 4096^2
- * GEMV at 31.8 ms (min 20.5; 59% of the read beside it) where its runs before and after
- * had medians of 20.3-23.5 ms, and the f16 one beside it kept its usual 17.9.
+ * 2 x repeats + 1. Its figures are the decode story's (a GEMV over its ceiling, B = 4 over
+ * B = 1, f16 over f32), and each reading is tens of ms, so more rounds cost seconds; with
+ * five the median once fell among slow readings (docs/results.md, "GEMV rounds").
  */
 export function gemvRounds(repeats: number): number {
   return 2 * repeats + 1;

@@ -22,7 +22,7 @@ export const kernelsSuite = defineSuite({
   options: {
     repeats: REPEATS,
     kernelSize: KERNEL_SIZE,
-    peers: { flags: '--no-peers', help: 'skip timing tfjs-backend-webgpu and onnxruntime-web on the same shapes', value: true as boolean },
+    peers: { flags: '--no-peers', help: 'skip timing tfjs-backend-webgpu and onnxruntime-web on the same shapes', value: true },
     gemvSize: { help: 'K = N of the GEMV', value: 4096, byLevel: { quick: 1024 } },
     gemmShape: {
       help: 'M, K = N of the GEMM',
@@ -53,7 +53,9 @@ export const kernelsSuite = defineSuite({
       {
         title: 'Kernels alone',
         explain:
-          "GEMV (decode) and GEMM (prefill) timed alone, against this run's ceilings, and each GEMV against the read ceilings over its own weight buffer timed in turn with it (on a shared machine the adapter's speed drifts from minute to minute).",
+          "GEMV (decode) and GEMM (prefill) timed alone, against this run's ceilings, and each GEMV against the read " +
+          "ceilings over its own weight buffer timed in turn with it (on a shared machine the adapter's speed drifts from " +
+          'minute to minute).',
         charts: [],
         tables: [kernelTable(r.rows, r.skipped)],
       },
@@ -62,7 +64,8 @@ export const kernelsSuite = defineSuite({
       sections.push({
         title: 'Beside a peer',
         explain:
-          'The same f32 shapes through other WebGPU engines on this adapter and device, timed on the same clock (timestamps from empty passes submitted just before and after their work).',
+          'The same f32 shapes through other WebGPU engines on this adapter and device, timed on the ' +
+          'same clock (timestamps from empty passes submitted just before and after their work).',
         charts: [],
         tables: [peerTable(r)],
       });

@@ -14,7 +14,7 @@ export class InvalidArgumentError extends Error {
 
 /** Parsers that reject bad values with a message commander prints as the flag's error. */
 export const parse = {
-  int(min: number) {
+  int: (min: number) => {
     return (v: string) => {
       const n = Number(v);
       if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`expected a whole number >= ${min}, got '${v}'`);
@@ -22,26 +22,26 @@ export const parse = {
     };
   },
   /** A positive number (a rate, a Gamma shape). */
-  positive(v: string): number {
+  positive: (v: string): number => {
     const n = Number(v);
     if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`expected a positive number, got '${v}'`);
     return n;
   },
   /** Comma-separated whole numbers >= 1. */
-  ints(v: string): number[] {
+  ints: (v: string): number[] => {
     const xs = v.split(',').map((s) => Number(s.trim()));
     if (!xs.length || xs.some((n) => !Number.isInteger(n) || n < 1))
       throw new InvalidArgumentError(`expected comma-separated whole numbers >= 1, got '${v}'`);
     return xs;
   },
   /** Comma-separated names, trimmed. */
-  list(v: string): string[] {
+  list: (v: string): string[] => {
     return v
       .split(',')
       .map((s) => s.trim())
       .filter(Boolean);
   },
-  json<T>(v: string): T {
+  json: <T>(v: string): T => {
     try {
       return JSON.parse(v) as T;
     } catch (e) {
@@ -49,7 +49,7 @@ export const parse = {
     }
   },
   /** A length range `LO-HI` (inclusive, whole numbers >= 1, LO <= HI) or one length `N`. */
-  range(v: string): [number, number] {
+  range: (v: string): [number, number] => {
     const m = /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(v);
     const lo = m ? Number(m[1]) : NaN;
     const hi = m ? Number(m[2] ?? m[1]) : NaN;
@@ -57,7 +57,7 @@ export const parse = {
       throw new InvalidArgumentError(`expected LO-HI with whole numbers 1 <= LO <= HI (or one number), got '${v}'`);
     return [lo, hi];
   },
-  oneOf<T extends string>(...allowed: T[]) {
+  oneOf: <T extends string>(...allowed: T[]) => {
     return (v: string) => {
       if (!allowed.includes(v as T)) throw new InvalidArgumentError(`expected one of ${allowed.join(', ')}, got '${v}'`);
       return v as T;
@@ -68,7 +68,7 @@ export const parse = {
    * `scale:X` (within X times the request's own figure on an idle engine), e.g.
    * `ttft:500,tpot:50` (as vLLM's benchmark takes --goodput) or `scale:5`.
    */
-  slo(v: string): Slo {
+  slo: (v: string): Slo => {
     const slo: Slo = {};
     for (const part of v.split(',')) {
       const [key, value, ...rest] = part.split(':').map((x) => x.trim());

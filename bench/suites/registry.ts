@@ -5,7 +5,7 @@ import { ceilingsSuite } from './ceilings.js';
 import { decodeSuite } from './decode.js';
 import { kernelsSuite } from './kernels.js';
 import { serveSuite } from './serve.js';
-import type { RunMeta, Suite } from './suite.js';
+import type { RunMeta } from './suite.js';
 import { sweepSuite } from './sweep.js';
 import { tuneSuite } from './tune.js';
 
@@ -15,7 +15,9 @@ export type AnySuite = (typeof SUITES)[number];
 export type SuiteName = AnySuite['name'];
 
 /** What a suite's result file holds: its result, the run's meta, and its name. */
-export type SuiteFile<S> = S extends Suite<infer N, infer _O, infer _Req, infer _Out, infer R> ? R & RunMeta & { suite: N } : never;
+export type SuiteFile<S> = S extends { name: infer N extends string; result: (...a: never[]) => infer R }
+  ? R & RunMeta & { suite: N }
+  : never;
 
 /** The result files of one run, by suite (any may be missing); `cancelled` when the run was stopped half way. */
 export type BenchResults = { [S in AnySuite as S['name']]?: SuiteFile<S> } & { cancelled?: boolean };

@@ -33,10 +33,9 @@ export interface ServeBenchRequest {
   /** Rounds of the step calibration before each replay (default 7; --quick 3). */
   calibrationRepeats?: number;
   /**
-   * Replays of the trace per policy (default 3; --quick 1). Each policy's row is its
-   * median replay by makespan: a shared 2-core machine has slow spells of seconds, and
-   * one of them in a single 4 s continuous replay once read as continuous batching at
-   * 3.37x serial where the runs around it read 3.7-3.9x.
+   * Replays of the trace per policy. Each policy's row is its median replay by makespan:
+   * a shared machine has slow spells of seconds, which one short replay can fall in
+   * (docs/results.md, "Serve replays").
    */
   replays?: number;
   /**
@@ -44,9 +43,8 @@ export interface ServeBenchRequest {
    * workload without --rate): after the first calibration they are compressed to
    * loadFactor times the requests per second continuous batching can finish on this GPU
    * (capacityRps with the calibrated step times), so the engine is saturated whatever
-   * its speed. A fixed rate is not: 8 requests/s saturated this 2-core VM on its slow
-   * days and on a faster one left continuous batching waiting for arrivals (it finished
-   * 0.8 s after the last, its p50 TTFT 133 ms), so the run measured the arrivals.
+   * its speed; a fixed rate saturates one machine and leaves a faster one waiting for
+   * arrivals, measuring them instead of the engine (docs/results.md, "Serve replays").
    */
   saturate?: { loadFactor: number };
   /** The SLOs of goodput (default DEFAULT_SLO). */
@@ -56,23 +54,16 @@ export interface ServeBenchRequest {
 /**
  * Goodput's default SLO: TTFT and TPOT each within ten times the request's own on an
  * idle engine. Relative, because absolute bounds cannot suit both a CPU adapter and a GPU
- * a thousand times faster. Not five: continuous batching's TPOT at saturation here is
- * about five times the idle engine's (44-54 ms against 8-10), so at five its goodput
- * turned on noise (one run: 1.02 requests/s measured, 0.26 simulated, of 8.2). At ten
- * (simulated on that run's step times) continuous batching keeps 7.1 of its 8.2
- * requests/s, static 1.8 of 6.4 (TTFT: a request waits for the batch before it), serial
- * 0.2 of 2.5.
+ * a thousand times faster. Not five: continuous batching's TPOT at saturation is about
+ * five times the idle engine's, so at five its goodput turns on noise (docs/results.md,
+ * "Goodput's SLO").
  */
 export const DEFAULT_SLO: Slo = { scale: 10 };
 
 /**
  * Token rows per step the serve benchmark gives every policy unless told otherwise: three
- * of SwiftShader's 32-row GEMM groups. Against 64 (continuous, serial; two runs each, in
- * turn with 128): output tokens/s 423.7 and 413.5 against 406.8 and 399.9, p99 TTFT 0.40
- * and 0.42 s against 0.60 and 0.65, TPOT p50 41-42 ms against 39-41, serial the same
- * (109.9-116.7); 128 gave 409.8 and 411.2 with TPOT 43 and worse E2E (docs/results.md).
- * Once a prompt's rows past its last whole group went to the GEMV (GpuModel.matmul) a
- * chunk no longer had to fill whole groups to be cheap.
+ * of SwiftShader's 32-row GEMM groups; more throughput and lower TTFT than 64 or 128
+ * (docs/results.md, "Serving defaults").
  */
 export const DEFAULT_SERVE_BUDGET = 96;
 
@@ -117,8 +108,8 @@ export interface ServePolicyRow extends RunSummary {
   simulatedMakespanS: number;
   /**
    * The median of the replays' own errors, each replay's simulation against its own
-   * makespan: one calibration that falls in a slow spell the replay after it escapes
-   * (one of three: +21.8%, the others -6.6% and +4.5%) moves this no further than the others.
+   * makespan: one calibration that falls in a slow spell the replay after it escapes moves
+   * this no further than the others.
    */
   simulatedErrorPct: number;
   /**
@@ -161,9 +152,8 @@ export interface ServeBenchResult {
  * submitted at their arrival times), then runs the simulator twin on the same
  * trace with step times calibrated on this GPU, and sets the two side by side.
  * Each replay is calibrated just before it runs and simulated with those step times: a
- * shared machine's speed drifts over the minute a replay takes (one calibration for
- * all three policies once put a continuous run 1.9x off its simulation, and one for a
- * policy's three replays, taken in a slow spell that eased off during them, +26%).
+ * shared machine's speed drifts over the minute a replay takes (docs/results.md, "Serve
+ * replays").
  */
 export async function serveBench(
   { ctx, kernels }: SuiteEnv,

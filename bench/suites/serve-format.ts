@@ -27,9 +27,15 @@ export function describeSlowdowns(slo: Slo, idle: IdleBasis): string {
   ].filter(Boolean);
   const basis =
     idle.basis === 'serial'
-      ? `measured by the serial replay, where each request runs alone once scheduled (the simulator's idle E2E ${idle.modelledErrorPct! >= 0 ? '+' : ''}${fmt(idle.modelledErrorPct!, 1)}% off it, median)`
+      ? `measured by the serial replay, where each request runs alone once scheduled (the ` +
+        `simulator's idle E2E ` +
+        `${idle.modelledErrorPct! >= 0 ? '+' : ''}${fmt(idle.modelledErrorPct!, 1)}% off it, ` +
+        `median)`
       : 'modelled: each request simulated alone with the calibrated step times (serial did not run)';
-  return `goodput: requests/s with ${bounds.length ? bounds.join(', ') : 'no SLO (every request)'}; slowdown: E2E over the request's E2E on an idle engine, ${basis}`;
+  return (
+    `goodput: requests/s with ${bounds.length ? bounds.join(', ') : 'no SLO (every request)'}; ` +
+    `slowdown: E2E over the request's E2E on an idle engine, ${basis}`
+  );
 }
 
 /**
@@ -71,7 +77,8 @@ export function serveCells(r: ServePolicyRow): string[] {
   return [
     r.policy,
     describeReplays(r.makespanS, r.replayMakespansS),
-    `${describeReplays(r.simulatedMakespanS, r.replaySimulatedMakespansS)} (${r.simulatedErrorPct >= 0 ? '+' : ''}${fmt(r.simulatedErrorPct, 1)}%)`,
+    `${describeReplays(r.simulatedMakespanS, r.replaySimulatedMakespansS)} ` +
+      `(${r.simulatedErrorPct >= 0 ? '+' : ''}${fmt(r.simulatedErrorPct, 1)}%)`,
     fmt(r.outputTokensPerSec, 1),
     `${fmt(r.ttftP50Ms, 0)} / ${fmt(r.ttftP99Ms, 0)}`,
     fmt(r.tpotP50Ms, 1),

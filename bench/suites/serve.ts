@@ -7,14 +7,16 @@ import { MODEL, parse } from './options.js';
 import { DEFAULT_SERVE_BUDGET, DEFAULT_SLO, SATURATE, serveBench, type ServeBenchRequest, type ServeBenchResult } from './serve-bench.js';
 import { describeArrivals, describeSlowdowns, describeSpeedups, SERVE_HEAD, serveCells } from './serve-format.js';
 import { defineSuite, type HostContext, type OptionDef, type OptionValues, type ReportSection } from './suite.js';
-import { DEFAULT_LENGTHS, describeGenerator, generatorOf, saturates, type WorkloadOptions } from './workloads.js';
+import { DEFAULT_LENGTHS, describeGenerator, generatorOf, saturates, workloadOptions } from './workloads.js';
 import { fmt } from '../report/format.js';
 
 /** The workload flags `npm run simulate` takes too (its --workload and defaults differ). */
 export const WORKLOAD_OPTIONS = {
   rate: {
     flags: '--rate <r>',
-    help: `poisson: requests per second (default: ${SATURATE.loadFactor}x what continuous batching finishes on this engine, which saturates it)`,
+    help:
+      `poisson: requests per second (default: ${SATURATE.loadFactor}x what continuous batching ` +
+      `finishes on this engine, which saturates it)`,
     parse: parse.positive,
     value: undefined,
   } as OptionDef<number | undefined>,
@@ -93,7 +95,7 @@ type ServeOptions = OptionValues<typeof OPTIONS>;
 
 /** What serve.json holds. */
 function serveResult(out: ServeBenchResult, o: ServeOptions, host: HostContext) {
-  const w = workloadOptions(o, host.level);
+  const w = workloadOptions(o, host.level === 'quick');
   const generator = generatorOf(w);
   return {
     workload: o.workload,
@@ -118,7 +120,7 @@ export const serveSuite = defineSuite({
   inDefaultRun: true,
   options: OPTIONS,
   request: (o, host): ServeBenchRequest => {
-    const w = workloadOptions(o, host.level);
+    const w = workloadOptions(o, host.level === 'quick');
     return {
       model: o.model,
       policies: o.policy,
@@ -134,7 +136,8 @@ export const serveSuite = defineSuite({
   run: (env, req, progress) => serveBench(env, req, progress),
   result: serveResult,
   done: (r) =>
-    `serve: ${r.requests} requests (${describeArrivals(r.workload, r.arrivals)}) on ${r.model}, max ${r.maxSeqs} sequences, ${r.tokenBudget} rows per step`,
+    `serve: ${r.requests} requests (${describeArrivals(r.workload, r.arrivals)}) on ` +
+    `${r.model}, max ${r.maxSeqs} sequences, ${r.tokenBudget} rows per step`,
   tables: (r) => [
     {
       head: [...SERVE_HEAD, 'preempt.'],
@@ -148,31 +151,6 @@ export const serveSuite = defineSuite({
   ],
   report: (r) => [timelines(r), latencies(r)],
 });
-
-/** The generator's options at this level, with what was given. */
-function workloadOptions(
-  o: {
-    workload: string;
-    rate?: number;
-    requests: number;
-    burstiness: number;
-    promptTokens: [number, number];
-    outputTokens: [number, number];
-    workloadSeed: number;
-  },
-  level: string,
-): WorkloadOptions {
-  return {
-    workload: o.workload,
-    rate: o.rate,
-    requests: o.requests,
-    burstiness: o.burstiness,
-    promptTokens: o.promptTokens,
-    outputTokens: o.outputTokens,
-    seed: o.workloadSeed,
-    quick: level === 'quick',
-  };
-}
 
 type ServeFile = ReturnType<typeof serveResult>;
 
@@ -202,7 +180,9 @@ function timelines(r: ServeFile): ReportSection {
         plugins: {
           title: {
             display: true,
-            text: `${row.policy}: makespan ${fmt(row.makespanS)} s, ${fmt(row.outputTokensPerSec, 1)} output tokens/s (${row.records.length} requests)`,
+            text:
+              `${row.policy}: makespan ${fmt(row.makespanS)} s, ${fmt(row.outputTokensPerSec, 1)} output ` +
+              `tokens/s (${row.records.length} requests)`,
           },
         },
         scales: { x: { title: { display: true, text: 'seconds' } }, y: { stacked: true, ticks: { display: false } } },
@@ -212,7 +192,10 @@ function timelines(r: ServeFile): ReportSection {
   });
   return {
     title: 'Serving: the same requests under each policy',
-    explain: `One lane per request: queued (grey), prefill (orange), decode (blue). Serial leaves everyone waiting; static batching leaves holes when short members finish; continuous batching refills them every step. Requests: ${describeArrivals(r.workload, r.arrivals)}.`,
+    explain:
+      `One lane per request: queued (grey), prefill (orange), decode (blue). Serial leaves ` +
+      `everyone waiting; static batching leaves holes when short members finish; continuous ` +
+      `batching refills them every step. Requests: ${describeArrivals(r.workload, r.arrivals)}.`,
     charts,
     tables: [],
   };
@@ -228,7 +211,9 @@ function latencies(r: ServeFile): ReportSection {
   const speedups = describeSpeedups(r.rows);
   return {
     title: 'Latency distributions',
-    explain: `Percentiles of time to first token, time per output token, end-to-end latency and slowdown, per policy. ${sentence(describeSlowdowns(r.slo, r.idle))}`,
+    explain:
+      `Percentiles of time to first token, time per output token, end-to-end latency and ` +
+      `slowdown, per policy. ${sentence(describeSlowdowns(r.slo, r.idle))}`,
     charts: metrics.map(([metric, keys]) => ({
       id: `chart-latency-${metric.split(' ')[0]!.toLowerCase()}`,
       config: {

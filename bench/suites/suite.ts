@@ -94,17 +94,17 @@ export interface Suite<Name extends string = string, O = object, Req = unknown, 
   needs?: readonly string[];
   options: OptionDefs<O>;
   /** Host side: the request the runtime measures. */
-  request(o: O, host: HostContext): Req;
+  request: (o: O, host: HostContext) => Req;
   /** Runtime side, on the GPU. */
-  run(env: SuiteEnv, req: Req, progress: Progress): Promise<Out>;
+  run: (env: SuiteEnv, req: Req, progress: Progress) => Promise<Out>;
   /** Host side: what its result file holds. */
-  result(out: Out, o: O, host: HostContext): Res;
+  result: (out: Out, o: O, host: HostContext) => Res;
   /** One line for the progress display when it finishes. */
-  done(r: Res): string;
+  done: (r: Res) => string;
   /** Its tables, printed by the CLI. */
-  tables(r: Res): Table[];
-  /** Its sections of report.html and the page (none: the report leaves it out). */
-  report?(r: Res & RunMeta): ReportSection[];
+  tables: (r: Res) => Table[];
+  /** Its sections of report.html and the page (none: its tables under its summary). */
+  report?: (r: Res & RunMeta) => ReportSection[];
 }
 
 /** Keeps a suite's types while checking it against Suite. */
@@ -117,6 +117,7 @@ export function defineSuite<Name extends string, O, Req, Out, Res extends object
 /** The options a suite gets at this level, with what the user gave in place. */
 export function resolveOptions<O>(defs: OptionDefs<O>, level: Level, given: Partial<Record<string, unknown>>): O {
   const out: Record<string, unknown> = {};
-  for (const [key, def] of Object.entries(defs) as [string, OptionDef<unknown>][]) out[key] = given[key] ?? levelValue(def, level);
+  for (const [key, def] of Object.entries<OptionDef<unknown>>(defs as Record<string, OptionDef<unknown>>))
+    out[key] = given[key] ?? levelValue(def, level);
   return out as O;
 }

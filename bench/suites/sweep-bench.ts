@@ -73,9 +73,8 @@ export async function sweepBench(env: SuiteEnv, req: SweepRequest, progress: (m:
     for (const D of req.widths) {
       const config: ModelConfig = ladderConfig(D);
       // This size's dtypes side by side, their steps taken in turn: f16 against f32 is one
-      // of the sweep's points, and on a shared CPU the adapter's speed drifts within a run
-      // (measured one model after the other, one size's f16 came out 1.24x f32's time in
-      // a run where the kernels suite, round robin, had them equal).
+      // of the sweep's points, and on a shared CPU the adapter's speed drifts within a run,
+      // which would land on one dtype only (docs/results.md, "Measuring in turn").
       const models: { dtype: WeightDtype; model: GpuModel }[] = [];
       let readers: { copies: ReadKernel[]; times: number }[][] = [];
       try {

@@ -18,7 +18,8 @@ const colour = (dtype: string) => (dtype === 'f16' ? '#ff7f0e' : '#1f77b4');
 export const sweepSuite = defineSuite({
   name: 'sweep',
   summary:
-    'decode at batch 1 over a ladder of model sizes, batched decode, prefill over prompt lengths, a per-kernel profile; beside the cost model',
+    'decode at batch 1 over a ladder of model sizes, batched decode, prefill over prompt ' +
+    'lengths, a per-kernel profile; beside the cost model',
   inDefaultRun: true,
   needs: ['ceilings'],
   options: {
@@ -137,7 +138,15 @@ function roofline(s: SweepFile): ReportSection {
   const floor = [sizes[0]!, sizes[sizes.length - 1]!].map((m) => ({ x: m, y: floorTps }));
   return {
     title: 'Decode turns memory-bound as the weights grow',
-    explain: `Each decode step reads every weight once. Measured tokens/s at batch 1 (from GPU timestamps) against the weights' size, beside the cost model and two bounds measured on this device: the bandwidth roofline (read ceiling ${fmt(c.readGBps)} GB/s over the weight bytes) and the overhead floor (no step is faster than its dispatches at ${fmt(c.dependentDispatchUs, 1)} us each, each waiting for the one before). Small models stay under both: a step has other fixed costs (the readback, tiny kernels that leave the device idle). Past about ${fmt(s.overheadFloorEndsAtBytes / MiB, 1)} MiB reading the weights costs more than the dispatches, and the dots bend onto the roofline.`,
+    explain:
+      `Each decode step reads every weight once. Measured tokens/s at batch 1 (from GPU ` +
+      `timestamps) against the weights' size, beside the cost model and two bounds measured on ` +
+      `this device: the bandwidth roofline (read ceiling ${fmt(c.readGBps)} GB/s over the weight ` +
+      `bytes) and the overhead floor (no step is faster than its dispatches at ` +
+      `${fmt(c.dependentDispatchUs, 1)} us each, each waiting for the one before). Small models ` +
+      `stay under both: a step has other fixed costs (the readback, tiny kernels that leave the ` +
+      `device idle). Past about ${fmt(s.overheadFloorEndsAtBytes / MiB, 1)} MiB reading the ` +
+      `weights costs more than the dispatches, and the dots bend onto the roofline.`,
     charts: [
       {
         id: 'chart-roofline',
@@ -183,7 +192,10 @@ function roofline(s: SweepFile): ReportSection {
 function ceilingFractions(s: SweepFile): ReportSection {
   return {
     title: 'How close to the ceilings',
-    explain: `Left: decode's achieved bandwidth as a fraction of the read ceiling, per model size. Right: prefill's GFLOP/s as a fraction of the FMA peak (${fmt(s.ceilings.fmaGflops)} GFLOP/s), per prompt length: prefill is compute-bound where decode is memory-bound.`,
+    explain:
+      `Left: decode's achieved bandwidth as a fraction of the read ceiling, per model size. ` +
+      `Right: prefill's GFLOP/s as a fraction of the FMA peak (${fmt(s.ceilings.fmaGflops)} ` +
+      `GFLOP/s), per prompt length: prefill is compute-bound where decode is memory-bound.`,
     charts: [
       {
         id: 'chart-bandwidth',
@@ -229,7 +241,11 @@ function batched(s: SweepFile): ReportSection {
     batches.map((B) => s.batched.find((r) => r.dtype === d && r.batch === B)?.[key] ?? null);
   return {
     title: 'Batched decode: the weights are read once for every sequence',
-    explain: `Decode steps of B sequences on ${first.config} (${fmt(first.weightBytes / MiB, 1)} MiB of f32 weights), one row each. First: the step's time over B = 1's (dashed: 1x, what an adapter bound only by reading the weights would keep). Second: tokens per second over all B sequences.`,
+    explain:
+      `Decode steps of B sequences on ${first.config} (${fmt(first.weightBytes / MiB, 1)} MiB of ` +
+      `f32 weights), one row each. First: the step's time over B = 1's (dashed: 1x, what an ` +
+      `adapter bound only by reading the weights would keep). Second: tokens per second over all ` +
+      `B sequences.`,
     charts: [
       {
         id: 'chart-batched-ratio',

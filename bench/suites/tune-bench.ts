@@ -34,7 +34,7 @@ export interface TuneRequest {
 export interface TuneCandidate {
   kernel: 'gemm' | 'gemv';
   label: string;
-  /** Applied to the adapter's current tuning; {} is the current tuning itself. */
+  /** Applied to the adapter's current kernel set; {} is the current kernel set itself. */
   overrides: KernelOverrides;
   /** GEMV: the batches it changes anything at (a row bucket's blocks); absent: all. */
   batches?: number[];
@@ -47,11 +47,11 @@ export interface TuneRow extends TuneCandidate {
   gflops: number;
   /** Weight bytes as stored, plus activations in and out, per second. */
   achievedGBps: number;
-  /** This candidate's median over the current tuning's, from the same round robin. */
+  /** This candidate's median over the current set's, from the same round robin. */
   overCurrent: number;
-  /** Whether its output has the current tuning's bits: expected wherever the K chunks are the same. */
+  /** Whether its output has the current set's bits: expected wherever the K chunks are the same. */
   sameBits: boolean;
-  /** Whether its K chunks are the current tuning's (the split-K target and tileK set them). */
+  /** Whether its K chunks are the current set's (the split-K target and tileK set them). */
   sameChunks: boolean;
 }
 
@@ -60,11 +60,11 @@ export interface TuneResult {
   rows: TuneRow[];
   /**
    * Per kernel, the candidate with the lowest time (GEMV: geometric mean over its batches),
-   * when it beats both the current tuning and the current tuning's second copy ("current,
+   * when it beats both the current kernel set and the current set's second copy ("current,
    * again": the same kernel timed twice shows how far noise alone moves a ratio).
    */
   best: KernelOverrides;
-  /** Candidates not run, each with the reason (past the device's limits, refused by the tuning rules). */
+  /** Candidates not run, each with the reason (past the device's limits, refused by overrideKernels' rules). */
   skipped: string[];
 }
 
@@ -74,7 +74,7 @@ export interface TuneLimits {
 }
 
 /**
- * The shapes worth trying around the current tuning, for the variants it uses (a tuning
+ * The shapes worth trying around the current kernel set, for the variants it uses (a candidate
  * that switches variant changes the code, not its shape: use --kernels for that).
  */
 export function tuneCandidates(t: KernelSet, limits: TuneLimits, batches: number[], search: TuneSearch = 'wide'): TuneCandidate[] {
@@ -142,7 +142,7 @@ export function tuneCandidates(t: KernelSet, limits: TuneLimits, batches: number
   return out;
 }
 
-/** The current tuning's second copy in each round robin: its ratio is the noise floor. */
+/** The current kernel set's second copy in each round robin: its ratio is the noise floor. */
 export const AGAIN = 'current, again';
 
 interface Made {
@@ -208,7 +208,7 @@ async function tuneKernel(
         t.skipped.push(`${kernel} ${c.label}: ${(e as Error).message}`);
       }
     }
-    if (made[0]?.c.label !== 'current') throw new Error(`tune: the current ${kernel} tuning did not build: ${t.skipped.join('; ')}`);
+    if (made[0]?.c.label !== 'current') throw new Error(`tune: the current ${kernel} kernel set did not build: ${t.skipped.join('; ')}`);
     // Every (candidate, rows) pair it changes anything at, all in one round robin.
     const runs = shapes.flatMap((r) => made.filter((m) => !m.c.batches || m.c.batches.includes(r)).map((m) => ({ m, r })));
     t.progress(`tune: ${kernel}, ${runs.length} kernels round robin`);
@@ -227,7 +227,7 @@ async function tuneKernel(
       bits.push(new Uint32Array(await ctx.read(m.out, r * o.layout.N * 4)));
     }
     return runs.map(({ m, r }, i) => {
-      const c = runs.findIndex((x) => x.r === r && x.m === made[0]); // made[0] is the current tuning
+      const c = runs.findIndex((x) => x.r === r && x.m === made[0]); // made[0] is the current kernel set
       const ms = times[i]!;
       return {
         ...m.c,
@@ -247,7 +247,7 @@ async function tuneKernel(
   }
 }
 
-/** Per kernel, the fastest candidate by the geometric mean of its ratios to the current tuning, if below 1. */
+/** Per kernel, the fastest candidate by the geometric mean of its ratios to the current kernel set, if below 1. */
 export function bestOverrides(rows: TuneRow[]): KernelOverrides {
   const best: KernelOverrides = {};
   for (const kernel of ['gemm', 'gemv'] as const) {

@@ -3,8 +3,14 @@
 // beats the current set and the noise is printed as a --kernels argument.
 import { fmt } from '../report/format.js';
 import { KERNEL_SIZE, REPEATS } from './options.js';
-import { defineSuite } from './suite.js';
+import { defineSuite, type OptionDef } from './suite.js';
 import { tuneBench, type TuneRequest, type TuneResult, type TuneSearch } from './tune-bench.js';
+
+const SEARCH: OptionDef<TuneSearch> = {
+  help: 'candidates: every shape around the current set, or its neighbours only',
+  value: 'wide',
+  byLevel: { quick: 'neighbours' },
+};
 
 export const tuneSuite = defineSuite({
   name: 'tune',
@@ -20,11 +26,7 @@ export const tuneSuite = defineSuite({
       value: [512, 2048] as [number, number],
       byLevel: { quick: [128, 1024] as [number, number] },
     },
-    search: {
-      help: 'candidates: every shape around the current set, or its neighbours only',
-      value: 'wide' as TuneSearch,
-      byLevel: { quick: 'neighbours' as TuneSearch },
-    },
+    search: SEARCH,
   },
   // The kernels suite's shapes, so a kernel set found here is judged there the same way.
   request: (o): TuneRequest => {

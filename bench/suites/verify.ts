@@ -136,6 +136,8 @@ export function compareGreedy(
   return {
     pass: false,
     tie: false,
-    detail: `differs from token ${i}: got ${got.slice(i, i + 4).join(',')}..., reference ${want.tokens.slice(i, i + 4).join(',')}... (margin ${margin.toExponential(1)})`,
+    detail:
+      `differs from token ${i}: got ${got.slice(i, i + 4).join(',')}..., reference ` +
+      `${want.tokens.slice(i, i + 4).join(',')}... (margin ${margin.toExponential(1)})`,
   };
 }

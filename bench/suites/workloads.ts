@@ -37,6 +37,20 @@ export function generatorOf(
   };
 }
 
+/** The workload flags' values (the serve suite's and simulate's), as loadWorkload takes them. */
+export function workloadOptions(o: Omit<WorkloadOptions, 'seed' | 'quick'> & { workloadSeed?: number }, quick = false): WorkloadOptions {
+  return {
+    workload: o.workload,
+    rate: o.rate,
+    requests: o.requests,
+    burstiness: o.burstiness,
+    promptTokens: o.promptTokens,
+    outputTokens: o.outputTokens,
+    seed: o.workloadSeed,
+    quick,
+  };
+}
+
 /** The generator's options and the CLI flags that set them. */
 const GENERATOR_FLAGS = [
   ['burstiness', '--burstiness'],
@@ -55,7 +69,10 @@ export function describeGenerator(o: WorkloadOptions): string | undefined {
     g.burstiness === 1
       ? 'exponential gaps (Poisson)'
       : `Gamma gaps of shape ${g.burstiness} (${g.burstiness < 1 ? 'burstier' : 'smoother'} than Poisson)`;
-  return `generated: ${g.requests} requests, ${gaps}, prompts ${span(g.promptTokens)} tokens and outputs ${span(g.outputTokens)}, uniform, seed ${g.seed}`;
+  return (
+    `generated: ${g.requests} requests, ${gaps}, prompts ${span(g.promptTokens)} tokens and ` +
+    `outputs ${span(g.outputTokens)}, uniform, seed ${g.seed}`
+  );
 }
 
 /**

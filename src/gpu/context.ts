@@ -59,13 +59,13 @@ export class GpuContext {
   ) {
     this.adapter = describe(gpuAdapter, device);
     this.pipelines = new PipelineCache(device);
-    device.lost.then((info) => {
+    void device.lost.then((info) => {
       this.lostReason = `${info.reason}: ${info.message}`;
     });
     // Validation errors outside an error scope would otherwise only reach the console;
     // keep the first one and raise it at the next readback, where the caller waits anyway.
     device.addEventListener('uncapturederror', (e) => {
-      this.firstError ??= (e as GPUUncapturedErrorEvent).error.message;
+      this.firstError ??= e.error.message;
     });
   }
 

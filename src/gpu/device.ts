@@ -23,7 +23,7 @@ export interface AcquireOptions {
   /**
    * Sleep on a timer before waiting on the GPU. Dawn for Node busy-spins the JS
    * thread while a mapAsync or onSubmittedWorkDone is pending, which on a
-   * software adapter takes a core from the GPU itself (shared/design.md section 6).
+   * software adapter takes a core from the GPU itself.
    */
   sleepBeforeWaits?: boolean;
 }

@@ -49,7 +49,8 @@ export class Gemm {
       const limit = ctx.device.limits.maxComputeWorkgroupStorageSize;
       if (bytes > limit)
         throw new KernelSetError(
-          `gemm tiles of ${t.workgroupX} x ${t.workgroupY} invocations and tileK ${t.tileK} need ${bytes} bytes of workgroup memory; the device allows ${limit}`,
+          `gemm tiles of ${t.workgroupX} x ${t.workgroupY} invocations and tileK ${t.tileK} need ` +
+            `${bytes} bytes of workgroup memory; the device allows ${limit}`,
         );
     }
     // Tiled: one invocation per 8 contiguous columns. Direct: lane_matmul's lane groups.

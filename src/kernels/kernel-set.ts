@@ -134,7 +134,8 @@ export function overrideKernels(base: KernelSet, overrides: KernelOverrides): Ke
   if (k.gemv.blocks.length !== GEMV_BUCKETS.length || !k.gemv.blocks.every(oneOrTwo))
     throw bad(
       'gemv.blocks',
-      `must be ${GEMV_BUCKETS.length} values of 1 or 2 (one per row bucket: ${GEMV_BUCKETS.join(', ')}), got ${JSON.stringify(k.gemv.blocks)}`,
+      `must be ${GEMV_BUCKETS.length} values of 1 or 2 (one per row bucket: ` +
+        `${GEMV_BUCKETS.join(', ')}), got ${JSON.stringify(k.gemv.blocks)}`,
     );
   if (!oneOrTwo(k.gemm.directBlocks)) throw bad('gemm.directBlocks', `must be 1 or 2, got ${k.gemm.directBlocks}`);
   if (![1, 2, 4, 8, 16, 32].includes(k.gemm.directRows))

@@ -44,7 +44,8 @@ export class KvWrite {
   ): Promise<KvWrite> {
     if ([kv.kvWidth, qkvStride, kOffset].some((v) => v % 4 !== 0))
       throw new RangeError(
-        `kv_write copies vec4s: kvWidth ${kv.kvWidth}, qkvStride ${qkvStride} and kOffset ${kOffset} must be multiples of 4 (headDim % 4 == 0 makes them so)`,
+        `kv_write copies vec4s: kvWidth ${kv.kvWidth}, qkvStride ${qkvStride} and kOffset ` +
+          `${kOffset} must be multiples of 4 (headDim % 4 == 0 makes them so)`,
       );
     const pipeline = await ctx.pipelines.get('kv_write', code, 'kv_write');
     const call = new KernelCall(ctx, pipeline, 'kv_write', PARAMS, [bufs.qkv, bufs.positions, bufs.seqs, bufs.blockTable, bufs.cache]);

@@ -26,9 +26,9 @@ export function withLaneColumns(kernel: string): string {
  * How lane_matmul covers N columns: lane groups of `lanes` invocations, each lane owning
  * `blocks` octets of 8 columns, in workgroups of `workgroupSize / blocks`
  * (two blocks halve the invocations, so the workgroup is halved too and SwiftShader,
- * which gives each workgroup to one worker thread, keeps as many workgroups: with
- * workgroups of 16 a 256-wide matrix was one workgroup on one core, 1.6x slower).
- * Depends on the matrix and tuning only, so kernels compute it once at creation.
+ * which gives each workgroup to one worker thread, keeps as many workgroups: a narrow
+ * matrix in one workgroup runs on one core). Depends on the matrix and the kernel set
+ * only, so kernels compute it once at creation.
  */
 export function laneColumnDispatch(
   N: number,
@@ -56,6 +56,7 @@ export function weightConstants(layout: MatrixLayout): Record<string, number> {
 export function refuseShiftedF16(layout: MatrixLayout, kernel: string): void {
   if (layout.f16Shift !== undefined)
     throw new KernelSetError(
-      `${kernel} reads plain f16 weights; this matrix was packed shifted for the lane kernels (f16Unpack 'bits' goes with gemv 'lanes' and gemm 'direct')`,
+      `${kernel} reads plain f16 weights; this matrix was packed shifted for the lane kernels ` +
+        `(f16Unpack 'bits' goes with gemv 'lanes' and gemm 'direct')`,
     );
 }

@@ -33,7 +33,7 @@ export function paddedColumns(N: number): number {
  * Rows stored for K: a multiple of four. Past one row, shaders/lane_matmul.wgsl takes
  * k in blocks of four and reads a whole block even past K; zero rows there add exactly
  * nothing (their activations are zero too), so it needs no per-load bounds test and
- * select, which cost a batched GEMV 9-23% at 2-8 rows on SwiftShader.
+ * select, which cost a batched GEMV dearly on SwiftShader (docs/results.md, "Lane matmul loads").
  */
 export function paddedRows(K: number): number {
   return Math.ceil(K / 4) * 4;

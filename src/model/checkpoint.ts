@@ -50,7 +50,7 @@ export function loadCheckpoint(bytes: Uint8Array, fallback?: ModelConfig): Model
     const t = file.tensors.get(name);
     if (!t) throw new WeightsFormatError('missing-tensor', `tensor '${name}' is missing`);
     if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i]))
-      throw new WeightsFormatError('bad-shape', `tensor '${name}' has shape [${t.shape}], the config needs [${shape}]`);
+      throw new WeightsFormatError('bad-shape', `tensor '${name}' has shape [${t.shape.join(',')}], the config needs [${shape.join(',')}]`);
     dtypes.add(t.dtype);
     return readTensorF32(file, t);
   };

@@ -35,8 +35,10 @@ const base = { vocab: BYTE_VOCAB, ropeTheta: 10000, normEps: 1e-5 };
 export const PRESETS: Record<string, ModelConfig> = {
   tiny: { ...base, name: 'tiny', layers: 2, dModel: 64, heads: 4, kvHeads: 2, headDim: 16, ffnDim: 172, contextLength: 256 }, // ~0.3 MiB
   small: { ...base, name: 'small', layers: 4, dModel: 256, heads: 8, kvHeads: 4, headDim: 32, ffnDim: 688, contextLength: 512 }, // ~11 MiB
-  medium: { ...base, name: 'medium', layers: 8, dModel: 512, heads: 8, kvHeads: 4, headDim: 64, ffnDim: 1376, contextLength: 1024 }, // ~90 MiB
-  large: { ...base, name: 'large', layers: 12, dModel: 1024, heads: 16, kvHeads: 8, headDim: 64, ffnDim: 2752, contextLength: 1024 }, // ~530 MiB
+  // ~90 MiB
+  medium: { ...base, name: 'medium', layers: 8, dModel: 512, heads: 8, kvHeads: 4, headDim: 64, ffnDim: 1376, contextLength: 1024 },
+  // ~530 MiB
+  large: { ...base, name: 'large', layers: 12, dModel: 1024, heads: 16, kvHeads: 8, headDim: 64, ffnDim: 2752, contextLength: 1024 },
 };
 
 export const DEFAULT_PRESET = 'small';

@@ -270,7 +270,7 @@ export class GpuModel {
 
   destroy(): void {
     for (const o of this.ops) o.destroy();
-    for (const b of Object.values(this.bufs)) b.destroy();
+    for (const b of Object.values(this.bufs) as (GPUBuffer | undefined)[]) b?.destroy();
     this.staging.ids.destroy();
     this.staging.timer.destroy();
     this.weights.destroy();

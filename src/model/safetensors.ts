@@ -75,7 +75,7 @@ export function parseSafetensors(bytes: Uint8Array): SafetensorsFile {
     if (e - b !== count * BYTES[dtype])
       throw new WeightsFormatError(
         'bad-offsets',
-        `tensor '${name}' of shape [${shape}] ${dtype} needs ${count * BYTES[dtype]} bytes, offsets give ${e - b}`,
+        `tensor '${name}' of shape [${shape.join(',')}] ${dtype} needs ${count * BYTES[dtype]} bytes, offsets give ${e - b}`,
       );
     tensors.set(name, { name, dtype, shape: shape as number[], begin: dataStart + b, end: dataStart + e });
   }
@@ -106,7 +106,7 @@ export function writeSafetensors(tensors: TensorToWrite[], dtype: 'F32' | 'F16',
   let offset = 0;
   for (const t of tensors) {
     const n = t.shape.reduce((a, d) => a * d, 1);
-    if (n !== t.data.length) throw new Error(`tensor ${t.name}: shape [${t.shape}] holds ${n} values, data has ${t.data.length}`);
+    if (n !== t.data.length) throw new Error(`tensor ${t.name}: shape [${t.shape.join(',')}] holds ${n} values, data has ${t.data.length}`);
     header[t.name] = { dtype, shape: t.shape, data_offsets: [offset, offset + n * size] };
     offset += n * size;
   }

@@ -14,7 +14,10 @@ export interface StepShape {
   decode: boolean;
 }
 
-/** One sequence's share of a step: n new tokens on top of c cached ones; `decode` (default: n is 1) says it is a generated token, not a prompt's. */
+/**
+ * One sequence's share of a step: n new tokens on top of c cached ones; `decode` (default:
+ * n is 1) says they are generated tokens, not a prompt's.
+ */
 export interface SeqShape {
   newTokens: number;
   context: number;

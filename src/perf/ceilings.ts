@@ -83,8 +83,8 @@ export interface ReadKernel {
   kernel: ReadCeilingRow['kernel'];
   copy?: number;
   bytes: number;
-  encode(pass: GPUComputePassEncoder): void;
-  destroy(): void;
+  encode: (pass: GPUComputePassEncoder) => void;
+  destroy: () => void;
 }
 
 const CEILING_WG = 64;
@@ -92,10 +92,9 @@ const CEILING_WG = 64;
 /**
  * read_stream is compiled this many times (COPY in shaders/ceilings.wgsl), each copy its
  * own pipeline timed beside the others, and the ceilings take the fastest: on SwiftShader
- * one compile of the same kernel can run 15-20% slower than another for as long as it
- * lives (one of four copies of read_stream_f16 read 1.74 GB/s against 2.05-2.12 over the
- * same matrix, round robin), and a run whose one copy was slow put its f16 ceiling under
- * the GEMV it judges in every suite of that run (docs/results.md).
+ * one compile of a kernel can run slower than another for as long as it lives, and one
+ * slow copy would put the ceiling under the kernel it judges (docs/results.md, "Two
+ * copies of the read ceiling").
  */
 export const STREAM_COPIES = 2;
 const ceilingPipe = (ctx: GpuContext, kernels: KernelSet, entry: string, extra: Record<string, number> = {}) =>

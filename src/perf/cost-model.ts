@@ -20,7 +20,8 @@ export interface DeviceRates {
    * The read ceiling's rate at each size measured (src/perf/ceilings.ts, readCurve), and
    * the f16 read-and-unpack rate (f16ReadCurve). A dispatch that reads a few MiB does not
    * reach the streaming rate of a large one (docs/results.md, "Read rate by size"), so a
-   * kernel's weights are charged at the rate measured near its own size. Absent (an older ceilings file): readGBps and f16ReadGBps alone.
+   * kernel's weights are charged at the rate measured near its own size. Absent (an older
+   * ceilings file): readGBps and f16ReadGBps alone.
    */
   readCurve?: readonly ReadPoint[];
   f16ReadCurve?: readonly ReadPoint[];

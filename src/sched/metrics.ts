@@ -1,6 +1,11 @@
 import type { Sequence } from './sequence.js';
 
-/** One request's serving record (seconds on the executor's clock). Definitions: shared/design.md section 5. */
+/**
+ * One request's serving record (seconds on the executor's clock), as the common serving
+ * benchmarks define the figures: TTFT = first token - arrival, E2E = last token - arrival,
+ * TPOT = (E2E - TTFT) / (tokens out - 1), ITL every gap between tokens, queue = first
+ * scheduled - arrival.
+ */
 export interface RequestMetrics {
   id: string;
   arrivalS: number;

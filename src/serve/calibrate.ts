@@ -25,20 +25,16 @@ export interface StepCalibration {
   prefillFixedMs: number;
   prefillPerRowMs: number;
   /**
-   * Extra ms per (row, cached position) pair; absent in older files (0). Until
-   * 2026-11-29 it came from a prompt chunk behind a 64-position prefix against the same
-   * chunk at position 0, timed minutes apart: 4,096 pairs' worth of difference between
-   * two ~110 ms steps on a machine that drifts by a tenth, which made it 15.7 us a pair
-   * in one run where decode steps at 64 and 128 positions, timed in turn, differ by
-   * 4-7 us a pair; that run's simulation overstated continuous batching by 15%.
+   * Extra ms per (row, cached position) pair; absent in older files (0). Taken from decode
+   * steps timed in turn, not from prompt chunks timed minutes apart, whose difference the
+   * machine's drift swamps (docs/results.md, "Step calibration").
    */
   attentionMsPerPair?: number;
   /**
    * What a decode row adds to a step that also holds prompt rows (continuous batching's
-   * mixed steps), measured on such a step; absent in older files (prefillPerRowMs). The
-   * serve replays' traces had 64-row mixed steps take 127-141 ms of GPU time where
-   * 64-row prompt steps took 149-151, so a decode row riding the GEMM is not a prompt
-   * row (docs/results.md).
+   * mixed steps), measured on such a step; absent in older files (prefillPerRowMs). A
+   * decode row riding the GEMM costs less than a prompt row (docs/results.md, "Step
+   * calibration").
    */
   mixedDecodeRowMs?: number;
   contextAtCalibration: number;
@@ -58,17 +54,11 @@ const MAX_TIMED_RUNS = 6;
  * spell lands on some shapes only (the decode table and the prefill line then disagree
  * with each other and with the run).
  * Each shape runs once untimed before its timed runs in a round: a replay runs the same
- * kind of step again and again, while a shape taken straight after another ran up to a
- * tenth slower (its code and data cold: the calibration's 64-row prompt step was 163 ms
- * where the replays' were 149-151).
- * A cheap shape is timed several times a round, about TIMED_MS of it: serial's replay is
- * almost all one-row decode steps, and a median of seven 8 ms steps was 12.1 ms in one run
- * whose replay took 9.7 (wall clock on a shared 2-core machine: the two- to eight-row
- * steps of the same rounds came out below it), putting its simulation 16% off.
- * The mean, not the median: the simulator adds step times up, and a step's time here is
- * skewed: serial's replays of one-row decode steps had medians of 7.5-7.8 ms, exactly the
- * calibration's median, but means of 8.3-8.4 (a tenth of the steps took over 10 ms), and
- * their simulations came out 7-10% short.
+ * kind of step again and again, and a shape taken straight after another runs slower, its
+ * code and data cold. A cheap shape is timed several times a round (about TIMED_MS of it),
+ * since serial's replay is almost all one-row decode steps. The mean, not the median: the
+ * simulator adds step times up, and step times are skewed by slow spells (docs/results.md,
+ * "Step calibration").
  */
 export async function roundRobinMeans(
   fns: (() => Promise<unknown>)[],

@@ -16,11 +16,8 @@ import { RequestHandle, type RequestResult } from './handle.js';
 /**
  * Sequences running at once unless told otherwise. A decode step of up to 16 rows goes
  * through the GEMV (one pass over the weights for all of them); past 16 it goes through
- * the GEMM, whose tile on SwiftShader is 32 rows (src/gpu/tuning.ts, gemm.directRows),
- * so 17-32 rows cost little more than 17. Measured on `small` (Dawn in Node, production
- * steps in turn): a decode row cost 3.3 ms in a 32-row step against 4.8 ms in a 16-row
- * one, and serving 32 Poisson requests with 32 sequences instead of 16 gave continuous
- * batching a third lower p99 TTFT and a few percent more output tokens/s.
+ * the GEMM, whose tile on SwiftShader is 32 rows (kernel-set.ts, gemm.directRows), so
+ * 17-32 rows cost little more than 17 (docs/results.md, "Serving defaults").
  */
 export const DEFAULT_MAX_SEQS = 32;
 

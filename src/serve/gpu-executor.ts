@@ -29,7 +29,7 @@ export class GpuExecutor {
     this.positions = new Uint32Array(model.maxRows);
     this.seqs = new Uint32Array(model.maxRows);
     this.logitRows = new Uint32Array(model.maxRows);
-    this.written = new Array(model.kv.seqSlots);
+    this.written = Array.from({ length: model.kv.seqSlots }, () => undefined);
   }
 
   async run(plan: StepPlan, readLogits = false): Promise<StepResult> {

@@ -140,7 +140,7 @@ describe('npm run bench -- --quick', () => {
     page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
     await page.goto(`file://${join(out, 'report.html')}`);
     await page.waitForSelector('#chart-roofline');
-    const sizes = await page.$$eval('canvas', (cs) => cs.map((c) => [(c as HTMLCanvasElement).width, (c as HTMLCanvasElement).height]));
+    const sizes = await page.$$eval('canvas', (cs) => cs.map((c) => [c.width, c.height]));
     expect(sizes.length).toBeGreaterThanOrEqual(8);
     for (const [w, h] of sizes) expect(w! * h!).toBeGreaterThan(0);
     // Every suite that ran has its place: the roofline first, the table-only suites after.

@@ -37,7 +37,7 @@ describe('the bench page', () => {
     await page.fill('#requests', '4');
     await page.click('#run');
     await page.waitForFunction(() => document.getElementById('status')!.textContent === 'done', undefined, { timeout: 240_000 });
-    const canvases = await page.$$eval('canvas', (cs) => cs.map((c) => (c as HTMLCanvasElement).width * (c as HTMLCanvasElement).height));
+    const canvases = await page.$$eval('canvas', (cs) => cs.map((c) => c.width * c.height));
     expect(canvases.length).toBeGreaterThanOrEqual(6); // three timelines, three latency charts
     for (const area of canvases) expect(area).toBeGreaterThan(0);
     const shot = await page.screenshot({ fullPage: true });

@@ -38,40 +38,43 @@ describe('npm run simulate', () => {
     expect(await simulate('--workload', 'poisson', '--requests', '8', '--rate', '3')).toMatch(/8 requests \(poisson at 3\.0\/s\)/);
   });
 
-  it('draws the workload as told: gap burstiness, length ranges and seed, in the JSON and a line; refuses them for other workloads', async () => {
-    type Rec = { arrivalS: number; tokensIn: number; tokensOut: number };
-    const draw = async (...flags: string[]) =>
-      JSON.parse(await simulate('--workload', 'poisson', '--requests', '32', '--rate', '10', '--policy', 'serial', '--json', ...flags));
-    const cv = (recs: Rec[]) => {
-      const t = recs.map((r) => r.arrivalS).sort((a, b) => a - b);
-      const gaps = t.slice(1).map((x, i) => x - t[i]!);
-      const mean = gaps.reduce((a, b) => a + b, 0) / gaps.length;
-      return Math.sqrt(gaps.reduce((a, g) => a + (g - mean) ** 2, 0) / gaps.length) / mean;
-    };
-    const bursty = await draw('--burstiness', '0.25', '--prompt-tokens', '32-64', '--output-tokens', '20', '--workload-seed', '7');
-    expect(bursty.generator).toEqual({ requests: 32, burstiness: 0.25, seed: 7, promptTokens: [32, 64], outputTokens: [20, 20] });
-    const recs: Rec[] = bursty.rows[0].records;
-    for (const r of recs) {
-      expect(r.tokensIn).toBeGreaterThanOrEqual(32);
-      expect(r.tokensIn).toBeLessThanOrEqual(64);
-      expect(r.tokensOut).toBe(20);
-    }
-    // Gamma(k) gaps have a coefficient of variation of 1 / sqrt(k): 2 at 0.25, 0.5 at 4.
-    const smooth = await draw('--burstiness', '4', '--workload-seed', '7');
-    expect(cv(recs)).toBeGreaterThan(1.3);
-    expect(cv(smooth.rows[0].records)).toBeLessThan(0.8);
-    expect(await simulate('--workload', 'poisson', '--requests', '8', '--burstiness', '2')).toMatch(
-      /generated: 8 requests, Gamma gaps of shape 2 \(smoother than Poisson\), prompts 16-128 tokens and outputs 16-64, uniform, seed 1/,
-    );
-    const [seed, range, shape] = await Promise.all([
-      fail('--workload', 'seed', '--burstiness', '2'),
-      fail('--workload', 'poisson', '--prompt-tokens', '64-32'),
-      fail('--workload', 'poisson', '--burstiness', '0'),
-    ]);
-    expect(seed?.stderr).toMatch(/--burstiness shapes a generated workload \(--workload poisson\), not 'seed'/);
-    expect(range?.stderr).toMatch(/--prompt-tokens .*expected LO-HI with whole numbers 1 <= LO <= HI/);
-    expect(shape?.stderr).toMatch(/--burstiness .*expected a positive number, got '0'/);
-  });
+  it(
+    'draws the workload as told: gap burstiness, length ranges and seed, in the JSON and a ' + 'line; refuses them for other workloads',
+    async () => {
+      type Rec = { arrivalS: number; tokensIn: number; tokensOut: number };
+      const draw = async (...flags: string[]) =>
+        JSON.parse(await simulate('--workload', 'poisson', '--requests', '32', '--rate', '10', '--policy', 'serial', '--json', ...flags));
+      const cv = (recs: Rec[]) => {
+        const t = recs.map((r) => r.arrivalS).sort((a, b) => a - b);
+        const gaps = t.slice(1).map((x, i) => x - t[i]!);
+        const mean = gaps.reduce((a, b) => a + b, 0) / gaps.length;
+        return Math.sqrt(gaps.reduce((a, g) => a + (g - mean) ** 2, 0) / gaps.length) / mean;
+      };
+      const bursty = await draw('--burstiness', '0.25', '--prompt-tokens', '32-64', '--output-tokens', '20', '--workload-seed', '7');
+      expect(bursty.generator).toEqual({ requests: 32, burstiness: 0.25, seed: 7, promptTokens: [32, 64], outputTokens: [20, 20] });
+      const recs: Rec[] = bursty.rows[0].records;
+      for (const r of recs) {
+        expect(r.tokensIn).toBeGreaterThanOrEqual(32);
+        expect(r.tokensIn).toBeLessThanOrEqual(64);
+        expect(r.tokensOut).toBe(20);
+      }
+      // Gamma(k) gaps have a coefficient of variation of 1 / sqrt(k): 2 at 0.25, 0.5 at 4.
+      const smooth = await draw('--burstiness', '4', '--workload-seed', '7');
+      expect(cv(recs)).toBeGreaterThan(1.3);
+      expect(cv(smooth.rows[0].records)).toBeLessThan(0.8);
+      expect(await simulate('--workload', 'poisson', '--requests', '8', '--burstiness', '2')).toMatch(
+        /generated: 8 requests, Gamma gaps of shape 2 \(smoother than Poisson\), prompts 16-128 tokens and outputs 16-64, uniform, seed 1/,
+      );
+      const [seed, range, shape] = await Promise.all([
+        fail('--workload', 'seed', '--burstiness', '2'),
+        fail('--workload', 'poisson', '--prompt-tokens', '64-32'),
+        fail('--workload', 'poisson', '--burstiness', '0'),
+      ]);
+      expect(seed?.stderr).toMatch(/--burstiness shapes a generated workload \(--workload poisson\), not 'seed'/);
+      expect(range?.stderr).toMatch(/--prompt-tokens .*expected LO-HI with whole numbers 1 <= LO <= HI/);
+      expect(shape?.stderr).toMatch(/--burstiness .*expected a positive number, got '0'/);
+    },
+  );
 
   it('reports goodput under --slo and slowdown against each request alone on the same modelled engine', async () => {
     const json = await simulate(

@@ -28,7 +28,9 @@ const bits = (x: Float32Array) => new Uint32Array(x.buffer, x.byteOffset, x.leng
 
 describe.each(['f32', 'f16'] as const)('gemm, %s weights', (dtype) => {
   it.each(SHAPES)(
-    'M=%i K=%i N=%i: gemm_direct and the GEMV with each activation exchange, and gemm_tiled, each its own pipeline, match the reference and each other bit for bit; so do the split-K GEMV and gemm_tiled in its K chunks',
+    'M=%i K=%i N=%i: gemm_direct and the GEMV with each activation exchange, and gemm_tiled, ' +
+      'each its own pipeline, match the reference and each other bit for bit; so do the split-K ' +
+      'GEMV and gemm_tiled in its K chunks',
     async (M, K, N) => {
       const ctx = await gpu();
       const own = kernelsFor(ctx);

@@ -75,40 +75,46 @@ describe('serving on the GPU', () => {
     );
   });
 
-  it("with many-core GPUs' kernels (split-K GEMV, workgroup attention) too: reference tokens, and the same logits under every policy", async () => {
-    const cpu = new CpuModel(weights);
-    const base = await runAll('serial', 32, undefined, manyCoreKernels);
-    expect(base.results.map((r) => r.tokens)).toEqual(PROMPTS.map((p, i) => cpu.generate(p, OUT[i]!)));
-    for (const [policy, budget] of [
-      ['static', 32],
-      ['continuous', 7],
-    ] as const) {
-      const other = await runAll(policy, budget, undefined, manyCoreKernels);
-      other.logits.forEach((perToken, r) =>
-        perToken.forEach((l, t) =>
-          expect(new Uint32Array(l.buffer), `${policy} request ${r} token ${t}`).toEqual(new Uint32Array(base.logits[r]![t]!.buffer)),
-        ),
-      );
-    }
-  });
+  it(
+    "with many-core GPUs' kernels (split-K GEMV, workgroup attention) too: reference tokens, " + 'and the same logits under every policy',
+    async () => {
+      const cpu = new CpuModel(weights);
+      const base = await runAll('serial', 32, undefined, manyCoreKernels);
+      expect(base.results.map((r) => r.tokens)).toEqual(PROMPTS.map((p, i) => cpu.generate(p, OUT[i]!)));
+      for (const [policy, budget] of [
+        ['static', 32],
+        ['continuous', 7],
+      ] as const) {
+        const other = await runAll(policy, budget, undefined, manyCoreKernels);
+        other.logits.forEach((perToken, r) =>
+          perToken.forEach((l, t) =>
+            expect(new Uint32Array(l.buffer), `${policy} request ${r} token ${t}`).toEqual(new Uint32Array(base.logits[r]![t]!.buffer)),
+          ),
+        );
+      }
+    },
+  );
 
-  it('preempts when the KV cache is full, recomputes, and still returns the reference tokens (the cache sized in tokens or in bytes)', async () => {
-    const cpu = new CpuModel(weights);
-    const want = PROMPTS.map((p, i) => cpu.generate(p, OUT[i]!));
-    const ctx = await gpu();
-    const blockBytes = kvBlockBytes(weights.config);
-    // 160 positions (ten blocks), or one byte short of eleven blocks, which rounds down to ten.
-    for (const capacity of [{ kvTokens: 160 }, { kvBytes: 11 * blockBytes - 1 }]) {
-      const engine = await Engine.create(ctx, weights, { policy: 'continuous', maxSeqs: 4, tokenBudget: 32, ...capacity });
-      expect(engine.model.kv.bytes, JSON.stringify(capacity)).toBe(10 * blockBytes);
-      expect(engine.model.kv.layers.reduce((a, b) => a + b.size, 0)).toBe(engine.model.kv.bytes); // what the buffers take
-      const results = await Promise.all(PROMPTS.map((tokens, i) => engine.submit({ tokens, maxTokens: OUT[i]! }).result));
-      expect(results.map((r) => r.tokens)).toEqual(want);
-      expect(results.reduce((a, r) => a + r.metrics.preemptions, 0)).toBeGreaterThan(0);
-      expect(engine.scheduler.allocator.freeBlocks).toBe(10);
-      engine.destroy();
-    }
-  });
+  it(
+    'preempts when the KV cache is full, recomputes, and still returns the reference tokens ' + '(the cache sized in tokens or in bytes)',
+    async () => {
+      const cpu = new CpuModel(weights);
+      const want = PROMPTS.map((p, i) => cpu.generate(p, OUT[i]!));
+      const ctx = await gpu();
+      const blockBytes = kvBlockBytes(weights.config);
+      // 160 positions (ten blocks), or one byte short of eleven blocks, which rounds down to ten.
+      for (const capacity of [{ kvTokens: 160 }, { kvBytes: 11 * blockBytes - 1 }]) {
+        const engine = await Engine.create(ctx, weights, { policy: 'continuous', maxSeqs: 4, tokenBudget: 32, ...capacity });
+        expect(engine.model.kv.bytes, JSON.stringify(capacity)).toBe(10 * blockBytes);
+        expect(engine.model.kv.layers.reduce((a, b) => a + b.size, 0)).toBe(engine.model.kv.bytes); // what the buffers take
+        const results = await Promise.all(PROMPTS.map((tokens, i) => engine.submit({ tokens, maxTokens: OUT[i]! }).result));
+        expect(results.map((r) => r.tokens)).toEqual(want);
+        expect(results.reduce((a, r) => a + r.metrics.preemptions, 0)).toBeGreaterThan(0);
+        expect(engine.scheduler.allocator.freeBlocks).toBe(10);
+        engine.destroy();
+      }
+    },
+  );
 
   it('streams tokens, and cancelling frees the KV blocks at once without disturbing others', async () => {
     const ctx = await gpu();

@@ -104,63 +104,67 @@ describe('GPU timing', () => {
     clock.destroy();
   });
 
-  it('the kernels suite sets the peers (tfjs-backend-webgpu, onnxruntime-web) beside our f32 rows, run on our device and checked against the CPU', async () => {
-    const ctx = await gpu();
-    const res = await kernelBench(
-      { ctx, kernels: kernelsFor(ctx) },
-      {
-        gemv: [
-          [1, 65, 63],
-          [4, 65, 63],
-        ],
-        gemm: [[3, 64, 65]],
-        dtypes: ['f32', 'f16'],
-        repeats: 1,
-        peers: true,
-      },
-      () => {},
-    );
-    expect(res.peerErrors).toEqual([]);
-    // Each GEMV row carries the read ceilings timed in turn with it; the GEMM rows do not.
-    for (const r of res.rows) {
-      if (r.kernel === 'gemm') expect(r.adjacentReadGBps).toBeUndefined();
-      else expect(r.adjacentReadGBps).toBeGreaterThan(0);
-      if (r.kernel === 'gemv' && r.dtype === 'f16') expect(r.adjacentF16ReadGBps).toBeGreaterThan(0);
-      else expect(r.adjacentF16ReadGBps).toBeUndefined();
-    }
-    expect(res.rows.map((r) => [r.kernel, r.dtype, r.M])).toEqual([
-      ['gemv', 'f32', 1],
-      ['gemv', 'f32', 4],
-      ['gemm', 'f32', 3],
-      ['gemv', 'f16', 1],
-      ['gemv', 'f16', 4],
-      ['gemm', 'f16', 3],
-    ]);
-    // The f32 GEMM and the B = 1 GEMV (the shapes the peers have: no f16 weights, no batched GEMV), each peer in turn.
-    expect(res.peers.map((p) => [p.peer.split(' ')[0], p.kernel, p.M, p.K, p.N])).toEqual([
-      ['tfjs-backend-webgpu', 'gemv', 1, 65, 63],
-      ['tfjs-backend-webgpu', 'gemm', 3, 64, 65],
-      ['onnxruntime-web', 'gemv', 1, 65, 63],
-      ['onnxruntime-web', 'gemm', 3, 64, 65],
-    ]);
-    for (const p of res.peers) {
-      expect(p.peer).toMatch(/^(tfjs-backend-webgpu|onnxruntime-web) \d+\.\d+\.\d+$/);
-      // Its first output row against an f64 reference: f32 sums of 64 products.
-      expect(p.firstRowRelErr).toBeLessThan(1e-5);
-      expect(p.ms.median).toBeGreaterThan(0);
-      expect(p.speedup).toBeCloseTo(p.ms.median / p.oursMs, 9);
-    }
-    // The peer has gone and our device still works; an f16-only run still has a plain read rate.
-    const again = await kernelBench(
-      { ctx, kernels: kernelsFor(ctx) },
-      { gemv: [[1, 64, 64]], gemm: [], dtypes: ['f16'], repeats: 1 },
-      () => {},
-    );
-    expect(again.rows[0]!.ms.median).toBeGreaterThan(0);
-    expect(again.rows[0]!.adjacentReadGBps).toBeGreaterThan(0);
-    expect(again.rows[0]!.adjacentF16ReadGBps).toBeGreaterThan(0);
-    expect(again.peers).toEqual([]);
-  });
+  it(
+    'the kernels suite sets the peers (tfjs-backend-webgpu, onnxruntime-web) beside our f32 ' +
+      'rows, run on our device and checked against the CPU',
+    async () => {
+      const ctx = await gpu();
+      const res = await kernelBench(
+        { ctx, kernels: kernelsFor(ctx) },
+        {
+          gemv: [
+            [1, 65, 63],
+            [4, 65, 63],
+          ],
+          gemm: [[3, 64, 65]],
+          dtypes: ['f32', 'f16'],
+          repeats: 1,
+          peers: true,
+        },
+        () => {},
+      );
+      expect(res.peerErrors).toEqual([]);
+      // Each GEMV row carries the read ceilings timed in turn with it; the GEMM rows do not.
+      for (const r of res.rows) {
+        if (r.kernel === 'gemm') expect(r.adjacentReadGBps).toBeUndefined();
+        else expect(r.adjacentReadGBps).toBeGreaterThan(0);
+        if (r.kernel === 'gemv' && r.dtype === 'f16') expect(r.adjacentF16ReadGBps).toBeGreaterThan(0);
+        else expect(r.adjacentF16ReadGBps).toBeUndefined();
+      }
+      expect(res.rows.map((r) => [r.kernel, r.dtype, r.M])).toEqual([
+        ['gemv', 'f32', 1],
+        ['gemv', 'f32', 4],
+        ['gemm', 'f32', 3],
+        ['gemv', 'f16', 1],
+        ['gemv', 'f16', 4],
+        ['gemm', 'f16', 3],
+      ]);
+      // The f32 GEMM and the B = 1 GEMV (the shapes the peers have: no f16 weights, no batched GEMV), each peer in turn.
+      expect(res.peers.map((p) => [p.peer.split(' ')[0], p.kernel, p.M, p.K, p.N])).toEqual([
+        ['tfjs-backend-webgpu', 'gemv', 1, 65, 63],
+        ['tfjs-backend-webgpu', 'gemm', 3, 64, 65],
+        ['onnxruntime-web', 'gemv', 1, 65, 63],
+        ['onnxruntime-web', 'gemm', 3, 64, 65],
+      ]);
+      for (const p of res.peers) {
+        expect(p.peer).toMatch(/^(tfjs-backend-webgpu|onnxruntime-web) \d+\.\d+\.\d+$/);
+        // Its first output row against an f64 reference: f32 sums of 64 products.
+        expect(p.firstRowRelErr).toBeLessThan(1e-5);
+        expect(p.ms.median).toBeGreaterThan(0);
+        expect(p.speedup).toBeCloseTo(p.ms.median / p.oursMs, 9);
+      }
+      // The peer has gone and our device still works; an f16-only run still has a plain read rate.
+      const again = await kernelBench(
+        { ctx, kernels: kernelsFor(ctx) },
+        { gemv: [[1, 64, 64]], gemm: [], dtypes: ['f16'], repeats: 1 },
+        () => {},
+      );
+      expect(again.rows[0]!.ms.median).toBeGreaterThan(0);
+      expect(again.rows[0]!.adjacentReadGBps).toBeGreaterThan(0);
+      expect(again.rows[0]!.adjacentF16ReadGBps).toBeGreaterThan(0);
+      expect(again.peers).toEqual([]);
+    },
+  );
 
   it("the kernels suite skips a shape past the device's binding limit, says why, and runs the rest", async () => {
     const base = await gpu();

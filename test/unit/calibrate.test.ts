@@ -48,7 +48,7 @@ describe('calibrated step times for the simulator', () => {
   });
 
   it('older calibration files without an attention term still work', () => {
-    const { attentionMsPerPair: _, ...old } = cal;
+    const old = { ...cal, attentionMsPerPair: undefined };
     expect(calibratedModel(old)(plan(item('prefill', 10, 500)))).toBeCloseTo((20 + 20) / 1000, 12);
   });
 });
@@ -60,9 +60,10 @@ describe('timing step shapes in turn', () => {
     const order: string[] = [];
     const shape = (name: string, ms: (call: number) => number) => {
       let call = 0;
-      return async () => {
+      return () => {
         order.push(name);
         t += ms(call++);
+        return Promise.resolve();
       };
     };
     // A 20 ms step whose first timed run of each round is slow (32 ms), and a 60 ms step.

@@ -11,7 +11,7 @@ describe('acquiring a GPU', () => {
   });
 
   it('when no adapter is offered, says so', async () => {
-    const gpu = { requestAdapter: async () => null } as unknown as GPU;
+    const gpu = { requestAdapter: () => Promise.resolve(null) } as unknown as GPU;
     await expect(acquireGpu({ gpu })).rejects.toThrow(/requestAdapter\(\) returned null/);
   });
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { judgedKernelRows, type KernelBenchRow } from '../../bench/suites/kernel-bench.js';
 import type { Ceilings } from '../../src/perf/ceilings.js';
 
-const ms = { median: 10, min: 9, max: 11, n: 3 } as KernelBenchRow['ms'];
+const ms = { median: 10, min: 9, max: 11, n: 3 };
 const ceilings = { readGBps: 2, f16ReadGBps: 0.5, fmaGflops: 20 } as Ceilings;
 
 describe('kernel rows judged by ceilings', () => {

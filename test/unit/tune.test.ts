@@ -7,7 +7,7 @@ import { gpuKernels as gpu, swiftshaderKernels as swiftshader } from '../adapter
 const limits = { maxComputeWorkgroupStorageSize: 16384, maxComputeInvocationsPerWorkgroup: 256 };
 
 describe('tune candidates', () => {
-  it('start with the current tuning twice per kernel, and every other one is a valid tuning', () => {
+  it('start with the current kernel set twice per kernel, and every other one is a valid set', () => {
     for (const t of [gpu, swiftshader]) {
       const cs = tuneCandidates(t, limits, [1, 4, 8]);
       for (const kernel of ['gemm', 'gemv'] as const)
@@ -99,7 +99,7 @@ describe('the best overrides', () => {
     expect(bestOverrides(rows)).toEqual({ gemm: { workgroupX: 32 }, gemv: { workgroupSize: 8 } });
   });
 
-  it('are none where no candidate beats the current tuning timed a second time', () => {
+  it('are none where no candidate beats the current kernel set timed a second time', () => {
     const rows = [row('gemm', 'current', 1), row('gemm', AGAIN, 0.85), row('gemm', 'a', 0.9, { gemm: { workgroupX: 8 } })];
     expect(bestOverrides(rows)).toEqual({});
     expect(
