@@ -4,7 +4,7 @@
 import type { Ceilings } from '../../src/perf/ceilings.js';
 import { fmt } from '../report/format.js';
 import { judgedKernelRows, kernelBench, type JudgedKernelRow, type KernelBenchRequest, type KernelBenchResult } from './kernel-bench.js';
-import { KERNEL_SIZE, REPEATS } from './options.js';
+import { GEMM_SHAPE, GEMV_SIZE, KERNEL_SIZE, REPEATS } from './options.js';
 import { defineSuite, type ReportSection, type Table } from './suite.js';
 
 const pct = (x: number) => `${fmt(x * 100, 0)}%`;
@@ -23,12 +23,8 @@ export const kernelsSuite = defineSuite({
     repeats: REPEATS,
     kernelSize: KERNEL_SIZE,
     peers: { flags: '--no-peers', help: 'skip timing tfjs-backend-webgpu and onnxruntime-web on the same shapes', value: true },
-    gemvSize: { help: 'K = N of the GEMV', value: 4096, byLevel: { quick: 1024 } },
-    gemmShape: {
-      help: 'M, K = N of the GEMM',
-      value: [512, 2048] as [number, number],
-      byLevel: { quick: [128, 1024] as [number, number] },
-    },
+    gemvSize: GEMV_SIZE,
+    gemmShape: GEMM_SHAPE,
   },
   request: (o): KernelBenchRequest => {
     const gemv = o.kernelSize ?? o.gemvSize;

@@ -99,14 +99,23 @@ export const REPEATS: OptionDef<number> = {
   byLevel: { full: 5 },
 };
 
-/**
- * K = N of the kernels and tune suites' matrices: the GEMV at 64 MiB of f32 weights (4096^2),
- * past any CPU cache, and the prefill GEMM at 512 x 2048 x 2048 unless set; a GPU with a
- * large cache needs more (8192).
- */
+/** K = N of both the kernels and tune suites' matrices when set; a GPU with a large cache needs 8192. */
 export const KERNEL_SIZE: OptionDef<number | undefined> = {
   flags: '--kernel-size <n>',
-  help: 'K = N of the GEMV and GEMM shapes (kernels and tune suites; default GEMV 4096, GEMM 2048, 1024 with --quick)',
+  help: 'K = N of the GEMV and GEMM shapes alike (kernels and tune suites; unset, each takes its own size)',
   parse: parse.int(1),
   value: undefined,
+};
+
+/** The decode GEMV of the kernels and tune suites: 64 MiB of f32 weights (4096^2), past any CPU cache. */
+export const GEMV_SIZE: OptionDef<number> = { help: 'K = N of the GEMV', value: 4096, byLevel: { quick: 1024 } };
+
+/**
+ * The prefill GEMM of the kernels and tune suites. The peers take ten to twenty times our
+ * time on it, so its size sets most of the kernels suite's minutes: 512 x 2048^2 behind --full.
+ */
+export const GEMM_SHAPE: OptionDef<[number, number]> = {
+  help: 'M, K = N of the GEMM',
+  value: [256, 1024],
+  byLevel: { quick: [128, 1024], full: [512, 2048] },
 };

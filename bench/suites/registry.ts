@@ -5,7 +5,7 @@ import { ceilingsSuite } from './ceilings.js';
 import { decodeSuite } from './decode.js';
 import { kernelsSuite } from './kernels.js';
 import { serveSuite } from './serve.js';
-import type { RunMeta } from './suite.js';
+import type { OptionValues, RunMeta } from './suite.js';
 import { sweepSuite } from './sweep.js';
 import { tuneSuite } from './tune.js';
 
@@ -14,9 +14,9 @@ export const SUITES = [ceilingsSuite, kernelsSuite, sweepSuite, decodeSuite, ser
 export type AnySuite = (typeof SUITES)[number];
 export type SuiteName = AnySuite['name'];
 
-/** What a suite's result file holds: its result, the run's meta, and its name. */
-export type SuiteFile<S> = S extends { name: infer N extends string; result: (...a: never[]) => infer R }
-  ? R & RunMeta & { suite: N }
+/** What a suite's result file holds: its result, the run's meta, its name and the options it ran with. */
+export type SuiteFile<S> = S extends { name: infer N extends string; options: infer O; result: (...a: never[]) => infer R }
+  ? R & RunMeta & { suite: N; options: OptionValues<O> }
   : never;
 
 /** The result files of one run, by suite (any may be missing); `cancelled` when the run was stopped half way. */

@@ -32,7 +32,8 @@ export async function runSuites(names: readonly SuiteName[], host: RunHost, resu
     host.onStart?.(name);
     const options = resolveOptions(suite.options, host.level, host.given);
     const out = await host.measure(name, suite.request(options, context));
-    const file = { suite: name, ...host.meta, ...suite.result(out, options, context) };
+    // The options it ran with go in too, so a file says how its figures were measured.
+    const file = { suite: name, ...host.meta, options, ...suite.result(out, options, context) };
     stored[name] = file;
     host.onDone?.(name, file, suite);
   };

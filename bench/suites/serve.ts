@@ -24,8 +24,8 @@ export const WORKLOAD_OPTIONS = {
     flags: '--requests <n>',
     help: 'poisson: requests',
     parse: parse.int(1),
-    value: 32,
-    byLevel: { quick: 12 },
+    value: 24,
+    byLevel: { quick: 12, full: 32 },
   } as OptionDef<number>,
   burstiness: {
     flags: '--burstiness <b>',
@@ -88,7 +88,11 @@ const OPTIONS = {
     value: 1,
     byLevel: { full: 3 },
   } as OptionDef<number>,
-  calibrationRepeats: { help: 'rounds of the step calibration before each replay', value: 7, byLevel: { quick: 3 } } as OptionDef<number>,
+  calibrationRepeats: {
+    help: 'rounds of the step calibration before each replay',
+    value: 5,
+    byLevel: { quick: 3, full: 7 },
+  } as OptionDef<number>,
 };
 
 type ServeOptions = OptionValues<typeof OPTIONS>;

@@ -2,7 +2,7 @@
 // its current kernel set, each timed beside it and checked bit for bit; the fastest that
 // beats the current set and the noise is printed as a --kernels argument.
 import { fmt } from '../report/format.js';
-import { KERNEL_SIZE, REPEATS } from './options.js';
+import { GEMM_SHAPE, GEMV_SIZE, KERNEL_SIZE, REPEATS } from './options.js';
 import { defineSuite, type OptionDef } from './suite.js';
 import { tuneBench, type TuneRequest, type TuneResult, type TuneSearch } from './tune-bench.js';
 
@@ -20,12 +20,8 @@ export const tuneSuite = defineSuite({
   options: {
     repeats: REPEATS,
     kernelSize: KERNEL_SIZE,
-    gemvSize: { help: 'K = N of the GEMV', value: 4096, byLevel: { quick: 1024 } },
-    gemmShape: {
-      help: 'M, K = N of the GEMM',
-      value: [512, 2048] as [number, number],
-      byLevel: { quick: [128, 1024] as [number, number] },
-    },
+    gemvSize: GEMV_SIZE,
+    gemmShape: GEMM_SHAPE,
     search: SEARCH,
   },
   // The kernels suite's shapes, so a kernel set found here is judged there the same way.

@@ -29,7 +29,7 @@ export function generatorOf(
 ): { requests: number; burstiness: number; seed: number; promptTokens: [number, number]; outputTokens: [number, number] } | undefined {
   if (o.workload !== 'poisson') return undefined;
   return {
-    requests: o.requests ?? (o.quick ? 12 : 32),
+    requests: o.requests ?? (o.quick ? 12 : 24),
     burstiness: o.burstiness ?? 1,
     seed: o.seed ?? 1,
     promptTokens: o.promptTokens ?? DEFAULT_LENGTHS.promptTokens,
