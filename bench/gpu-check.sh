@@ -16,6 +16,7 @@ npm run -s verify -- --runtime node # correctness on this adapter first (exits 1
 # 8192^2 kernels: past a large GPU's cache. No --rate: the serve suite's Poisson
 # requests come at twice what continuous batching finishes on this GPU (at a fixed 8/s
 # an H200 waited for arrivals, all policies alike, GPU busy a quarter of the time).
-npm run -s bench -- --runtime node --suite ceilings,kernels,sweep,serve \
+# --full: the GEMM at 512 rows, five repeats, three serve replays; a GPU takes them in seconds.
+npm run -s bench -- --runtime node --full --suite ceilings,kernels,sweep,serve \
   --kernel-size 8192 --ladder 64,256,512,1024,2048,2560,3072,3584 --out "$out"
 echo "[gpu-check] results in $out"

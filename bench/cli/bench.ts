@@ -57,7 +57,10 @@ export async function benchCommand(argv: string[], io: CommandIo = processIo): P
       .description('Run the benchmark suites on this GPU (headless Chromium by default) and write their results and report.')
       .option('--suite <names>', `comma-separated suites: ${SUITE_NAMES.join(', ')} (default: ${DEFAULT_SUITES.join(', ')})`, parse.list)
       .addOption(new Option('--quick', 'a smoke run: the smallest shapes and fewest repeats (a couple of minutes here)').conflicts('full'))
-      .option('--full', 'every ladder size and repeat (past 10 minutes on a 2-core software adapter)')
+      .option(
+        '--full',
+        'every ladder size, the larger kernel shapes, more repeats, requests and replays (about 11 minutes on a 2-core software adapter)',
+      )
       .option(
         '--kernels <json>',
         'override the kernel set chosen for this adapter (src/kernels/kernel-set.ts), e.g. \'{"gemv":{"splitInvocations":131072}}\'',
