@@ -19,7 +19,7 @@ import { modelledIdle } from '../../src/sched/simulate.js';
 import { calibratedModel, type StepCalibration } from '../../src/serve/calibrate.js';
 import { SATURATE } from '../suites/serve-bench.js';
 import { WORKLOAD_OPTIONS } from '../suites/serve.js';
-import type { OptionDef } from '../suites/suite.js';
+import { resolveOptions, type OptionDef } from '../suites/suite.js';
 import { describeGenerator, generatorOf, loadWorkload, saturates, workloadOptions } from '../suites/workloads.js';
 import { parse } from './common.js';
 import { command, isMain, line, processIo, runCommand, type CommandIo } from './io.js';
@@ -64,9 +64,20 @@ function stepModel(o: Opts): { model: StepTimeModel; label: string; maxSeqs?: nu
   };
 }
 
+/** The generator's flags, whose values simulate takes at the default level when not given. */
+const GENERATOR_OPTIONS = {
+  requests: WORKLOAD_OPTIONS.requests,
+  burstiness: WORKLOAD_OPTIONS.burstiness,
+  promptTokens: WORKLOAD_OPTIONS.promptTokens,
+  outputTokens: WORKLOAD_OPTIONS.outputTokens,
+  workloadSeed: WORKLOAD_OPTIONS.workloadSeed,
+};
+
 function main(o: Opts, io: CommandIo): void {
   const out = (text: string) => line(io.stdout, text);
-  const w = workloadOptions(o);
+  // Unset generator flags take the serve suite's default-level values (its --requests and the rest).
+  const given = o as unknown as Partial<Record<string, unknown>>;
+  const w = workloadOptions({ workload: o.workload, rate: o.rate, ...resolveOptions(GENERATOR_OPTIONS, 'default', given) }, given);
   let requests = toRequests(
     loadWorkload(w, (path) => readFileSync(path, 'utf8')),
     encode,

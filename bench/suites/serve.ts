@@ -99,7 +99,7 @@ type ServeOptions = OptionValues<typeof OPTIONS>;
 
 /** What serve.json holds. */
 function serveResult(out: ServeBenchResult, o: ServeOptions, host: HostContext) {
-  const w = workloadOptions(o, host.level === 'quick');
+  const w = workloadOptions(o, host.given);
   const generator = generatorOf(w);
   return {
     workload: o.workload,
@@ -124,7 +124,7 @@ export const serveSuite = defineSuite({
   inDefaultRun: true,
   options: OPTIONS,
   request: (o, host): ServeBenchRequest => {
-    const w = workloadOptions(o, host.level === 'quick');
+    const w = workloadOptions(o, host.given);
     return {
       model: o.model,
       policies: o.policy,

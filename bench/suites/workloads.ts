@@ -8,15 +8,14 @@ export interface WorkloadOptions {
   requests?: number;
   /** poisson: the Gamma shape of the gaps (1: Poisson; below 1 burstier, above smoother). */
   burstiness?: number;
-  /** poisson: the generator's seed (default 1). */
+  /** poisson: the generator's seed. */
   seed?: number;
-  /** poisson: prompt and output lengths, uniform over [lo, hi] (defaults: DEFAULT_LENGTHS). */
+  /** poisson: prompt and output lengths, uniform over [lo, hi]. */
   promptTokens?: [number, number];
   outputTokens?: [number, number];
-  quick?: boolean;
 }
 
-/** The generated workload's lengths unless told otherwise: prompts 16-128 tokens, outputs 16-64 (8-32 with --quick). */
+/** The generated workload's lengths at each level: prompts 16-128 tokens, outputs 16-64 (8-32 with --quick). */
 export const DEFAULT_LENGTHS = {
   promptTokens: [16, 128] as [number, number],
   outputTokens: [16, 64] as [number, number],
@@ -28,26 +27,39 @@ export function generatorOf(
   o: WorkloadOptions,
 ): { requests: number; burstiness: number; seed: number; promptTokens: [number, number]; outputTokens: [number, number] } | undefined {
   if (o.workload !== 'poisson') return undefined;
-  return {
-    requests: o.requests ?? (o.quick ? 12 : 24),
-    burstiness: o.burstiness ?? 1,
-    seed: o.seed ?? 1,
-    promptTokens: o.promptTokens ?? DEFAULT_LENGTHS.promptTokens,
-    outputTokens: o.outputTokens ?? (o.quick ? DEFAULT_LENGTHS.quickOutputTokens : DEFAULT_LENGTHS.outputTokens),
-  };
+  const { requests, burstiness, seed, promptTokens, outputTokens } = o;
+  if (requests === undefined || burstiness === undefined || seed === undefined || !promptTokens || !outputTokens)
+    throw new Error('a generated workload is drawn from every generator option (workloadOptions fills them in)');
+  return { requests, burstiness, seed, promptTokens, outputTokens };
 }
 
-/** The workload flags' values (the serve suite's and simulate's), as loadWorkload takes them. */
-export function workloadOptions(o: Omit<WorkloadOptions, 'seed' | 'quick'> & { workloadSeed?: number }, quick = false): WorkloadOptions {
+/** The workload flags (the serve suite's and simulate's) with their values at the run's level. */
+export interface WorkloadFlags {
+  workload: string;
+  rate?: number;
+  requests: number;
+  burstiness: number;
+  promptTokens: [number, number];
+  outputTokens: [number, number];
+  workloadSeed: number;
+}
+
+/**
+ * The workload options loadWorkload takes. A generated workload gets every generator value
+ * at the level; any other workload only the generator flags the user gave (`given`, by
+ * option name), which loadWorkload then refuses, never the level's values nobody asked for.
+ */
+export function workloadOptions(o: WorkloadFlags, given: Partial<Record<string, unknown>>): WorkloadOptions {
+  const asked = <T>(name: keyof WorkloadFlags, v: T): T | undefined =>
+    o.workload === 'poisson' || given[name] !== undefined ? v : undefined;
   return {
     workload: o.workload,
     rate: o.rate,
-    requests: o.requests,
-    burstiness: o.burstiness,
-    promptTokens: o.promptTokens,
-    outputTokens: o.outputTokens,
-    seed: o.workloadSeed,
-    quick,
+    requests: asked('requests', o.requests),
+    burstiness: asked('burstiness', o.burstiness),
+    promptTokens: asked('promptTokens', o.promptTokens),
+    outputTokens: asked('outputTokens', o.outputTokens),
+    seed: asked('workloadSeed', o.workloadSeed),
   };
 }
 
