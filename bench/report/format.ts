@@ -10,6 +10,9 @@ export const fmt = (x: number, digits = 2): string => (Number.isFinite(x) ? x.to
 
 export const mib = (bytes: number): string => `${fmt(bytes / MiB, 1)} MiB`;
 
+/** A fraction as a whole percentage ('-' when not measured). */
+export const pct = (x: number): string => (Number.isFinite(x) ? `${fmt(x * 100, 0)}%` : '-');
+
 /** The adapter in one line, with the kernel variants chosen for it when known; a software adapter says so. */
 export function describeAdapter(
   a: Pick<AdapterReport, 'vendor' | 'architecture'> & { isFallbackAdapter?: boolean; kernels?: KernelSet },

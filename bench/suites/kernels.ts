@@ -2,12 +2,10 @@
 // each GEMV judged by the read ceilings timed in turn with it, and beside two other WebGPU
 // engines (tfjs-backend-webgpu, onnxruntime-web) on the same shapes and device.
 import type { Ceilings } from '../../src/perf/ceilings.js';
-import { fmt } from '../report/format.js';
+import { fmt, pct } from '../report/format.js';
 import { judgedKernelRows, kernelBench, type JudgedKernelRow, type KernelBenchRequest, type KernelBenchResult } from './kernel-bench.js';
-import { GEMM_SHAPE, GEMV_SIZE, KERNEL_SIZE, REPEATS } from './options.js';
+import { GEMM_SHAPE, GEMV_SIZE, KERNEL_SIZE, kernelShapes, REPEATS } from './options.js';
 import { defineSuite, type ReportSection, type Table } from './suite.js';
-
-const pct = (x: number) => `${fmt(x * 100, 0)}%`;
 
 /** Fraction of the read ceiling, and for f16 of the f16 read-and-unpack ceiling too. */
 export function ofCeiling(dtype: string, read: number, own: number): string {
@@ -27,11 +25,10 @@ export const kernelsSuite = defineSuite({
     gemmShape: GEMM_SHAPE,
   },
   request: (o): KernelBenchRequest => {
-    const gemv = o.kernelSize ?? o.gemvSize;
-    const gemm = o.kernelSize ?? o.gemmShape[1];
+    const { gemv, gemm } = kernelShapes(o);
     return {
       gemv: [1, 4, 8].map((b) => [b, gemv, gemv]),
-      gemm: [[o.gemmShape[0], gemm, gemm]],
+      gemm: [gemm],
       dtypes: ['f32', 'f16'],
       repeats: o.repeats,
       peers: o.peers,

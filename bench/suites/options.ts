@@ -119,3 +119,16 @@ export const GEMM_SHAPE: OptionDef<[number, number]> = {
   value: [256, 1024],
   byLevel: { quick: [128, 1024], full: [512, 2048] },
 };
+
+/**
+ * The kernels and tune suites' matrices from their options: the GEMV's K = N and the GEMM's
+ * M, K = N, with --kernel-size over both. One function, so a kernel set the tune suite finds
+ * is judged by the kernels suite on the same shapes.
+ */
+export function kernelShapes(o: { kernelSize?: number; gemvSize: number; gemmShape: [number, number] }): {
+  gemv: number;
+  gemm: [number, number, number];
+} {
+  const gemm = o.kernelSize ?? o.gemmShape[1];
+  return { gemv: o.kernelSize ?? o.gemvSize, gemm: [o.gemmShape[0], gemm, gemm] };
+}

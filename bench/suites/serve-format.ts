@@ -1,6 +1,6 @@
 // How the serve suite's figures read in words and table cells, in the terminal and the report.
 import type { Slo } from '../../src/index.js';
-import { fmt } from '../report/format.js';
+import { fmt, pct } from '../report/format.js';
 import type { IdleBasis, ServeArrivals, ServePolicyRow } from './serve-bench.js';
 
 /** How a serving run's requests arrived, for its heading: `poisson at 24.1/s (2x ...), the last at 1.3 s`. */
@@ -85,6 +85,6 @@ export function serveCells(r: ServePolicyRow): string[] {
     `${fmt(r.e2eP50Ms, 0)} / ${fmt(r.e2eP99Ms, 0)}`,
     `${fmt(r.slowdownP50, 1)} / ${fmt(r.slowdownP99, 1)}`,
     fmt(r.goodputRps, 2),
-    Number.isFinite(r.gpuBusyFraction) ? `${fmt(r.gpuBusyFraction * 100, 0)}%` : `${fmt(r.stepBusyFraction * 100, 0)}% (wall)`,
+    Number.isFinite(r.gpuBusyFraction) ? pct(r.gpuBusyFraction) : `${pct(r.stepBusyFraction)} (wall)`,
   ];
 }

@@ -3,7 +3,7 @@
 // step, each figure beside the cost model and the ceilings of the same run.
 import { LADDER_WIDTHS, LADDER_WIDTHS_QUICK } from '../../src/perf/ladder.js';
 import type { Ceilings } from '../../src/perf/ceilings.js';
-import { fmt, MiB, mib } from '../report/format.js';
+import { fmt, MiB, mib, pct } from '../report/format.js';
 import { ofCeiling } from './kernels.js';
 import { MODEL, parse } from './options.js';
 import { defineSuite, type ReportSection, type Table } from './suite.js';
@@ -12,7 +12,6 @@ import { sweepFile, type SweepRequest, type SweepResult } from './sweep-rows.js'
 
 type SweepFile = ReturnType<typeof sweepFile>;
 
-const pct = (x: number) => `${fmt(x * 100, 0)}%`;
 const colour = (dtype: string) => (dtype === 'f16' ? '#ff7f0e' : '#1f77b4');
 
 export const sweepSuite = defineSuite({

@@ -2,7 +2,7 @@
 // its current kernel set, each timed beside it and checked bit for bit; the fastest that
 // beats the current set and the noise is printed as a --kernels argument.
 import { fmt } from '../report/format.js';
-import { GEMM_SHAPE, GEMV_SIZE, KERNEL_SIZE, REPEATS } from './options.js';
+import { GEMM_SHAPE, GEMV_SIZE, KERNEL_SIZE, kernelShapes, REPEATS } from './options.js';
 import { defineSuite, type OptionDef } from './suite.js';
 import { tuneBench, type TuneRequest, type TuneResult, type TuneSearch } from './tune-bench.js';
 
@@ -26,10 +26,9 @@ export const tuneSuite = defineSuite({
   },
   // The kernels suite's shapes, so a kernel set found here is judged there the same way.
   request: (o): TuneRequest => {
-    const gemv = o.kernelSize ?? o.gemvSize;
-    const gemm = o.kernelSize ?? o.gemmShape[1];
+    const { gemv, gemm } = kernelShapes(o);
     return {
-      gemm: [o.gemmShape[0], gemm, gemm],
+      gemm,
       gemv: [gemv, gemv],
       batches: [1, 4, 8],
       dtype: 'f32',

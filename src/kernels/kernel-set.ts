@@ -151,7 +151,7 @@ export function overrideKernels(base: KernelSet, overrides: KernelOverrides): Ke
  * Whether the GEMV and the GEMM are both lane_matmul (shaders/lane_matmul.wgsl: the lane
  * GEMV and gemm_direct), the same code with more or fewer rows compiled in: then either
  * takes any of a step's rows with the same bits, and the GEMV takes the rows past the
- * GEMM's last whole row group (src/model/step-ops.ts, matmulRoute).
+ * GEMM's last whole row group (src/model/step-ops.ts, gemmRowsOf).
  */
 export function laneMatmulOnly(k: KernelSet): boolean {
   return k.gemv.variant === 'lanes' && k.gemm.variant === 'direct';

@@ -103,6 +103,26 @@ const ceilingPipe = (ctx: GpuContext, kernels: KernelSet, entry: string, extra: 
 /** Every ceiling kernel's uniforms; read_flat, read_coalesced, fma_peak and empty give K and N other meanings (shaders/ceilings.wgsl). */
 const PARAMS = uniforms('ceilings.wgsl', ceilingKernels, { rows: 'u32', K: 'u32', N: 'u32', rowVec4: 'u32' });
 
+/** A 1-D reader (read_flat, read_coalesced): T invocations of CEILING_WG lanes, each reading `perInvocation` vec4s. */
+function flatReader(
+  ctx: GpuContext,
+  pipeline: GPUComputePipeline,
+  kernel: ReadKernel['kernel'],
+  perInvocation: number,
+  T: number,
+  src: GPUBuffer,
+  out: GPUBuffer,
+): ReadKernel {
+  const call = new KernelCall(ctx, pipeline, kernel, PARAMS, [undefined, out, src]);
+  call.set('K', perInvocation).set('N', T);
+  return {
+    kernel,
+    bytes: perInvocation * T * 16,
+    encode: (p) => call.dispatch(p, Math.ceil(T / CEILING_WG)),
+    destroy: () => call.destroy(),
+  };
+}
+
 /**
  * read_stream (the GEMV's loads, f32 or unpacking f16; STREAM_COPIES copies, which a
  * caller times side by side and takes the fastest of) and read_flat over the first
@@ -124,14 +144,7 @@ export async function readKernels(
       const T = Math.min(4096, Math.floor(bytes / 16));
       const perInvocation = Math.floor(bytes / 16 / Math.max(T, 1));
       if (perInvocation < 1) continue;
-      const flat = new KernelCall(ctx, await ceilingPipe(ctx, kernels, 'read_flat'), 'read_flat', PARAMS, [undefined, out, src]);
-      flat.set('K', perInvocation).set('N', T);
-      made.push({
-        kernel,
-        bytes: perInvocation * T * 16,
-        encode: (p) => flat.dispatch(p, Math.ceil(T / CEILING_WG)),
-        destroy: () => flat.destroy(),
-      });
+      made.push(flatReader(ctx, await ceilingPipe(ctx, kernels, 'read_flat'), kernel, perInvocation, T, src, out));
     } else {
       const f16 = kernel === 'read_stream_f16';
       const wordsPerRow = f16 ? N / 2 : N;
@@ -223,14 +236,7 @@ export async function measureCeilings(
     const perInvocation = Math.floor(bytes / 16 / T);
     for (const f16 of [false, true]) {
       const kernel = f16 ? 'read_coalesced_f16' : 'read_coalesced';
-      const co = new KernelCall(ctx, await pipe('read_coalesced', { W_F16: f16 ? 1 : 0 }), kernel, PARAMS, [undefined, out, src]);
-      co.set('K', perInvocation).set('N', T);
-      readers.push({
-        kernel,
-        bytes: perInvocation * T * 16,
-        encode: (p) => co.dispatch(p, Math.ceil(T / WG)),
-        destroy: () => co.destroy(),
-      });
+      readers.push(flatReader(ctx, await pipe('read_coalesced', { W_F16: f16 ? 1 : 0 }), kernel, perInvocation, T, src, out));
     }
     // All of a size's readers in turn, so a slow spell of the machine falls on all of
     // them; small sizes more often (up to 16x, a few ms each): a 1 MiB read takes about a

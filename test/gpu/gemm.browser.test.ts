@@ -6,7 +6,7 @@ import { overrideKernels, type KernelSet } from '../../src/kernels/kernel-set.js
 import { packMatrix } from '../../src/kernels/packing.js';
 import { roundToF16InPlace } from '../../src/numeric/f16.js';
 import { gemm as reference, gemmAbs } from '../../src/ref/gemm.js';
-import { dotBound, gemvBySlices, gpu, gpuKernels, kernelsFor, randomArray, readF32, run, worst } from './helpers.js';
+import { bits, dotBound, gemvBySlices, gpu, gpuKernels, kernelsFor, randomArray, readF32, run, worst } from './helpers.js';
 
 // Tolerance: dotBound (helpers.ts), the proven bound on an f32 dot product in any order.
 // GEMM and GEMV must also agree with each other bit for bit: batch invariance rests on it.
@@ -23,8 +23,6 @@ const SHAPES: [number, number, number][] = [
   [129, 256, 200],
   [17, 1000, 9],
 ];
-
-const bits = (x: Float32Array) => new Uint32Array(x.buffer, x.byteOffset, x.length);
 
 describe.each(['f32', 'f16'] as const)('gemm, %s weights', (dtype) => {
   it.each(SHAPES)(

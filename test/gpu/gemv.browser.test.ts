@@ -6,13 +6,11 @@ import { packMatrix } from '../../src/kernels/packing.js';
 import { roundToF16InPlace } from '../../src/numeric/f16.js';
 import { gemmAbs } from '../../src/ref/gemm.js';
 import { gemv as reference } from '../../src/ref/gemv.js';
-import { dotBound, gpu, gpuKernels, kernelsFor, randomArray, readF32, run, worst } from './helpers.js';
+import { bits, dotBound, gpu, gpuKernels, kernelsFor, randomArray, readF32, run, worst } from './helpers.js';
 
 // Tolerance: dotBound (helpers.ts), the proven bound on an f32 dot product in any order;
 // where rows share a step, or a row goes through another kernel, its bits must not change.
 // The GEMV's agreement with both GEMMs is test/gpu/gemm.browser.test.ts's.
-
-const bits = (x: Float32Array) => new Uint32Array(x.buffer, x.byteOffset, x.length);
 
 describe.each(['lanes', 'splitk'] as const)('gemv batching, %s', (variant) => {
   it.each([1, 2, 3, 4, 5, 8, 9, 16])('B=%i rows give each row the bits it gets alone', async (B) => {

@@ -21,6 +21,9 @@ export function kernelsFor(ctx: GpuContext, overrides: KernelOverrides = {}): Ke
 
 export { gpuKernels };
 
+/** A float array's bits, for comparisons that must hold bit for bit. */
+export const bits = (x: Float32Array): Uint32Array => new Uint32Array(x.buffer, x.byteOffset, x.length);
+
 /**
  * The kernels src/kernels/kernel-set.ts gives GPUs with many cores (split-K GEMV, gemm_tiled
  * with their tile shape in the same K chunks, workgroup RMSNorm and attention), forced on
