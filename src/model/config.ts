@@ -20,6 +20,17 @@ export interface ModelConfig {
   contextLength: number; // C
   ropeTheta: number;
   normEps: number;
+  /** Qwen2: the Q, K and V projections add a bias (one [(H + 2 Hkv) Dh] vector a layer). */
+  qkvBias?: boolean;
+  /** Qwen3: each query and key head is RMS-normed over Dh (gains [Dh] a layer) before RoPE. */
+  qkNorm?: boolean;
+  /**
+   * Llama 3's scaled RoPE: pair i's angle is divided by ropeFactors[i] (Dh/2 of them, f32),
+   * as llama.cpp's `rope_freqs` tensor holds them; ropeFactorsLlama3 makes them from config.json.
+   */
+  ropeFactors?: readonly number[];
+  /** The LM head is the embedding table (SmolLM, TinyLlama, Llama 3.2, small Qwens): written once in files. */
+  tiedEmbeddings?: boolean;
 }
 
 /** Byte-level vocabulary: 256 byte values, then BOS and EOS. */
@@ -66,6 +77,8 @@ export function validateConfig(c: ModelConfig): void {
     );
   if (!(c.ropeTheta > 0)) throw new ConfigError(`ropeTheta must be positive, got ${c.ropeTheta}`);
   if (!(c.normEps > 0)) throw new ConfigError(`normEps must be positive, got ${c.normEps}`);
+  if (c.ropeFactors && (c.ropeFactors.length !== c.headDim / 2 || !c.ropeFactors.every((f) => f > 0)))
+    throw new ConfigError(`ropeFactors must hold headDim / 2 = ${c.headDim / 2} positive numbers, got ${c.ropeFactors.length}`);
 }
 
 /** Width of the fused Q|K|V projection output. */

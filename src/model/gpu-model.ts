@@ -111,7 +111,7 @@ export class GpuModel {
     const weights = new GpuWeights(ctx, kernels, w);
     const kv = new GpuKvCache(ctx, c, maxSeqs, kvBlocks);
     const act = (label: string, width: number) => ctx.storage(label, maxRows * width * 4);
-    const table = ropeTable(c.contextLength, Dh, c.ropeTheta);
+    const table = ropeTable(c.contextLength, Dh, c.ropeTheta, c.ropeFactors);
     const scratch = partialBytes(kernels, weights, maxRows);
     const bufs: StepBuffers = {
       tokens: act('tokens', 1),

@@ -1,8 +1,11 @@
+import { ConfigError } from '../errors.js';
 import type { GpuContext } from '../gpu/context.js';
 import { Argmax } from '../kernels/argmax.js';
 import { Attention } from '../kernels/attention.js';
 import { Embedding } from '../kernels/embedding.js';
+import { BiasAdd } from '../kernels/bias_add.js';
 import { Gemm } from '../kernels/gemm.js';
+import { HeadRmsNorm } from '../kernels/head_rmsnorm.js';
 import { GEMV_MAX_ROWS, Gemv, gemvScratchBytes } from '../kernels/gemv.js';
 import type { KernelSet } from '../kernels/kernel-set.js';
 import { KvWrite } from '../kernels/kv_write.js';
@@ -82,6 +85,20 @@ async function bindOp(op: StepOp, b: BindContext): Promise<BoundOp> {
       return one(op, await RmsNorm.create(ctx, kernels, D, c.normEps, bufs.x, lw!.attnNorm, bufs.xn));
     case 'qkv':
       return matmul(op, b, lw!.wqkv, bufs.xn, bufs.qkv);
+    case 'qkv_bias':
+      return one(op, await BiasAdd.create(ctx, kernels, Nqkv, bufs.qkv, required(lw!.bqkv, op)));
+    case 'qk_norm':
+      return one(
+        op,
+        await HeadRmsNorm.create(
+          ctx,
+          kernels,
+          { stride: Nqkv, qHeads: H, kHeads: Hkv, headDim: Dh, eps: c.normEps },
+          bufs.qkv,
+          required(lw!.qNorm, op),
+          required(lw!.kNorm, op),
+        ),
+      );
     case 'rope':
       return one(
         op,
@@ -119,6 +136,12 @@ async function bindOp(op: StepOp, b: BindContext): Promise<BoundOp> {
     case 'argmax':
       return one(op, await Argmax.create(ctx, kernels, V, bufs.logits, bufs.ids));
   }
+}
+
+/** A layer buffer the config promises (qkvBias, qkNorm) but the weights lack: a loader bug, said plainly. */
+function required(b: GPUBuffer | undefined, op: StepOp): GPUBuffer {
+  if (!b) throw new ConfigError(`layer ${op.layer}: the config asks for ${op.part} but the weights have none`);
+  return b;
 }
 
 /** A matmul's GEMM and GEMV over one matrix; each step's rows go as gemmRowsOf says (step-ops.ts). */

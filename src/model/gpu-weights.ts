@@ -19,6 +19,9 @@ export interface GpuLayer {
   mlpNorm: GPUBuffer;
   wGateUp: GpuMatrix;
   wDown: GpuMatrix;
+  bqkv?: GPUBuffer;
+  qNorm?: GPUBuffer;
+  kNorm?: GPUBuffer;
 }
 
 /** A model's weights uploaded once, packed for the kernels (f32, or f16 pairs in u32). */
@@ -61,6 +64,9 @@ export class GpuWeights {
       mlpNorm: upload(`l${i}.mlpNorm`, l.mlpNorm),
       wGateUp: matrix(`l${i}.wGateUp`, l.wGateUp, c.dModel, 2 * c.ffnDim),
       wDown: matrix(`l${i}.wDown`, l.wDown, c.ffnDim, c.dModel),
+      ...(l.bqkv && { bqkv: upload(`l${i}.bqkv`, l.bqkv) }),
+      ...(l.qNorm && { qNorm: upload(`l${i}.qNorm`, l.qNorm) }),
+      ...(l.kNorm && { kNorm: upload(`l${i}.kNorm`, l.kNorm) }),
     }));
     this.finalNorm = upload('finalNorm', w.finalNorm);
     this.lmHead = matrix('lmHead', w.lmHead, c.dModel, c.vocab);

@@ -29,6 +29,8 @@ export type OpName =
   | 'embedding'
   | 'rmsnorm'
   | 'qkv'
+  | 'bias_add'
+  | 'qk_norm'
   | 'rope'
   | 'kv_write'
   | 'attention'
@@ -60,6 +62,8 @@ export type OpPart =
   | 'embedding'
   | 'attn_norm'
   | 'qkv'
+  | 'qkv_bias'
+  | 'qk_norm'
   | 'rope'
   | 'kv_write'
   | 'attention'
@@ -140,8 +144,8 @@ export function stepDispatches(ops: readonly StepOp[], k: KernelSet, shape: Step
 
 /**
  * The model's step, kernel by kernel: the embedding gather; per layer RMSNorm, the fused
- * Q|K|V matmul, RoPE, the KV-cache write, attention, the output projection, the residual
- * add, RMSNorm, the fused gate|up matmul, SwiGLU, the down projection and the residual add;
+ * Q|K|V matmul (then its bias, Qwen2, or the per-head norm of Q and K, Qwen3), RoPE, the
+ * KV-cache write, attention, the output projection, the residual add, RMSNorm, the fused gate|up matmul, SwiGLU, the down projection and the residual add;
  * then the final norm of the logit rows, the LM head and argmax.
  */
 export function stepOps(c: ModelConfig): StepOp[] {
@@ -210,6 +214,8 @@ export function stepOps(c: ModelConfig): StepOp[] {
     ops.push(
       elementwise('attn_norm', 'rmsnorm', D * 8, 2 * D, l),
       matmul('qkv', 'qkv', D, Nqkv, l),
+      ...(c.qkvBias ? [elementwise('qkv_bias', 'bias_add', Nqkv * 8, Nqkv, l)] : []),
+      ...(c.qkNorm ? [elementwise('qk_norm', 'qk_norm', (H + Hkv) * Dh * 8, 3 * (H + Hkv) * Dh, l)] : []),
       elementwise('rope', 'rope', (H + Hkv) * Dh * 8, 3 * (H + Hkv) * Dh, l),
       elementwise('kv_write', 'kv_write', kvw * 2 * 8, 0, l),
       attention(l),

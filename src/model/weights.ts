@@ -18,6 +18,11 @@ export interface LayerWeights {
   mlpNorm: Float32Array; // [D]
   wGateUp: Float32Array; // [D, 2F]             columns: gate, then up
   wDown: Float32Array; // [F, D]
+  /** With config.qkvBias: added to every Q|K|V row, [(H + 2 Hkv) Dh]. */
+  bqkv?: Float32Array;
+  /** With config.qkNorm: the gains of the per-head RMSNorm of queries and of keys, [Dh] each. */
+  qNorm?: Float32Array;
+  kNorm?: Float32Array;
 }
 
 /**
@@ -43,6 +48,7 @@ export interface ModelWeights {
 export function syntheticWeights(config: ModelConfig, dtype: WeightDtype = 'f32', seed = 1234): ModelWeights {
   validateConfig(config);
   const { dModel: D, heads: H, headDim: Dh, ffnDim: F, vocab: V, layers: L } = config;
+  const round = (v: Float32Array) => (dtype === 'f16' ? roundToF16InPlace(v) : v);
   const rand = mulberry32(seed);
   const residualScale = 1 / Math.sqrt(2 * L);
   const matrix = (K: number, N: number, scale = 1) => {
@@ -50,11 +56,11 @@ export function syntheticWeights(config: ModelConfig, dtype: WeightDtype = 'f32'
     return dtype === 'f16' ? roundToF16InPlace(m) : m;
   };
   // Gains near 1 but not exactly 1, so a kernel that ignored them would fail its test.
-  const gain = () => {
-    const g = new Float32Array(D);
-    for (let i = 0; i < D; i++) g[i] = 1 + (rand() - 0.5) * 0.2;
+  const gain = (n = D) => {
+    const g = new Float32Array(n);
+    for (let i = 0; i < n; i++) g[i] = 1 + (rand() - 0.5) * 0.2;
     // Rounded too under f16, so an f16 checkpoint holds exactly these values.
-    return dtype === 'f16' ? roundToF16InPlace(g) : g;
+    return round(g);
   };
   const layers: LayerWeights[] = [];
   for (let l = 0; l < L; l++) {
@@ -65,11 +71,17 @@ export function syntheticWeights(config: ModelConfig, dtype: WeightDtype = 'f32'
       mlpNorm: gain(),
       wGateUp: matrix(D, 2 * F),
       wDown: matrix(F, D, residualScale),
+      // Biases of the size of a typical projection output, so a kernel that dropped them would show.
+      ...(config.qkvBias && { bqkv: round(fillUniform(new Float32Array(qkvWidth(config)), 0.5, rand)) }),
+      ...(config.qkNorm && { qNorm: gain(Dh), kNorm: gain(Dh) }),
     });
   }
   const embed = fillUniform(new Float32Array(V * D), 1, rand);
   if (dtype === 'f16') roundToF16InPlace(embed);
-  return { config, dtype, embed, layers, finalNorm: gain(), lmHead: matrix(D, V) };
+  const finalNorm = gain();
+  // A tied head is the embedding table, transposed into the matmul's [D, V].
+  const lmHead = config.tiedEmbeddings ? transpose(embed, V, D) : matrix(D, V);
+  return { config, dtype, embed, layers, finalNorm, lmHead };
 }
 
 /** Bytes of matrix weights as stored on the GPU (what each decode step reads). */

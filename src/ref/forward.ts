@@ -9,6 +9,8 @@ import { rmsnorm } from './rmsnorm.js';
 import { swiglu } from './swiglu.js';
 import { ropeTable } from '../numeric/rope-table.js';
 import { rope } from './rope.js';
+import { biasAdd } from './bias_add.js';
+import { headRmsnorm } from './head_rmsnorm.js';
 
 /**
  * The whole model on the CPU, in plain loops: the reference the GPU forward
@@ -25,7 +27,7 @@ export class CpuModel {
 
   constructor(readonly weights: ModelWeights) {
     const c = (this.config = weights.config);
-    this.table = ropeTable(c.contextLength, c.headDim, c.ropeTheta);
+    this.table = ropeTable(c.contextLength, c.headDim, c.ropeTheta, c.ropeFactors);
     this.kCache = weights.layers.map(() => new Float32Array(c.contextLength * c.kvHeads * c.headDim));
     this.vCache = weights.layers.map(() => new Float32Array(c.contextLength * c.kvHeads * c.headDim));
   }
@@ -49,6 +51,8 @@ export class CpuModel {
     const x = embedding(this.weights.embed, tokens, D); // [T, D]
     this.weights.layers.forEach((lw, l) => {
       const qkv = gemm(rmsnorm(x, lw.attnNorm, T, D, c.normEps), lw.wqkv, T, D, Nqkv); // [T, Nqkv]
+      if (lw.bqkv) biasAdd(qkv, lw.bqkv, T, Nqkv);
+      if (lw.qNorm && lw.kNorm) headRmsnorm(qkv, lw.qNorm, lw.kNorm, T, Nqkv, H, Hkv, Dh, c.normEps);
       rope(qkv, positions, this.table, T, Nqkv, H + Hkv, Dh);
       for (let t = 0; t < T; t++) {
         const p = positions[t]!;

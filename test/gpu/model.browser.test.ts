@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { preset } from '../../src/model/config.js';
+import { ropeFactorsLlama3 } from '../../src/numeric/rope-table.js';
 import { generate } from '../../src/model/generate.js';
 import { GpuModel } from '../../src/model/gpu-model.js';
 import { encode } from '../../src/model/tokenizer.js';
@@ -173,4 +174,37 @@ describe('the step list', () => {
       model.destroy();
     },
   );
+});
+
+// The ops other families add, each on a tiny model: Qwen2's Q|K|V biases, Qwen3's per-head
+// Q/K norm (with Dh * H != D, as Qwen3's configs have), Llama 3's scaled RoPE with a tied head.
+describe.each([
+  { family: 'qwen2', extra: { qkvBias: true } },
+  { family: 'qwen3', extra: { qkNorm: true, headDim: 24 } },
+  {
+    family: 'llama3',
+    extra: {
+      tiedEmbeddings: true,
+      ropeTheta: 500000,
+      ropeFactors: ropeFactorsLlama3(16, 500000, { factor: 8, lowFreqFactor: 1, highFreqFactor: 4, originalContext: 64 }),
+    },
+  },
+])('tiny $family-style model: GPU logits match the CPU reference', ({ extra }) => {
+  it.each(KERNELS)('%s kernels, prefill of 13 rows and 6 decode steps', async (_, kernelsOf) => {
+    const ctx = await gpu();
+    const weights = syntheticWeights({ ...preset('tiny'), ...extra }, 'f32', 8);
+    const V = weights.config.vocab;
+    const model = await GpuModel.create(ctx, weights, { kernels: kernelsOf(ctx) });
+    const cpu = new CpuModel(weights);
+    const ids = encode('Hello, world');
+    const rows = ids.map((_, i) => i);
+    const out = await model.step({ tokens: ids, positions: rows, logitRows: rows, phase: 'prefill' }, { readLogits: true });
+    expect(relErr(out.logits!, cpu.forward(ids)), 'prefill').toBeLessThan(LOGIT_TOL);
+    for (let i = 0; i < 6; i++) {
+      const t = (i * 37) % V;
+      const step = await model.step({ tokens: [t], positions: [ids.length + i], phase: 'decode' }, { readLogits: true });
+      expect(relErr(step.logits!, cpu.forward([t])), `decode step ${i}`).toBeLessThan(LOGIT_TOL);
+    }
+    model.destroy();
+  });
 });
