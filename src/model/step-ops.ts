@@ -145,8 +145,8 @@ export function stepDispatches(ops: readonly StepOp[], k: KernelSet, shape: Step
 /**
  * The model's step, kernel by kernel: the embedding gather; per layer RMSNorm, the fused
  * Q|K|V matmul (then its bias, Qwen2, or the per-head norm of Q and K, Qwen3), RoPE, the
- * KV-cache write, attention, the output projection, the residual add, RMSNorm, the fused gate|up matmul, SwiGLU, the down projection and the residual add;
- * then the final norm of the logit rows, the LM head and argmax.
+ * KV-cache write, attention, the output projection, the residual add, RMSNorm, the fused
+ * gate|up matmul, SwiGLU, the down projection and the residual add; then the final norm of the logit rows, the LM head and argmax.
  */
 export function stepOps(c: ModelConfig): StepOp[] {
   const { dModel: D, heads: H, kvHeads: Hkv, headDim: Dh, ffnDim: F, vocab: V } = c;
