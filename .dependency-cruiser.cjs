@@ -3,6 +3,8 @@
 //   bench, scripts, test            may import src
 //   src/index.ts                    the public API: anything in src
 //   serve                           model, sched, perf, kernels, gpu, numeric
+//   load (model files)              model, text, numeric
+//   text (tokenizers, templates)    nothing
 //   perf                            model, kernels, gpu, numeric
 //   model                           kernels, gpu, numeric
 //   ref (the CPU reference)         model's data types (config, weights), numeric
@@ -42,6 +44,8 @@ module.exports = {
     below('perf', ['model', 'kernels', 'gpu', 'numeric']),
     below('sched', ['numeric']),
     below('serve', ['model', 'sched', 'perf', 'kernels', 'gpu', 'numeric']),
+    below('load', ['model', 'text', 'numeric']),
+    below('text', []),
   ],
   options: {
     tsConfig: { fileName: 'tsconfig.json' },

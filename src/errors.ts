@@ -112,3 +112,30 @@ export class DeviceLostError extends EngineError {
     super('DEVICE_LOST', `GPU device lost: ${detail}. Recreate the engine to continue.`);
   }
 }
+
+/** A model whose architecture (or a feature of it) the engine does not run; said before anything is loaded. */
+export class UnsupportedModelError extends EngineError {
+  constructor(
+    readonly architecture: string,
+    detail: string,
+  ) {
+    super('UNSUPPORTED_MODEL', `Unsupported model '${architecture}': ${detail}`);
+  }
+}
+
+/** A model folder or file that lacks what a model needs (config, tokenizer, a shard), or whose parts disagree. */
+export class ModelFilesError extends EngineError {
+  constructor(detail: string) {
+    super('BAD_MODEL_FILES', detail);
+  }
+}
+
+/** A chat template that failed to render; the message names the template line where it can. */
+export class ChatTemplateError extends EngineError {
+  constructor(
+    readonly line: number | undefined,
+    detail: string,
+  ) {
+    super('CHAT_TEMPLATE', `The model's chat template failed${line === undefined ? '' : ` at line ${line}`}: ${detail}`);
+  }
+}

@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { EngineError, loadCheckpoint, preset, syntheticWeights, type ModelWeights, type WeightDtype } from '../../src/index.js';
+import { existsSync, readFileSync } from 'node:fs';
+import { EngineError, loadCheckpoint, preset, PRESETS, syntheticWeights, type ModelWeights, type WeightDtype } from '../../src/index.js';
 import type { RunnerResult } from '../suites/api.js';
 
 export { parse } from '../suites/options.js';
@@ -12,11 +12,17 @@ export function unwrap<T>(r: RunnerResult<T>): T {
   throw new PageEngineError(r.error.code, r.error.message);
 }
 
-/** Weights from a checkpoint file (checked here, in Node, before any browser starts) or synthetic ones. */
-export function loadWeights(opts: { model: string; dtype: WeightDtype; seed: number; weights?: string }): {
+/** Whether --model names a path (a Hugging Face folder or a .gguf) rather than a preset. */
+export const isModelPath = (model: string) => !(model in PRESETS) && existsSync(model);
+
+/**
+ * Weights from a checkpoint file (checked here, in Node, before any browser starts) or synthetic ones.
+ * A real model (`--model PATH`) is loaded by the caller (loadModelPath) and travels the same way.
+ */
+export async function loadWeights(opts: { model: string; dtype: WeightDtype; seed: number; weights?: string }): Promise<{
   weights: ModelWeights;
   fileBytes?: Uint8Array;
-} {
+}> {
   if (!opts.weights) return { weights: syntheticWeights(preset(opts.model), opts.dtype, opts.seed) };
   let bytes: Uint8Array;
   try {
@@ -24,5 +30,5 @@ export function loadWeights(opts: { model: string; dtype: WeightDtype; seed: num
   } catch (e) {
     throw new EngineError('BAD_WEIGHTS', `Cannot read weights file ${opts.weights}: ${(e as Error).message}`);
   }
-  return { weights: loadCheckpoint(bytes, preset(opts.model)), fileBytes: bytes };
+  return { weights: await loadCheckpoint(bytes, preset(opts.model)), fileBytes: bytes };
 }

@@ -11,6 +11,7 @@ import {
   loadCheckpoint,
   overrideKernels,
   preset,
+  PRESETS,
   syntheticWeights,
   type GpuContext,
   type KernelOverrides,
@@ -32,7 +33,7 @@ export interface RunnerModelSpec {
 export interface RunnerGenerateRequest extends RunnerModelSpec {
   prompt: number[];
   maxTokens: number;
-  stopAt?: number;
+  stopIds?: number[];
 }
 
 export type RunnerResult<T> = { ok: true; value: T } | { ok: false; error: { name: string; code: string; message: string } };
@@ -59,7 +60,7 @@ export function makeEngineApi(host: ApiHost) {
   };
   const weightsFor = async (spec: RunnerModelSpec): Promise<ModelWeights> =>
     spec.weightsUrl
-      ? loadCheckpoint(await host.fetchBytes(spec.weightsUrl), preset(spec.model))
+      ? loadCheckpoint(await host.fetchBytes(spec.weightsUrl), spec.model in PRESETS ? preset(spec.model) : undefined)
       : syntheticWeights(preset(spec.model), spec.dtype, spec.seed);
   return {
     /** The adapter, and the kernel set chosen for it with these overrides. */
@@ -82,7 +83,7 @@ export function makeEngineApi(host: ApiHost) {
         const { ctx, kernels } = await env();
         const model = await GpuModel.create(ctx, await weightsFor(req), { kernels });
         try {
-          const result = await generate(model, req.prompt, { maxTokens: req.maxTokens, stopAt: req.stopAt });
+          const result = await generate(model, req.prompt, { maxTokens: req.maxTokens, stopIds: req.stopIds });
           return { ...result, adapter: ctx.adapter, weightBytes: model.weightBytes };
         } finally {
           model.destroy();

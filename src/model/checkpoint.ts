@@ -1,8 +1,8 @@
 import { ConfigError, WeightsFormatError } from '../errors.js';
 import { type ModelConfig, validateConfig } from './config.js';
 import { parseSafetensors, readTensorF32, type SafetensorsFile, type TensorToWrite, writeSafetensors } from './safetensors.js';
-import type { WeightDtype } from '../numeric/dtype.js';
-import { type ModelWeights, transpose } from './weights.js';
+import { buildWeights, type TensorReader } from './build-weights.js';
+import type { ModelWeights } from './weights.js';
 
 /**
  * Llama checkpoints <-> ModelWeights. Names follow the Hugging Face Llama
@@ -25,7 +25,17 @@ const META_KEYS: [keyof ModelConfig, string][] = [
   ['normEps', 'rms_norm_eps'],
 ];
 
+/** The whole config as JSON, for what the Hugging Face keys cannot say (biases, Q/K norms, RoPE factors, a tied head). */
+const CONFIG_KEY = 'engine.config';
+
 function configFromMetadata(meta: Record<string, string>, name: string): ModelConfig | undefined {
+  if (meta[CONFIG_KEY]) {
+    try {
+      return JSON.parse(meta[CONFIG_KEY]) as ModelConfig;
+    } catch {
+      throw new WeightsFormatError('bad-header', `metadata '${CONFIG_KEY}' is not valid JSON`);
+    }
+  }
   if (!META_KEYS.every(([, k]) => k in meta)) return undefined;
   const c = { name } as ModelConfig;
   for (const [ours, theirs] of META_KEYS) (c as unknown as Record<string, number>)[ours] = Number(meta[theirs]);
@@ -33,67 +43,43 @@ function configFromMetadata(meta: Record<string, string>, name: string): ModelCo
 }
 
 /**
- * Loads a checkpoint. The config comes from the file's metadata when it has
- * every key, else from `fallback` (a preset the caller names); either way every
- * tensor's shape is checked against it. F16 files stay f16 on the GPU; F32 and
- * BF16 files become f32 (bf16 widens exactly; it has no exact f16 form).
+ * Loads a single-file checkpoint held in memory. The config comes from the file's metadata
+ * when it has every key, else from `fallback` (a preset the caller names); either way every
+ * tensor's shape is checked against it (build-weights.ts). Model folders and GGUF files
+ * load through src/load/.
  */
-export function loadCheckpoint(bytes: Uint8Array, fallback?: ModelConfig): ModelWeights {
+export async function loadCheckpoint(bytes: Uint8Array, fallback?: ModelConfig): Promise<ModelWeights> {
   const file = parseSafetensors(bytes);
   const config = configFromMetadata(file.metadata, 'checkpoint') ?? (fallback && { ...fallback, name: `${fallback.name} (checkpoint)` });
   if (!config)
     throw new ConfigError('the weights file has no model config in its metadata; name one with --model so its shapes can be checked');
   validateConfig(config);
-  const { dModel: D, heads: H, kvHeads: Hkv, headDim: Dh, ffnDim: F, vocab: V, layers: L } = config;
-  const dtypes = new Set<string>();
-  const get = (name: string, shape: number[]): Float32Array => {
-    const t = file.tensors.get(name);
-    if (!t) throw new WeightsFormatError('missing-tensor', `tensor '${name}' is missing`);
-    if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i]))
-      throw new WeightsFormatError('bad-shape', `tensor '${name}' has shape [${t.shape.join(',')}], the config needs [${shape.join(',')}]`);
-    dtypes.add(t.dtype);
-    return readTensorF32(file, t);
+  return buildWeights(config, safetensorsReader([file]));
+}
+
+/** A TensorReader over parsed safetensors files (one, or a folder's shards) whose bytes are in memory. */
+export function safetensorsReader(files: readonly SafetensorsFile[]): TensorReader {
+  const where = new Map<string, SafetensorsFile>();
+  for (const f of files) for (const name of f.tensors.keys()) where.set(name, f);
+  const info = (name: string) => where.get(name)!.tensors.get(name)!;
+  return {
+    has: (name) => where.has(name),
+    shape: (name) => info(name).shape,
+    dtype: (name) => info(name).dtype,
+    read: (name) => Promise.resolve(readTensorF32(where.get(name)!, info(name))),
   };
-  // [out, in] -> [in, out]
-  const mat = (name: string, out: number, inp: number) => transpose(get(name, [out, inp]), out, inp);
-  const concatColumns = (K: number, parts: Float32Array[], widths: number[]) => {
-    const N = widths.reduce((a, b) => a + b, 0);
-    const m = new Float32Array(K * N);
-    for (let k = 0; k < K; k++) {
-      let c = 0;
-      parts.forEach((p, i) => {
-        m.set(p.subarray(k * widths[i]!, (k + 1) * widths[i]!), k * N + c);
-        c += widths[i]!;
-      });
-    }
-    return m;
-  };
-  const layers = [];
-  for (let i = 0; i < L; i++) {
-    const p = `model.layers.${i}.`;
-    const q = mat(`${p}self_attn.q_proj.weight`, H * Dh, D);
-    const k = mat(`${p}self_attn.k_proj.weight`, Hkv * Dh, D);
-    const v = mat(`${p}self_attn.v_proj.weight`, Hkv * Dh, D);
-    const gate = mat(`${p}mlp.gate_proj.weight`, F, D);
-    const up = mat(`${p}mlp.up_proj.weight`, F, D);
-    layers.push({
-      attnNorm: get(`${p}input_layernorm.weight`, [D]),
-      wqkv: concatColumns(D, [q, k, v], [H * Dh, Hkv * Dh, Hkv * Dh]),
-      wo: mat(`${p}self_attn.o_proj.weight`, D, H * Dh),
-      mlpNorm: get(`${p}post_attention_layernorm.weight`, [D]),
-      wGateUp: concatColumns(D, [gate, up], [F, F]),
-      wDown: mat(`${p}mlp.down_proj.weight`, D, F),
-    });
-  }
-  const embed = get('model.embed_tokens.weight', [V, D]);
-  // Tied embeddings (no lm_head) are common in small Llamas.
-  const lmHead = file.tensors.has('lm_head.weight') ? mat('lm_head.weight', V, D) : transpose(embed, V, D);
-  const dtype: WeightDtype = dtypes.size === 1 && dtypes.has('F16') ? 'f16' : 'f32';
-  return { config, dtype, embed, layers, finalNorm: get('model.norm.weight', [D]), lmHead };
 }
 
 /** Writes weights as a Llama-named checkpoint with the config in its metadata. */
 export function saveCheckpoint(w: ModelWeights, dtype: 'F32' | 'F16' = w.dtype === 'f16' ? 'F16' : 'F32'): Uint8Array {
+  const meta: Record<string, string> = {};
+  for (const [ours, theirs] of META_KEYS) meta[theirs] = String(w.config[ours]);
+  meta[CONFIG_KEY] = JSON.stringify(w.config);
+  return writeSafetensors(hfTensors(w), dtype, meta);
+}
+
+/** The weights as Hugging Face names them, [out, in] matrices; a tied head is left out (it is the embedding). */
+export function hfTensors(w: ModelWeights): TensorToWrite[] {
   const c = w.config;
   const { dModel: D, heads: H, kvHeads: Hkv, headDim: Dh, ffnDim: F, vocab: V } = c;
   const Nqkv = (H + 2 * Hkv) * Dh;
@@ -117,14 +103,22 @@ export function saveCheckpoint(w: ModelWeights, dtype: 'F32' | 'F16' = w.dtype =
       { name: `${p}mlp.up_proj.weight`, shape: [F, D], data: cols(l.wGateUp, D, 2 * F, F, F) },
       { name: `${p}mlp.down_proj.weight`, shape: [D, F], data: cols(l.wDown, F, D, 0, D) },
     );
+    if (l.bqkv)
+      t.push(
+        { name: `${p}self_attn.q_proj.bias`, shape: [H * Dh], data: l.bqkv.slice(0, H * Dh) },
+        { name: `${p}self_attn.k_proj.bias`, shape: [Hkv * Dh], data: l.bqkv.slice(H * Dh, (H + Hkv) * Dh) },
+        { name: `${p}self_attn.v_proj.bias`, shape: [Hkv * Dh], data: l.bqkv.slice((H + Hkv) * Dh) },
+      );
+    if (l.qNorm && l.kNorm)
+      t.push(
+        { name: `${p}self_attn.q_norm.weight`, shape: [Dh], data: l.qNorm },
+        { name: `${p}self_attn.k_norm.weight`, shape: [Dh], data: l.kNorm },
+      );
   });
-  t.push(
-    { name: 'model.norm.weight', shape: [D], data: w.finalNorm },
-    { name: 'lm_head.weight', shape: [V, D], data: cols(w.lmHead, D, V, 0, V) },
-  );
-  const meta: Record<string, string> = {};
-  for (const [ours, theirs] of META_KEYS) meta[theirs] = String(c[ours]);
-  return writeSafetensors(t, dtype, meta);
+  t.push({ name: 'model.norm.weight', shape: [D], data: w.finalNorm });
+  // A tied head is written once, as the embedding, as Hugging Face writes it.
+  if (!c.tiedEmbeddings) t.push({ name: 'lm_head.weight', shape: [V, D], data: cols(w.lmHead, D, V, 0, V) });
+  return t;
 }
 
 export type { SafetensorsFile };

@@ -3,10 +3,12 @@ import { checkRequest } from './request.js';
 
 export interface GenerateOptions {
   maxTokens: number;
-  /** Stop after emitting this id (usually EOS). */
-  stopAt?: number;
+  /** Stop after emitting any of these ids (the model's EOS and end-of-turn tokens). */
+  stopIds?: readonly number[];
   /** KV cache slot to use. */
   seq?: number;
+  /** Called with each token as it is made (streaming); returning false stops generation there. */
+  onToken?: (id: number) => boolean | void;
 }
 
 export interface GenerateResult {
@@ -43,15 +45,19 @@ export async function generate(model: GpuModel, prompt: readonly number[], optio
   }
   const t1 = now();
   const out = [ids[0]!];
+  let more = options.onToken?.(ids[0]!) !== false;
   const token = new Uint32Array(1);
   const position = new Uint32Array(1);
   const seqs = Uint32Array.of(seq);
   const logitRows = Uint32Array.of(0);
   const input = { tokens: token, positions: position, seqs, logitRows, phase: 'decode' as const };
-  while (out.length < options.maxTokens && out[out.length - 1] !== options.stopAt) {
+  const stops = options.stopIds ?? [];
+  while (more && out.length < options.maxTokens && !stops.includes(out[out.length - 1]!)) {
     token[0] = out[out.length - 1]!;
     position[0] = prompt.length + out.length - 1;
-    out.push((await model.step(input)).ids[0]!);
+    const next = (await model.step(input)).ids[0]!;
+    out.push(next);
+    more = options.onToken?.(next) !== false;
   }
   const t2 = now();
   const decoded = out.length - 1;

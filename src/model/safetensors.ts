@@ -30,24 +30,36 @@ export interface SafetensorsFile {
 export function parseSafetensors(bytes: Uint8Array): SafetensorsFile {
   if (bytes.byteLength < 8)
     throw new WeightsFormatError('truncated', `file is ${bytes.byteLength} bytes, shorter than the 8-byte header length`);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const headerLen = headerLength(bytes.subarray(0, 8), bytes.byteLength);
+  const { tensors, metadata } = parseHeader(bytes.subarray(8, 8 + headerLen), bytes.byteLength);
+  return { tensors, metadata, bytes };
+}
+
+/** The header length the first 8 bytes give, checked against the file's size. */
+export function headerLength(first8: Uint8Array, fileSize: number): number {
+  const view = new DataView(first8.buffer, first8.byteOffset, 8);
   const headerLen = Number(view.getBigUint64(0, true));
   if (headerLen > MAX_HEADER) throw new WeightsFormatError('bad-header', `header length ${headerLen} exceeds ${MAX_HEADER} bytes`);
-  if (8 + headerLen > bytes.byteLength)
-    throw new WeightsFormatError(
-      'truncated',
-      `header claims ${headerLen} bytes but the file has only ${bytes.byteLength - 8} after the length`,
-    );
+  if (8 + headerLen > fileSize)
+    throw new WeightsFormatError('truncated', `header claims ${headerLen} bytes but the file has only ${fileSize - 8} after the length`);
+  return headerLen;
+}
+
+/**
+ * The JSON header (the bytes after the length) of a file of `fileSize` bytes: every tensor's
+ * dtype, shape and offsets checked against the data section before anything is read.
+ */
+export function parseHeader(headerBytes: Uint8Array, fileSize: number): Pick<SafetensorsFile, 'tensors' | 'metadata'> {
   let header: unknown;
   try {
-    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + headerLen)));
+    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(headerBytes));
   } catch (e) {
     throw new WeightsFormatError('bad-header', `header is not valid UTF-8 JSON (${(e as Error).message})`);
   }
   if (typeof header !== 'object' || header === null || Array.isArray(header))
     throw new WeightsFormatError('bad-header', 'header must be a JSON object');
-  const dataStart = 8 + headerLen;
-  const dataLen = bytes.byteLength - dataStart;
+  const dataStart = 8 + headerBytes.byteLength;
+  const dataLen = fileSize - dataStart;
   const tensors = new Map<string, TensorInfo>();
   let metadata: Record<string, string> = {};
   for (const [name, raw] of Object.entries(header as Record<string, unknown>)) {
@@ -79,16 +91,21 @@ export function parseSafetensors(bytes: Uint8Array): SafetensorsFile {
       );
     tensors.set(name, { name, dtype, shape: shape as number[], begin: dataStart + b, end: dataStart + e });
   }
-  return { tensors, metadata, bytes };
+  return { tensors, metadata };
 }
 
 /** Reads a tensor as f32 values (f16 and bf16 widen exactly). */
 export function readTensorF32(file: SafetensorsFile, t: TensorInfo): Float32Array {
-  const n = (t.end - t.begin) / BYTES[t.dtype];
-  const view = new DataView(file.bytes.buffer, file.bytes.byteOffset + t.begin, t.end - t.begin);
+  return tensorBytesToF32(file.bytes.subarray(t.begin, t.end), t.dtype);
+}
+
+/** A tensor's bytes, as the file stores them in `dtype`, as f32 values. */
+export function tensorBytesToF32(bytes: Uint8Array, dtype: FileDtype): Float32Array {
+  const n = bytes.byteLength / BYTES[dtype];
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const out = new Float32Array(n);
-  if (t.dtype === 'F32') for (let i = 0; i < n; i++) out[i] = view.getFloat32(4 * i, true);
-  else if (t.dtype === 'F16') for (let i = 0; i < n; i++) out[i] = f16BitsToF32(view.getUint16(2 * i, true));
+  if (dtype === 'F32') for (let i = 0; i < n; i++) out[i] = view.getFloat32(4 * i, true);
+  else if (dtype === 'F16') for (let i = 0; i < n; i++) out[i] = f16BitsToF32(view.getUint16(2 * i, true));
   else for (let i = 0; i < n; i++) out[i] = bf16BitsToF32(view.getUint16(2 * i, true));
   return out;
 }

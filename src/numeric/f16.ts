@@ -39,8 +39,12 @@ export function f32ToF16Bits(value: number): number {
   return sign | (e << 10) | m;
 }
 
-/** f16 bits -> f32 value (exact). */
+/** f16 bits -> f32 value (exact). A table of all 65,536: loading an f16 model widens every weight. */
 export function f16BitsToF32(h: number): number {
+  return F16_VALUES[h & 0xffff]!;
+}
+
+function f16BitsToF32Slow(h: number): number {
   const sign = h & 0x8000 ? -1 : 1;
   const exp = (h >>> 10) & 0x1f;
   const mant = h & 0x3ff;
@@ -48,6 +52,9 @@ export function f16BitsToF32(h: number): number {
   if (exp === 0x1f) return mant ? NaN : sign * Infinity;
   return sign * (1 + mant / 1024) * 2 ** (exp - 15);
 }
+
+const F16_VALUES = new Float32Array(65536);
+for (let h = 0; h < 65536; h++) F16_VALUES[h] = f16BitsToF32Slow(h);
 
 /** bf16 bits -> f32 value (exact: bf16 is the top half of an f32). */
 export function bf16BitsToF32(h: number): number {

@@ -72,7 +72,12 @@ export class CpuModel {
    * Greedy generation: the prompt in one prefill, then one token per step.
    * `timings`, when given, receives the prefill and decode wall times.
    */
-  generate(prompt: readonly number[], maxTokens: number, stopAt?: number, timings?: { prefillMs: number; decodeMs: number }): number[] {
+  generate(
+    prompt: readonly number[],
+    maxTokens: number,
+    stopIds: readonly number[] = [],
+    timings?: { prefillMs: number; decodeMs: number },
+  ): number[] {
     this.reset();
     const out: number[] = [];
     const t0 = performance.now();
@@ -82,7 +87,7 @@ export class CpuModel {
     for (let i = 0; i < maxTokens; i++) {
       const next = argmax(logits.subarray((rows - 1) * this.config.vocab), 1, this.config.vocab)[0]!;
       out.push(next);
-      if (next === stopAt || i === maxTokens - 1) break;
+      if (stopIds.includes(next) || i === maxTokens - 1) break;
       logits = this.forward([next]);
       rows = 1;
     }

@@ -4,6 +4,7 @@
 // runs beside the GPU tests' browser instead of two e2e workers beside it on two cores.
 import './simulate.e2e.js';
 import './generate.e2e.js';
+import './real-models.e2e.js';
 import './bench.e2e.js';
 import './tune.e2e.js';
 import './page.e2e.js';

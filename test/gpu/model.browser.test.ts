@@ -84,7 +84,7 @@ describe('checkpoints on the GPU', () => {
     const { saveCheckpoint, loadCheckpoint } = await import('../../src/model/checkpoint.js');
     const ctx = await gpu();
     const weights = syntheticWeights(preset('tiny'), dtype, 11);
-    const loaded = loadCheckpoint(saveCheckpoint(weights));
+    const loaded = await loadCheckpoint(saveCheckpoint(weights));
     expect(loaded.dtype).toBe(dtype);
     const ids = encode('same logits');
     const rows = ids.map((_, i) => i);
