@@ -10,6 +10,7 @@ import { loadWorkload } from './suites/workloads.js';
 import { drawReport } from './report/draw.js';
 import { reportContent } from './report/sections.js';
 import { buildTrace } from './report/trace.js';
+import { setUpChat } from './chat.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const gpuBox = $('gpu');
@@ -20,6 +21,8 @@ class Cancelled extends Error {}
 let cancel: AbortController | undefined;
 let results: BenchResults = {};
 let ctx: GpuContext | undefined;
+
+setUpChat(() => ctx);
 
 const api = makeEngineApi({
   gpu: () => Promise.resolve(ctx!),
