@@ -3,10 +3,11 @@
 // default model, prints a table per suite and writes DIR/<suite>.json, report.html and
 // trace.json. `--help` lists every option, generated from the suites' own definitions.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { Option } from 'commander';
 import ora from 'ora';
-import { type KernelOverrides } from '../../src/index.js';
+import { type KernelOverrides, saveCheckpoint } from '../../src/index.js';
+import { loadModelPath } from '../../src/load/node-files.js';
 import { ensureChromium } from '../../scripts/chromium.mjs';
 import { parse } from '../suites/options.js';
 import { DEFAULT_SUITES, SUITE_NAMES, SUITES, type BenchResults, type SuiteName } from '../suites/registry.js';
@@ -14,7 +15,7 @@ import { runSuites } from '../suites/run.js';
 import { serveSuite } from '../suites/serve.js';
 import { LEVELS, levelValue, resolveOptions, type Level, type OptionDef, type RunMeta } from '../suites/suite.js';
 import { loadWorkload } from '../suites/workloads.js';
-import { unwrap } from './common.js';
+import { isModelPath, unwrap } from './common.js';
 import { command, isMain, line, processIo, runCommand, sharing, type CommandIo } from './io.js';
 import { writeReport } from './report.js';
 import { withRuntime, type RuntimeName } from './runtime.js';
@@ -98,6 +99,15 @@ export async function benchCommand(argv: string[], io: CommandIo = processIo): P
     if (unknown.length) program.error(`unknown suite '${unknown.join(', ')}'; known: ${SUITE_NAMES.join(', ')}`);
     const level: Level = o.quick ? 'quick' : o.full ? 'full' : 'default';
     const given = program.opts<Record<string, unknown>>();
+    // A real model (--model PATH) is read here, in Node, and served to the runtime as one
+    // checkpoint; the suites see its URL in place of a preset's name.
+    const files: Record<string, Uint8Array> = {};
+    if (typeof given.model === 'string' && isModelPath(given.model)) {
+      const real = await loadModelPath(given.model);
+      const url = `/model/${basename(given.model)}`;
+      files[url] = saveCheckpoint(real.weights);
+      given.model = url;
+    }
     // A trace file or a bad workload flag is refused before any browser starts.
     const readText = (path: string) => readFileSync(path, 'utf8');
     if (names.includes('serve'))
@@ -132,6 +142,7 @@ export async function benchCommand(argv: string[], io: CommandIo = processIo): P
           browser: o.browser,
           headed: o.headed,
           verbose: o.verbose,
+          files,
           ...sharing(io),
           onProgress: (m) => (spinner.text = m),
           onDriver: (d) => (driver = d),

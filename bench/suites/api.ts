@@ -54,9 +54,16 @@ async function guard<T>(fn: () => Promise<T>): Promise<RunnerResult<T>> {
 }
 
 export function makeEngineApi(host: ApiHost) {
+  // A served model (bench --model PATH) is parsed once and kept for every suite that runs it.
+  const servedModels = new Map<string, Promise<ModelWeights>>();
+  const served = (url: string): Promise<ModelWeights> => {
+    let w = servedModels.get(url);
+    if (!w) servedModels.set(url, (w = host.fetchBytes(url).then((bytes) => loadCheckpoint(bytes))));
+    return w;
+  };
   const env = async (overrides: KernelOverrides = {}): Promise<SuiteEnv> => {
     const ctx = await host.gpu();
-    return { ctx, kernels: overrideKernels(chooseKernels(ctx.adapter), overrides) };
+    return { ctx, kernels: overrideKernels(chooseKernels(ctx.adapter), overrides), served };
   };
   const weightsFor = async (spec: RunnerModelSpec): Promise<ModelWeights> =>
     spec.weightsUrl

@@ -1,12 +1,12 @@
 // The decode suite: the whole engine on one model as a user runs it (wall clock, one
 // command buffer and one id readback per step), f32 and f16 weights: prefill of one prompt,
 // then greedy decode.
-import { encode, generate, GpuModel, preset, syntheticWeights, type WeightDtype } from '../../src/index.js';
+import { encode, generate, GpuModel, type WeightDtype } from '../../src/index.js';
 import { warmUp } from '../../src/perf/pass-clock.js';
 import { stats, type Stats } from '../../src/perf/stats.js';
 import { fmt, mib } from '../report/format.js';
 import { MODEL, REPEATS } from './options.js';
-import { defineSuite, type SuiteEnv } from './suite.js';
+import { defineSuite, isServedModel, modelWeights, type SuiteEnv } from './suite.js';
 
 export const decodeSuite = defineSuite({
   name: 'decode',
@@ -66,16 +66,15 @@ export interface DecodeBenchRow {
  * Prefill and greedy decode on one model, per weight dtype: the whole engine
  * as a user runs it (wall clock, one command buffer and one id readback per step).
  */
-export async function decodeBench(
-  { ctx, kernels }: SuiteEnv,
-  req: DecodeBenchRequest,
-  progress: (msg: string) => void,
-): Promise<DecodeBenchRow[]> {
+export async function decodeBench(env: SuiteEnv, req: DecodeBenchRequest, progress: (msg: string) => void): Promise<DecodeBenchRow[]> {
   const rows: DecodeBenchRow[] = [];
   const text = 'The kitchen is fast, but a bad serving loop keeps the burners idle. '.repeat(32);
   const prompt = encode(text).slice(0, req.promptTokens);
-  for (const dtype of req.dtypes) {
-    const model = await GpuModel.create(ctx, syntheticWeights(preset(req.model), dtype, 1234), { kernels });
+  const { ctx, kernels } = env;
+  // A real model runs once, in the dtype its file holds.
+  const dtypes = isServedModel(req.model) ? [(await modelWeights(env, req.model, 'f32', 0)).dtype] : req.dtypes;
+  for (const dtype of dtypes) {
+    const model = await GpuModel.create(ctx, await modelWeights(env, req.model, dtype, 1234), { kernels });
     try {
       await warmUp(ctx, () => generate(model, prompt, { maxTokens: 2 })); // first dispatches, page faults, GPU clocks
       const prefill: number[] = [];

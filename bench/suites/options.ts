@@ -85,9 +85,13 @@ export const parse = {
 };
 
 export const MODEL: OptionDef<string> = {
-  flags: '--model <name>',
-  help: `model preset of the engine suites (${Object.keys(PRESETS).join(', ')})`,
-  parse: parse.oneOf(...Object.keys(PRESETS)),
+  flags: '--model <name|path>',
+  help:
+    `model of the engine suites (decode, serve, the sweep's prefill): a preset (${Object.keys(PRESETS).join(', ')}) ` +
+    'or, from the command line, a Hugging Face folder or a .gguf file',
+  // A path is read by the CLI (bench/cli/bench.ts) and served to the runtime.
+  parse: (v: string) =>
+    v in PRESETS || v.includes('/') || v.toLowerCase().endsWith('.gguf') ? v : parse.oneOf(...Object.keys(PRESETS))(v),
   value: DEFAULT_PRESET,
 };
 

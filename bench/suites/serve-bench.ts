@@ -1,13 +1,11 @@
 import {
   Engine,
   makePolicy,
-  preset,
   saturatingArrivals,
   simulate,
   summarize,
   idleFromSerial,
   slowdown,
-  syntheticWeights,
   toRequests,
   encode,
   type RequestMetrics,
@@ -22,7 +20,7 @@ import { calibratedModel, calibrateSteps, type StepCalibration } from '../../src
 import { modelledIdle } from '../../src/sched/simulate.js';
 import { medianIndex, stats } from '../../src/perf/stats.js';
 import type { TraceEvent } from './trace.js';
-import type { SuiteEnv } from './suite.js';
+import { modelWeights, type SuiteEnv } from './suite.js';
 
 export interface ServeBenchRequest {
   model: string;
@@ -155,12 +153,9 @@ export interface ServeBenchResult {
  * shared machine's speed drifts over the minute a replay takes (docs/results.md, "Serve
  * replays").
  */
-export async function serveBench(
-  { ctx, kernels }: SuiteEnv,
-  req: ServeBenchRequest,
-  progress: (msg: string) => void,
-): Promise<ServeBenchResult> {
-  const weights = syntheticWeights(preset(req.model), 'f32', 1234);
+export async function serveBench(env: SuiteEnv, req: ServeBenchRequest, progress: (msg: string) => void): Promise<ServeBenchResult> {
+  const { ctx, kernels } = env;
+  const weights = await modelWeights(env, req.model, 'f32', 1234);
   let requests = toRequests(req.trace, encode);
   let arrivals: Omit<ServeArrivals, 'lastArrivalS'> = {};
   const trace: TraceEvent[] = [];

@@ -4,7 +4,17 @@
 // (runtime side: the browser page or Node, on the GPU), shapes what its result file holds,
 // and says how to print and draw it. bench/suites/registry.ts lists them.
 import type { ChartConfiguration } from 'chart.js';
-import type { AdapterReport, GpuContext, KernelSet, TraceEntry } from '../../src/index.js';
+import {
+  type AdapterReport,
+  EngineError,
+  type GpuContext,
+  type KernelSet,
+  type ModelWeights,
+  preset,
+  syntheticWeights,
+  type TraceEntry,
+  type WeightDtype,
+} from '../../src/index.js';
 import type { WorkloadOptions } from './workloads.js';
 
 /** How much a run measures: `quick` (a smoke run), `default` (a newcomer's first run), `full` (every size and repeat). */
@@ -39,6 +49,18 @@ export function levelValue<T>(def: OptionDef<T>, level: Level): T {
 export interface SuiteEnv {
   ctx: GpuContext;
   kernels: KernelSet;
+  /** Loads a model the runner serves (`--model PATH`: its URL stands for it); presets need none. */
+  served?: (url: string) => Promise<ModelWeights>;
+}
+
+/** Whether a suite's model option names a served real model (a URL) rather than a preset. */
+export const isServedModel = (model: string) => model.startsWith('/');
+
+/** A suite's model: a preset's synthetic weights in `dtype`, or the served real model (in its own dtype). */
+export function modelWeights(env: SuiteEnv, model: string, dtype: WeightDtype, seed: number): Promise<ModelWeights> {
+  if (!isServedModel(model)) return Promise.resolve(syntheticWeights(preset(model), dtype, seed));
+  if (!env.served) throw new EngineError('BAD_MODEL_FILES', `no model is served at ${model} on this runtime`);
+  return env.served(model);
 }
 
 export type Progress = (message: string) => void;

@@ -1,10 +1,9 @@
-import { GpuModel, syntheticWeights } from '../../src/index.js';
-import { preset } from '../../src/model/config.js';
+import { GpuModel } from '../../src/index.js';
 import { modelledPrefillTokensPerSec, stepCost, type DeviceRates } from '../../src/perf/cost-model.js';
 import { warmUp } from '../../src/perf/pass-clock.js';
 import { stats } from '../../src/perf/stats.js';
 import { gpuMs, type PrefillSweepRow, type StepProfile, type SweepRequest } from './sweep-rows.js';
-import type { SuiteEnv } from './suite.js';
+import { modelWeights, type SuiteEnv } from './suite.js';
 
 /** Rounds of the per-kernel profile and the production step, taken in turn (medians reported). */
 const PROFILE_ROUNDS = 5;
@@ -15,17 +14,19 @@ const PROFILE_ROUNDS = 5;
  * steps as the engine submits them.
  */
 export async function prefillSweep(
-  { ctx, kernels }: SuiteEnv,
+  env: SuiteEnv,
   req: SweepRequest,
   rates: DeviceRates,
   progress: (m: string) => void,
   skipped: string[],
 ): Promise<{ prefill: PrefillSweepRow[]; profiles: StepProfile[] }> {
+  const { ctx, kernels } = env;
   const prefill: PrefillSweepRow[] = [];
   const profiles: StepProfile[] = [];
-  const pc = preset(req.prefillModel);
+  const pw = await modelWeights(env, req.prefillModel, 'f32', 5);
+  const pc = pw.config;
   const maxT = Math.max(...req.promptLengths);
-  const pm = await GpuModel.create(ctx, syntheticWeights(pc, 'f32', 5), { maxRows: Math.min(maxT, pc.contextLength), kernels });
+  const pm = await GpuModel.create(ctx, pw, { maxRows: Math.min(maxT, pc.contextLength), kernels });
   try {
     for (const T of req.promptLengths) {
       if (T > pc.contextLength) {

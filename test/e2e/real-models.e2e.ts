@@ -1,9 +1,10 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { benchCommand } from '../../bench/cli/bench.js';
 import { generateCommand } from '../../bench/cli/generate.js';
-import { ARCHS, containers, tinyReal } from '../support/real-models.js';
+import { ARCHS, containers, ggufOf, tinyReal } from '../support/real-models.js';
 import { run } from './commands.js';
 
 // Real models through `npm run generate --chat`: a Hugging Face folder and the GGUF made from
@@ -48,6 +49,21 @@ describe('real models with npm run generate', () => {
     // One BOS, the template's: the tokenizer adds none of its own to a rendered template.
     expect(gpu.promptIds.filter((t) => t === 1)).toEqual([1]);
     expect(gpu.promptIds[0]).toBe(1);
+  });
+
+  it('npm run bench -- --model FILE.gguf runs the engine suites on it', async () => {
+    const a = ARCHS.find((x) => x.arch === 'llama2')!;
+    const file = join(dir, 'bench-llama2.gguf');
+    await writeFile(file, ggufOf(a, tinyReal(a, 'f16')));
+    const out = join(dir, 'bench');
+    const r = await run(benchCommand, '--model', file, '--suite', 'decode', '--quick', '--runtime', 'node', '--out', out);
+    expect(r.code, r.stderr).toBe(0);
+    const json = JSON.parse(await readFile(join(out, 'decode.json'), 'utf8')) as {
+      rows: { model: string; dtype: string; tokensPerSec: number }[];
+    };
+    // One row: a real model runs in the dtype its file holds.
+    expect(json.rows.map((x) => [x.model, x.dtype])).toEqual([['/model/bench-llama2.gguf', 'f16']]);
+    expect(json.rows[0]!.tokensPerSec).toBeGreaterThan(0);
   });
 
   it('names what is wrong with a model path', async () => {

@@ -132,7 +132,7 @@ describe.each(ARCHS)('$arch ($family family, $vocab vocabulary)', (a) => {
       // llama.cpp's tokenize adds no BOS; ours adds one where the vocabulary asks for it.
       const bare = [...model.tokenize(GREEDY_PROMPT)];
       expect(prompt.slice(prompt.length - bare.length)).toEqual(bare);
-      // One thread: on two shared cores llama.cpp's spinning threads slow it many times over.
+      // `evaluate` on one thread: the fastest way here (docs/results.md, "llama.cpp in the tests").
       const ctx = await model.createContext({ contextSize: 128, threads: 1 });
       const theirs: number[] = [];
       for await (const token of ctx.getSequence().evaluate(prompt as Token[], { temperature: 0 })) {
