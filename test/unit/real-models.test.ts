@@ -225,6 +225,41 @@ describe('bad model folders and configs are refused before any weight is read', 
     ).toThrow(/yarn/);
   });
 
+  it('Mistral is a Llama below its sliding window; a context past the window is refused', () => {
+    const mistral = {
+      architectures: ['MistralForCausalLM'],
+      hidden_size: 4096,
+      num_hidden_layers: 32,
+      num_attention_heads: 32,
+      num_key_value_heads: 8,
+      intermediate_size: 14336,
+      vocab_size: 32000,
+      max_position_embeddings: 32768,
+      sliding_window: 4096,
+      rope_theta: 10000,
+      rms_norm_eps: 1e-5,
+    };
+    const { config, family } = configFromHf(mistral, 'mistral');
+    expect(family).toBe('llama');
+    expect(config.contextLength).toBe(2048); // the default context, under the window
+    expect(configFromHf(mistral, 'm', { contextLength: 4096 }).config.contextLength).toBe(4096);
+    expect(() => configFromHf(mistral, 'm', { contextLength: 8192 })).toThrow(/sliding window/);
+  });
+
+  it('a BF16 GGUF loads as f32 holding exactly the bf16 values', async () => {
+    const w = tinyReal(a, 'f32');
+    const m = await loadGguf(memorySource(ggufOf(a, w, 'BF16')));
+    expect(m.weights.dtype).toBe('f32');
+    const bf16 = (x: number) => {
+      const u = new Uint32Array(Float32Array.of(x).buffer)[0]!;
+      return new Float32Array(Uint32Array.of(((u + 0x7fff + ((u >>> 16) & 1)) >>> 16) << 16).buffer)[0]!;
+    };
+    const want = Float32Array.from(w.layers[1]!.wDown, bf16);
+    expect(firstDifference(m.weights.layers[1]!.wDown, want)).toBe(-1);
+    // 1-D tensors stay F32 in a GGUF, as llama.cpp's converter writes them.
+    expect(firstDifference(m.weights.layers[1]!.mlpNorm, w.layers[1]!.mlpNorm)).toBe(-1);
+  });
+
   it('a folder without config.json or tokenizer.json, or with a shard missing', async () => {
     const w = tinyReal(a, 'f32');
     const { folder } = containers(a, w);
