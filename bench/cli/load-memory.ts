@@ -1,12 +1,12 @@
-// npx tsx scripts/load-memory.mts MODEL_PATH
+// npx tsx bench/cli/load-memory.ts MODEL_PATH
 // Loads a model (a Hugging Face folder or a .gguf) as the CLI does and prints how long it
 // took and the most memory the process held meanwhile (sampled every 5 ms): the JS heap, the
 // ArrayBuffers (where weights live) and the resident set, each beside the file's size.
 import { statSync } from 'node:fs';
-import { loadModelPath } from '../src/load/node-files.js';
+import { loadModelPath } from '../../src/load/node-files.js';
 
 const path = process.argv[2];
-if (!path) throw new Error('usage: npx tsx scripts/load-memory.mts MODEL_PATH');
+if (!path) throw new Error('usage: npx tsx bench/cli/load-memory.ts MODEL_PATH');
 const mib = (b: number) => `${(b / 2 ** 20).toFixed(0)} MiB`;
 const peak = { heapUsed: 0, arrayBuffers: 0, rss: 0 };
 const sample = () => {
