@@ -1,4 +1,5 @@
 import { Tokenizer } from '@huggingface/tokenizers';
+import { ChatTemplateError } from '../errors.js';
 import { ChatTemplate, type ChatMessage } from './chat.js';
 
 /**
@@ -57,7 +58,7 @@ export class TextTokenizer {
    * the template wrote one itself (else it would be there twice).
    */
   encodeChat(messages: readonly ChatMessage[]): { text: string; ids: number[] } {
-    if (!this.chatTemplate) throw new Error('this model has no chat template');
+    if (!this.chatTemplate) throw new ChatTemplateError(undefined, 'this model has no chat template; give it plain text instead');
     const text = this.chatTemplate.render(messages);
     const bos = this.bosId === undefined ? undefined : this.tok.id_to_token(this.bosId);
     return { text, ids: this.encode(text, !(bos && text.startsWith(bos))) };

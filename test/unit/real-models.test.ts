@@ -188,6 +188,11 @@ describe('chat templates', () => {
     expect(m.tokenizer.eosIds.size).toBeGreaterThan(0);
   });
 
+  it('a model without a template says so, typed', () => {
+    const v = vocabulary('llama2');
+    expect(() => new TextTokenizer(v.parsed, v.parsedConfig).encodeChat(messages)).toThrow(ChatTemplateError);
+  });
+
   it('a template that fails to parse or raises names its line', () => {
     const v = vocabulary('qwen3');
     const broken = new TextTokenizer(v.parsed, {
