@@ -43,7 +43,17 @@ const PRE_TOKENIZERS: Record<string, [object, object | null]> = {
   // Qwen's tokenizer.json also NFC-normalizes; llama.cpp does not, and a GGUF means what llama.cpp does with it.
   qwen2: [split(QWEN2_REGEX), null],
   gpt2: [{ type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: true }, null],
-  smollm: [{ type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: true }, null],
+  // SmolLM splits digits one by one before GPT-2's regex (llama.cpp's LLAMA_VOCAB_PRE_TYPE_SMOLLM).
+  smollm: [
+    {
+      type: 'Sequence',
+      pretokenizers: [
+        { type: 'Digits', individual_digits: true },
+        { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: true },
+      ],
+    },
+    null,
+  ],
 };
 
 /** tokenizer.json (and the few tokenizer_config.json fields the library reads) from a GGUF vocabulary. */

@@ -4,6 +4,8 @@ import { memorySource } from '../../src/load/byte-source.js';
 import { gguf, readGguf, writeGguf } from '../../src/load/gguf.js';
 import { loadGguf } from '../../src/load/gguf-model.js';
 import { ggufModelFile } from '../../src/load/write-model.js';
+import { tokenizerJsonFromGgml } from '../../src/text/gguf-vocab.js';
+import { TextTokenizer } from '../../src/text/tokenizer.js';
 import { ARCHS, ggmlOf, ggufOf, tinyReal } from '../support/real-models.js';
 
 // Hostile GGUF files: each refused with a typed error that names what is wrong, before any
@@ -184,3 +186,21 @@ function findBytes(hay: Uint8Array, needle: Uint8Array): number {
   }
   return -1;
 }
+
+describe('GGUF vocabularies', () => {
+  it("SmolLM's pre-tokenizer splits digits one by one before GPT-2's regex, as llama.cpp's does", () => {
+    const tokens = ['1', '2', '3', '12', 'Ġ1', 'a', 'b', 'Ġ', 'ab'];
+    const vocab = { model: 'gpt2' as const, tokens, types: tokens.map(() => 1), merges: ['1 2', 'Ġ 1', 'a b'], addBos: false };
+    const { tokenizer, config } = tokenizerJsonFromGgml({ ...vocab, pre: 'smollm' });
+    expect(new TextTokenizer(tokenizer, config).encode('ab 123', false).map((id) => tokens[id])).toEqual(['ab', 'Ġ', '1', '2', '3']);
+    // GPT-2's own pre-tokenizer keeps ' 123' together, so the merge '1 2' applies.
+    const gpt2 = tokenizerJsonFromGgml({ ...vocab, pre: 'gpt2' });
+    expect(new TextTokenizer(gpt2.tokenizer, gpt2.config).encode('ab 123', false).map((id) => tokens[id])).toEqual(['ab', 'Ġ', '12', '3']);
+  });
+
+  it('an unknown pre-tokenizer is refused by name', () => {
+    expect(() => tokenizerJsonFromGgml({ model: 'gpt2', pre: 'mystery', tokens: ['a'], types: [1], merges: [], addBos: false })).toThrow(
+      /mystery.*known: /,
+    );
+  });
+});
