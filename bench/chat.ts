@@ -7,8 +7,8 @@ import {
   generate,
   type GpuContext,
   GpuModel,
-  type LoadedModel,
-  loadModelFiles,
+  type OpenedModel,
+  openModelFiles,
   TextStream,
 } from '../src/index.js';
 
@@ -16,7 +16,7 @@ const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as 
 const MAX_REPLY_TOKENS = 256;
 
 interface Loaded {
-  real: LoadedModel;
+  real: OpenedModel;
   model: GpuModel;
 }
 
@@ -46,9 +46,10 @@ export function setUpChat(gpu: () => GpuContext | undefined): void {
     try {
       loaded?.model.destroy();
       loaded = undefined;
-      const real = await loadModelFiles(files);
-      say(`Uploading ${real.name} to the GPU...`);
+      const real = await openModelFiles(files);
+      say(`Reading ${real.name} into the GPU, a layer at a time...`);
       const model = await GpuModel.create(ctx, real.weights);
+      await real.close();
       loaded = { real, model };
       messages = [];
       log.textContent = '';

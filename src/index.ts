@@ -55,10 +55,11 @@ export {
 export { TextTokenizer } from './text/tokenizer.js';
 export { ChatTemplate, type ChatMessage } from './text/chat.js';
 export { TextStream, type StreamPiece } from './text/stream.js';
-export { type LoadedModel } from './load/loaded-model.js';
-export { loadHfFolder } from './load/hf-folder.js';
-export { loadGguf } from './load/gguf-model.js';
-export { loadModelFiles } from './load/browser-files.js';
+export { type LoadedModel, type OpenedModel, type RealModel } from './load/loaded-model.js';
+export { loadHfFolder, openHfFolder } from './load/hf-folder.js';
+export { loadGguf, openGguf } from './load/gguf-model.js';
+export { openModelFiles } from './load/browser-files.js';
+export { type WeightSource, streamWeights, materialize, weightSource } from './model/build-weights.js';
 export { blobSource, memorySource, type ByteSource } from './load/byte-source.js';
 export { filesFolder, memoryFolder, type ModelFolder } from './load/model-folder.js';
 export { SUPPORTED_MODELS, DEFAULT_CONTEXT, type LoadOptions, type Family } from './load/architectures.js';

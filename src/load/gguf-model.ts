@@ -1,11 +1,11 @@
 import { ModelFilesError } from '../errors.js';
-import { buildWeights, type TensorReader } from '../model/build-weights.js';
+import { materialize, streamWeights, type TensorReader } from '../model/build-weights.js';
 import { type GgmlVocab, tokenizerJsonFromGgml } from '../text/gguf-vocab.js';
 import { TextTokenizer } from '../text/tokenizer.js';
 import { configFromGguf, ggufName, type LoadOptions, unpermuteQK } from './architectures.js';
 import type { ByteSource } from './byte-source.js';
 import { type GgufFile, type GgufValue, readGguf, readGgufTensorF32 } from './gguf.js';
-import type { LoadedModel } from './loaded-model.js';
+import type { LoadedModel, OpenedModel } from './loaded-model.js';
 
 /** The vocabulary a GGUF file carries (tokenizer.ggml.*), checked for the fields each model needs. */
 export function ggmlVocab(meta: Map<string, GgufValue>): GgmlVocab {
@@ -73,8 +73,17 @@ function ggufReader(file: GgufFile, family: string, heads: number, kvHeads: numb
   };
 }
 
-/** Loads a GGUF file: metadata and vocabulary first (refusing what we cannot run), then the weights tensor by tensor. */
+/** Loads a GGUF file whole: openGguf, every tensor read. The caller closes the source. */
 export async function loadGguf(source: ByteSource, opts: LoadOptions = {}): Promise<LoadedModel> {
+  const opened = await openGguf(source, opts);
+  return { ...opened, weights: await materialize(opened.weights) };
+}
+
+/**
+ * Opens a GGUF file: metadata and vocabulary first (refusing what we cannot run), every
+ * tensor checked against them; the weights are read when asked for. `close` closes the source.
+ */
+export async function openGguf(source: ByteSource, opts: LoadOptions = {}): Promise<OpenedModel> {
   const file = await readGguf(source);
   const meta = file.metadata;
   const embed = file.tensors.get('token_embd.weight');
@@ -99,6 +108,6 @@ export async function loadGguf(source: ByteSource, opts: LoadOptions = {}): Prom
     .filter((x): x is number => typeof x === 'number');
   const template = meta.get('tokenizer.chat_template');
   const tokenizer = new TextTokenizer(tj, tc, { eosIds, chatTemplate: typeof template === 'string' ? template : undefined });
-  const weights = await buildWeights(config, ggufReader(file, family, config.heads, config.kvHeads));
-  return { weights, tokenizer, family, format: 'gguf', name };
+  const weights = streamWeights(config, ggufReader(file, family, config.heads, config.kvHeads));
+  return { weights, tokenizer, family, format: 'gguf', name, close: async () => source.close?.() };
 }

@@ -1,10 +1,10 @@
 import { ModelFilesError, WeightsFormatError } from '../errors.js';
-import { buildWeights, type TensorReader } from '../model/build-weights.js';
+import { materialize, streamWeights, type TensorReader } from '../model/build-weights.js';
 import { headerLength, parseHeader, tensorBytesToF32, type TensorInfo } from '../model/safetensors.js';
 import { TextTokenizer } from '../text/tokenizer.js';
 import { configFromHf, type LoadOptions } from './architectures.js';
 import type { ByteSource } from './byte-source.js';
-import type { LoadedModel } from './loaded-model.js';
+import type { LoadedModel, OpenedModel } from './loaded-model.js';
 import type { ModelFolder } from './model-folder.js';
 
 // A Hugging Face model folder: config.json, model.safetensors or shards named by
@@ -43,8 +43,22 @@ async function shardNames(folder: ModelFolder): Promise<{ shards: string[]; weig
   throw new ModelFilesError(`${folder.name} has no model.safetensors nor ${INDEX} (only .safetensors weights are read)`);
 }
 
-/** Loads a Hugging Face folder: config and tokenizer first (refusing what we cannot run), then the weights tensor by tensor. */
+/** Loads a Hugging Face folder whole: openHfFolder, every tensor read. */
 export async function loadHfFolder(folder: ModelFolder, opts: LoadOptions = {}): Promise<LoadedModel> {
+  const opened = await openHfFolder(folder, opts);
+  try {
+    return { ...opened, weights: await materialize(opened.weights) };
+  } finally {
+    await opened.close();
+  }
+}
+
+/**
+ * Opens a Hugging Face folder: config and tokenizer first (refusing what we cannot run), then
+ * every shard's header, and every tensor checked against the config; the weights are read
+ * when asked for.
+ */
+export async function openHfFolder(folder: ModelFolder, opts: LoadOptions = {}): Promise<OpenedModel> {
   for (const need of ['config.json', 'tokenizer.json'])
     if (!folder.has(need))
       throw new ModelFilesError(`${folder.name} has no ${need}; a model folder needs config.json, tokenizer.json and its weights`);
@@ -58,6 +72,9 @@ export async function loadHfFolder(folder: ModelFolder, opts: LoadOptions = {}):
 
   const { shards, weightMap } = await shardNames(folder);
   const sources: ByteSource[] = [];
+  const close = async () => {
+    for (const s of sources) await s.close?.();
+  };
   try {
     const where = new Map<string, { src: ByteSource; info: TensorInfo }>();
     for (const shard of shards) {
@@ -84,9 +101,9 @@ export async function loadHfFolder(folder: ModelFolder, opts: LoadOptions = {}):
         return tensorBytesToF32(await src.read(info.begin, info.end - info.begin), info.dtype);
       },
     };
-    const weights = await buildWeights(config, reader);
-    return { weights, tokenizer, family, format: 'hf', name };
-  } finally {
-    for (const s of sources) await s.close?.();
+    return { weights: streamWeights(config, reader), tokenizer, family, format: 'hf', name, close };
+  } catch (e) {
+    await close();
+    throw e;
   }
 }

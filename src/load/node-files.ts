@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import { WeightsFormatError } from '../errors.js';
 import type { ByteSource } from './byte-source.js';
 import type { LoadOptions } from './architectures.js';
-import { loadGguf } from './gguf-model.js';
-import { loadHfFolder } from './hf-folder.js';
-import type { LoadedModel } from './loaded-model.js';
+import { loadGguf, openGguf } from './gguf-model.js';
+import { loadHfFolder, openHfFolder } from './hf-folder.js';
+import type { LoadedModel, OpenedModel } from './loaded-model.js';
 import type { ModelFolder } from './model-folder.js';
 
 // The Node side of loading: files on disk as ByteSources, a directory as a ModelFolder.
@@ -59,5 +59,17 @@ export async function loadModelPath(path: string, opts: LoadOptions = {}): Promi
     return await loadGguf(src, opts);
   } finally {
     await src.close?.();
+  }
+}
+
+/** A model on disk, opened: its weights read as they are asked for (GpuModel.create uploads them layer by layer). */
+export async function openModelPath(path: string, opts: LoadOptions = {}): Promise<OpenedModel> {
+  if (await isDirectory(path)) return openHfFolder(await directoryFolder(path), opts);
+  const src = await fileSource(path);
+  try {
+    return await openGguf(src, opts);
+  } catch (e) {
+    await src.close?.();
+    throw e;
   }
 }

@@ -48,13 +48,41 @@ export function requiredTensors(c: ModelConfig, tied: boolean): [string, number[
 const isMatrix = (name: string) => name.endsWith('proj.weight') || name === 'lm_head.weight' || name === 'model.embed_tokens.weight';
 
 /**
- * ModelWeights from a reader. Every tensor the config needs is checked (present, right shape)
- * before the first is read, so a bad file fails at once and loads nothing. Matrices are
- * transposed to our [in, out] and Q|K|V and gate|up joined. F16 files stay f16 on the GPU
- * (when every matrix is F16); F32 and BF16 become f32 (bf16 widens exactly; it has no exact
- * f16 form). The head is the embedding when the model ties them or has no lm_head.
+ * A model's weights read tensor by tensor when asked, in the layout ModelWeights holds them:
+ * what GpuWeights uploads from, one layer at a time, so a file is never whole in memory
+ * (src/model/gpu-weights.ts). In memory, `weightSource(w)` gives the same interface.
  */
-export async function buildWeights(config: ModelConfig, r: TensorReader): Promise<ModelWeights> {
+export interface WeightSource {
+  readonly config: ModelConfig;
+  readonly dtype: WeightDtype;
+  embed(): Promise<Float32Array>; // [V, D]
+  layer(i: number): Promise<LayerWeights>;
+  finalNorm(): Promise<Float32Array>; // [D]
+  /** The head, [D, V]; a tied head is made from the embedding passed in. */
+  lmHead(embed: Float32Array): Promise<Float32Array>;
+}
+
+/** Weights already in memory as a WeightSource. */
+export function weightSource(w: ModelWeights): WeightSource {
+  return {
+    config: w.config,
+    dtype: w.dtype,
+    embed: () => Promise.resolve(w.embed),
+    layer: (i) => Promise.resolve(w.layers[i]!),
+    finalNorm: () => Promise.resolve(w.finalNorm),
+    lmHead: () => Promise.resolve(w.lmHead),
+  };
+}
+
+/**
+ * A reader's tensors as a WeightSource. Every tensor the config needs is checked (present,
+ * right shape) here, before the first is read, so a bad file fails at once and loads
+ * nothing. Matrices are transposed to our [in, out] and Q|K|V and gate|up joined as each
+ * layer is asked for. F16 files stay f16 on the GPU (when every matrix is F16); F32 and BF16
+ * become f32 (bf16 widens exactly; it has no exact f16 form). The head is the embedding when
+ * the model ties them or has no lm_head.
+ */
+export function streamWeights(config: ModelConfig, r: TensorReader): WeightSource {
   validateConfig(config);
   const tied = config.tiedEmbeddings === true || !r.has('lm_head.weight');
   const required = requiredTensors(config, tied);
@@ -69,37 +97,52 @@ export async function buildWeights(config: ModelConfig, r: TensorReader): Promis
   const { dModel: D, heads: H, kvHeads: Hkv, headDim: Dh, ffnDim: F, vocab: V } = config;
   // [out, in] -> [in, out]
   const mat = async (name: string, out: number, inp: number) => transpose(await r.read(name), out, inp);
+  return {
+    config: tied ? { ...config, tiedEmbeddings: true } : config,
+    dtype,
+    embed: () => r.read('model.embed_tokens.weight'),
+    finalNorm: () => r.read('model.norm.weight'),
+    lmHead: async (embed) => (tied ? transpose(embed, V, D) : mat('lm_head.weight', V, D)),
+    async layer(i) {
+      const p = `model.layers.${i}.`;
+      const q = await mat(`${p}self_attn.q_proj.weight`, H * Dh, D);
+      const k = await mat(`${p}self_attn.k_proj.weight`, Hkv * Dh, D);
+      const v = await mat(`${p}self_attn.v_proj.weight`, Hkv * Dh, D);
+      const wqkv = concatColumns(D, [q, k, v], [H * Dh, Hkv * Dh, Hkv * Dh]);
+      const gate = await mat(`${p}mlp.gate_proj.weight`, F, D);
+      const up = await mat(`${p}mlp.up_proj.weight`, F, D);
+      const layer: LayerWeights = {
+        attnNorm: await r.read(`${p}input_layernorm.weight`),
+        wqkv,
+        wo: await mat(`${p}self_attn.o_proj.weight`, D, H * Dh),
+        mlpNorm: await r.read(`${p}post_attention_layernorm.weight`),
+        wGateUp: concatColumns(D, [gate, up], [F, F]),
+        wDown: await mat(`${p}mlp.down_proj.weight`, D, F),
+      };
+      if (config.qkvBias) {
+        const parts = await Promise.all(['q', 'k', 'v'].map((x) => r.read(`${p}self_attn.${x}_proj.bias`)));
+        layer.bqkv = concatColumns(1, parts, [H * Dh, Hkv * Dh, Hkv * Dh]);
+      }
+      if (config.qkNorm) {
+        layer.qNorm = await r.read(`${p}self_attn.q_norm.weight`);
+        layer.kNorm = await r.read(`${p}self_attn.k_norm.weight`);
+      }
+      return layer;
+    },
+  };
+}
+
+/** Every tensor of a source, in memory (the CPU reference computes from these). */
+export async function materialize(s: WeightSource): Promise<ModelWeights> {
   const layers: LayerWeights[] = [];
-  for (let i = 0; i < config.layers; i++) {
-    const p = `model.layers.${i}.`;
-    const q = await mat(`${p}self_attn.q_proj.weight`, H * Dh, D);
-    const k = await mat(`${p}self_attn.k_proj.weight`, Hkv * Dh, D);
-    const v = await mat(`${p}self_attn.v_proj.weight`, Hkv * Dh, D);
-    const wqkv = concatColumns(D, [q, k, v], [H * Dh, Hkv * Dh, Hkv * Dh]);
-    const gate = await mat(`${p}mlp.gate_proj.weight`, F, D);
-    const up = await mat(`${p}mlp.up_proj.weight`, F, D);
-    const layer: LayerWeights = {
-      attnNorm: await r.read(`${p}input_layernorm.weight`),
-      wqkv,
-      wo: await mat(`${p}self_attn.o_proj.weight`, D, H * Dh),
-      mlpNorm: await r.read(`${p}post_attention_layernorm.weight`),
-      wGateUp: concatColumns(D, [gate, up], [F, F]),
-      wDown: await mat(`${p}mlp.down_proj.weight`, D, F),
-    };
-    if (config.qkvBias) {
-      const parts = await Promise.all(['q', 'k', 'v'].map((x) => r.read(`${p}self_attn.${x}_proj.bias`)));
-      layer.bqkv = concatColumns(1, parts, [H * Dh, Hkv * Dh, Hkv * Dh]);
-    }
-    if (config.qkNorm) {
-      layer.qNorm = await r.read(`${p}self_attn.q_norm.weight`);
-      layer.kNorm = await r.read(`${p}self_attn.k_norm.weight`);
-    }
-    layers.push(layer);
-  }
-  const embed = await r.read('model.embed_tokens.weight');
-  const lmHead = tied ? transpose(embed, V, D) : await mat('lm_head.weight', V, D);
-  const finalNorm = await r.read('model.norm.weight');
-  return { config: tied ? { ...config, tiedEmbeddings: true } : config, dtype, embed, layers, finalNorm, lmHead };
+  for (let i = 0; i < s.config.layers; i++) layers.push(await s.layer(i));
+  const embed = await s.embed();
+  return { config: s.config, dtype: s.dtype, embed, layers, finalNorm: await s.finalNorm(), lmHead: await s.lmHead(embed) };
+}
+
+/** ModelWeights from a reader: streamWeights, read whole. */
+export async function buildWeights(config: ModelConfig, r: TensorReader): Promise<ModelWeights> {
+  return materialize(streamWeights(config, r));
 }
 
 /** Joins [K, widths[i]] matrices side by side into [K, sum(widths)]. */

@@ -12,6 +12,7 @@ import { GpuKvCache, KV_BLOCK_SIZE } from './kv-cache.js';
 import { checkFitsDevice } from './limits.js';
 import { stepDispatches, stepOps, type StepOp, type StepShape } from './step-ops.js';
 import type { ModelWeights } from './weights.js';
+import { weightSource, type WeightSource } from './build-weights.js';
 
 /**
  * One engine step's rows. Row t is token tokens[t] of sequence slot seqs[t] at
@@ -99,7 +100,12 @@ export class GpuModel {
   /** encodeForward's pass for a production step: every kernel in the one forward pass. */
   private readonly intoForwardPass = (): GPUComputePassEncoder => this.forwardPass!;
 
-  static async create(ctx: GpuContext, w: ModelWeights, options: GpuModelOptions = {}): Promise<GpuModel> {
+  /**
+   * Weights in memory, or a WeightSource (a model file read as it is uploaded: the weights
+   * are never all in memory at once).
+   */
+  static async create(ctx: GpuContext, weights: ModelWeights | WeightSource, options: GpuModelOptions = {}): Promise<GpuModel> {
+    const w = 'layers' in weights ? weightSource(weights) : weights;
     const c = w.config;
     validateConfig(c);
     const kernels = options.kernels ?? chooseKernels(ctx.adapter);
@@ -108,11 +114,11 @@ export class GpuModel {
     const { dModel: D, heads: H, headDim: Dh, ffnDim: F, vocab: V } = c;
     const kvBlocks = options.kvBlocks ?? maxSeqs * Math.ceil(c.contextLength / KV_BLOCK_SIZE);
     checkFitsDevice(c, w.dtype, ctx.device.limits, kvBlocks, maxRows);
-    const weights = new GpuWeights(ctx, kernels, w);
+    const gpuWeights = await GpuWeights.create(ctx, kernels, w);
     const kv = new GpuKvCache(ctx, c, maxSeqs, kvBlocks);
     const act = (label: string, width: number) => ctx.storage(label, maxRows * width * 4);
     const table = ropeTable(c.contextLength, Dh, c.ropeTheta, c.ropeFactors);
-    const scratch = partialBytes(kernels, weights, maxRows);
+    const scratch = partialBytes(kernels, gpuWeights, maxRows);
     const bufs: StepBuffers = {
       tokens: act('tokens', 1),
       positions: act('positions', 1),
@@ -133,7 +139,7 @@ export class GpuModel {
       ...(scratch > 0 && { partials: ctx.storage('gemv.partials', scratch) }),
     };
     const gemvRows = Math.min(GEMV_MAX_ROWS, maxRows);
-    const ops = await bindStepOps(stepOps(c), { ctx, kernels, config: c, weights, kv, bufs, gemvRows });
+    const ops = await bindStepOps(stepOps(c), { ctx, kernels, config: c, weights: gpuWeights, kv, bufs, gemvRows });
     // Sampled ids, then the step's two timestamps at an 8-byte aligned offset: one map per step.
     const ids = ctx.device.createBuffer({
       label: 'ids.staging',
@@ -149,7 +155,7 @@ export class GpuModel {
       lastRow: new Uint32Array(1),
     };
     ctx.check();
-    return new GpuModel(ctx, kernels, c, weights, kv, maxRows, bufs, ops, staging);
+    return new GpuModel(ctx, kernels, c, gpuWeights, kv, maxRows, bufs, ops, staging);
   }
 
   /** Bytes of weights one decode step reads. */

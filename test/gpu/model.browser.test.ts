@@ -11,7 +11,7 @@ import { stepCost } from '../../src/perf/cost-model.js';
 import { LOGIT_TOL, relErr } from '../../src/ref/compare.js';
 import type { GpuContext } from '../../src/gpu/context.js';
 import type { KernelSet } from '../../src/kernels/kernel-set.js';
-import { gpu, kernelsFor, manyCoreKernels } from './helpers.js';
+import { bits, gpu, kernelsFor, manyCoreKernels } from './helpers.js';
 
 // With the kernels this adapter gets and with those many-core GPUs get (src/kernels/kernel-set.ts).
 const KERNELS: [string, (ctx: GpuContext) => KernelSet][] = [
@@ -206,5 +206,45 @@ describe.each([
       expect(relErr(step.logits!, cpu.forward([t])), `decode step ${i}`).toBeLessThan(LOGIT_TOL);
     }
     model.destroy();
+  });
+});
+
+describe('a model uploaded as it is read from its file', () => {
+  it('gives the logits of the same file read whole, bit for bit, and fails cleanly when the file does', async () => {
+    const { openGguf, loadGguf } = await import('../../src/load/gguf-model.js');
+    const { memorySource } = await import('../../src/load/byte-source.js');
+    const { ggufModelFile } = await import('../../src/load/write-model.js');
+    const ctx = await gpu();
+    const weights = syntheticWeights({ ...preset('tiny'), qkvBias: true }, 'f16', 21);
+    // A byte vocabulary as a GGUF holds one: 256 bytes, then BOS and EOS.
+    const tokens = [...Array.from({ length: 256 }, (_, i) => `<0x${i.toString(16).toUpperCase().padStart(2, '0')}>`), '<s>', '</s>'];
+    const vocab = {
+      model: 'llama' as const,
+      tokens,
+      types: tokens.map((_, i) => (i < 256 ? 6 : 3)),
+      scores: tokens.map(() => 0),
+      bosId: 256,
+      eosId: 257,
+      addBos: true,
+    };
+    const file = ggufModelFile(weights, { family: 'qwen2', vocab });
+    const ids = encode('read as uploaded');
+    const rows = ids.map((_, i) => i);
+    const logits = async (w: Parameters<typeof GpuModel.create>[1]) => {
+      const m = await GpuModel.create(ctx, w);
+      const out = await m.step({ tokens: ids, positions: rows, logitRows: rows, phase: 'prefill' }, { readLogits: true });
+      m.destroy();
+      return out.logits!;
+    };
+    const whole = await logits((await loadGguf(memorySource(file))).weights);
+    const opened = await openGguf(memorySource(file));
+    expect(bits(await logits(opened.weights))).toEqual(bits(whole));
+    // A file that fails half way through the upload (a disk error, a File the user replaced)
+    // fails the model's creation with that error.
+    const src = memorySource(file);
+    let reads = 0;
+    const failing = { ...src, read: (o: number, l: number) => (++reads > 12 ? Promise.reject(new Error('disk gone')) : src.read(o, l)) };
+    const half = await openGguf(failing);
+    await expect(GpuModel.create(ctx, half.weights)).rejects.toThrow('disk gone');
   });
 });
