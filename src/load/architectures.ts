@@ -39,7 +39,8 @@ function pickContext(modelMax: number, opts: LoadOptions, window?: number): numb
   if (want > limit)
     throw new UnsupportedModelError(
       'context',
-      `a context of ${want} positions is past the model's ${limit}` + (window ? ` (its sliding window, which is not implemented)` : ''),
+      `a context of ${want} positions is past the model's ${limit}` +
+        (window ? ` (its sliding window: attention here always covers the whole context, so it runs only within the window)` : ''),
     );
   return want;
 }
@@ -64,13 +65,13 @@ export function configFromHf(j: Json, name: string, opts: LoadOptions = {}): { c
   const family = HF_ARCHITECTURES[arch];
   if (!family) throw new UnsupportedModelError(arch, `supported: ${SUPPORTED_MODELS}`);
   const act = j.hidden_act ?? 'silu';
-  if (act !== 'silu') throw new UnsupportedModelError(arch, `hidden_act ${JSON.stringify(act)}; only silu (SwiGLU) is implemented`);
+  if (act !== 'silu') throw new UnsupportedModelError(arch, `hidden_act ${JSON.stringify(act)}; only silu (SwiGLU) runs here`);
   if (j.attention_bias === true || j.mlp_bias === true)
     throw new UnsupportedModelError(arch, 'attention_bias or mlp_bias on a Llama; only Qwen2 has (Q|K|V) biases here');
   const scaling = j.rope_scaling as Json | null | undefined;
   const scalingType = scaling && (scaling.rope_type ?? scaling.type);
   if (scalingType && scalingType !== 'llama3' && scalingType !== 'default')
-    throw new UnsupportedModelError(arch, `rope_scaling of type ${JSON.stringify(scalingType)}; only Llama 3's ('llama3') is implemented`);
+    throw new UnsupportedModelError(arch, `rope_scaling of type ${JSON.stringify(scalingType)}; only Llama 3's ('llama3') runs here`);
   const heads = num(j, 'num_attention_heads');
   const dModel = num(j, 'hidden_size');
   const theta = Math.fround(num(j, 'rope_theta', 10000));
@@ -124,10 +125,13 @@ export function configFromGguf(
   const headDim = get('attention.key_length', dModel / heads);
   const ropeDims = get('rope.dimension_count', headDim);
   if (ropeDims !== headDim)
-    throw new UnsupportedModelError(arch, `RoPE over ${ropeDims} of ${headDim} head dimensions (partial rotary) is not implemented`);
+    throw new UnsupportedModelError(
+      arch,
+      `RoPE over ${ropeDims} of ${headDim} head dimensions (partial rotary); the RoPE kernel turns whole heads, so it is refused`,
+    );
   const scaling = meta.get(`${arch}.rope.scaling.type`);
   if (scaling !== undefined && scaling !== 'none')
-    throw new UnsupportedModelError(arch, `rope scaling '${String(scaling)}'; only Llama 3's (a rope_freqs tensor) is implemented`);
+    throw new UnsupportedModelError(arch, `rope scaling '${String(scaling)}'; only Llama 3's (a rope_freqs tensor) runs here`);
   const config: ModelConfig = {
     name,
     layers: get('block_count'),

@@ -1,4 +1,5 @@
 import { UnsupportedModelError } from '../errors.js';
+import { specialTokenText } from './tokenizer.js';
 
 // A GGUF file's vocabulary (tokenizer.ggml.*) and a Hugging Face tokenizer.json, one made
 // from the other, so @huggingface/tokenizers runs both. The two models llama.cpp names:
@@ -187,8 +188,7 @@ export function ggmlFromTokenizerJson(json: Record<string, unknown>, config: Rec
   }
   const merges = model.merges.map((m) => (Array.isArray(m) ? m.join(' ') : m));
   const idOf = (key: string) => {
-    const t = config[key];
-    const content = typeof t === 'string' ? t : (t as { content?: string } | null)?.content;
+    const content = specialTokenText(config, key);
     const id = content === undefined ? -1 : tokens.indexOf(content);
     return id < 0 ? undefined : id;
   };

@@ -2,6 +2,12 @@ import { Tokenizer } from '@huggingface/tokenizers';
 import { ChatTemplateError } from '../errors.js';
 import { ChatTemplate, type ChatMessage } from './chat.js';
 
+/** A special token's text in tokenizer_config.json: a string, or an object with its `content` (AddedToken form). */
+export function specialTokenText(config: Record<string, unknown>, key: string): string | undefined {
+  const t = config[key];
+  return typeof t === 'string' ? t : (t as { content?: string } | null | undefined)?.content;
+}
+
 /**
  * A real model's text side: its tokenizer (tokenizer.json, or one made from a GGUF's
  * vocabulary), the ids that end a reply, and its chat template. @huggingface/tokenizers does
@@ -21,8 +27,7 @@ export class TextTokenizer {
   ) {
     this.tok = new Tokenizer(tokenizerJson, tokenizerConfig);
     const idOf = (key: string) => {
-      const t = tokenizerConfig[key];
-      const content = typeof t === 'string' ? t : (t as { content?: string } | null | undefined)?.content;
+      const content = specialTokenText(tokenizerConfig, key);
       return content === undefined ? undefined : this.tok.token_to_id(content);
     };
     this.bosId = idOf('bos_token');
@@ -30,11 +35,13 @@ export class TextTokenizer {
     this.eosIds = new Set([...(options.eosIds ?? []), ...(eos === undefined ? [] : [eos])]);
     const template =
       options.chatTemplate ?? (typeof tokenizerConfig.chat_template === 'string' ? tokenizerConfig.chat_template : undefined);
-    const text = (key: string) => {
-      const t = tokenizerConfig[key];
-      return typeof t === 'string' ? t : (t as { content?: string } | null | undefined)?.content;
-    };
-    this.chatTemplate = template === undefined ? undefined : new ChatTemplate(template, { bos: text('bos_token'), eos: text('eos_token') });
+    this.chatTemplate =
+      template === undefined
+        ? undefined
+        : new ChatTemplate(template, {
+            bos: specialTokenText(tokenizerConfig, 'bos_token'),
+            eos: specialTokenText(tokenizerConfig, 'eos_token'),
+          });
   }
 
   /** Text to ids; `addSpecial` adds what the tokenizer adds to a whole input (BOS for most Llamas). */
